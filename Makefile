@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv when needed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test bench lint fmt migrate check-deploy clean
+
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+
+## Set up, load demo data, then serve the app with a Celery worker and beat (Ctrl-C stops all).
+run: migrate
+	$(PY) manage.py demo_data --port $(PORT)
+	exec honcho start --procfile Procfile --port $(PORT)
+
+## Set up and run the whole test suite (browser tests included when Chromium is installed).
+test: $(VENV)/.dev
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=leadfunnel.settings.test $(PY) manage.py check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Run every benchmark in bench/ and print a table (PostgreSQL: set DATABASE_URL).
+bench: $(VENV)/.dev
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## `manage.py check --deploy` with the production settings and throwaway secrets.
+check-deploy: $(VENV)/.runtime
+	DJANGO_SETTINGS_MODULE=leadfunnel.settings.production \
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=leadfunnel.example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

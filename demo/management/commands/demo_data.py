@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from leadfunnel.settings.base import env
+
+from ...funnel import ensure_contacts
+from ...users import TEAM, ensure_team
+
+
+class Command(BaseCommand):
+    help = "Load the demo team, campaigns and contacts (idempotent) and print the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contacts", type=int, default=400)
+        parser.add_argument("--port", default=env("PORT", default="8000"))
+
+    def handle(self, *args, contacts: int, port: str, **options):
+        password = env("DEMO_PASSWORD", default="leadfunnel-demo")
+        with transaction.atomic():
+            users = ensure_team(password)
+            created = ensure_contacts(users, contacts)
+        self.stdout.write(f"Demo data: {created} contact(s) added.")
+        self.stdout.write(
+            self.style.SUCCESS(f"\n  leadfunnel is starting on http://localhost:{port}/")
+        )
+        self.stdout.write(f"  API docs: http://localhost:{port}/api/v1/docs/\n")
+        self.stdout.write("  Demo logins (password: %s):" % password)
+        for member in TEAM:
+            self.stdout.write(f"    {member.role.label:<10} {member.username}")
+        self.stdout.write("")

@@ -1,0 +1,30 @@
+"""Error responses for the OpenAPI schema: drf-spectacular documents only successes."""
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+_detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+_conflict = inline_serializer(
+    "StageConflict", {"detail": serializers.CharField(), "stage": serializers.CharField()}
+)
+_field_errors = inline_serializer(
+    "FieldErrors",
+    {"field": serializers.ListField(child=serializers.CharField(), required=False)},
+)
+
+ERRORS = {
+    400: OpenApiResponse(_field_errors, description="Bad input: messages per field."),
+    401: OpenApiResponse(_detail, description="Not authenticated."),
+    403: OpenApiResponse(_detail, description="Not allowed for this user."),
+    404: OpenApiResponse(_detail, description="Unknown id."),
+    409: OpenApiResponse(_conflict, description="The current stage does not allow it."),
+    429: OpenApiResponse(_detail, description="Throttled: see Retry-After."),
+}
+
+
+def errors(*codes: int) -> dict:
+    """The documented error responses for an operation, e.g. ``errors(400, 404, 409)``.
+
+    401, 403 and 429 apply to every operation and are always included.
+    """
+    return {code: ERRORS[code] for code in sorted({401, 403, 429, *codes})}

@@ -1,0 +1,164 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .errors import StageConflict
+from .models import Campaign, Contact, Transition
+from .roles import has_role, roles_of
+from .stages import Role
+
+
+class RoleAdmin(admin.ModelAdmin):
+    """Admin rights follow the same roles as the API: any role reads, ``edit_roles`` write."""
+
+    edit_roles: tuple[Role, ...] = (Role.MANAGERS,)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return bool(roles_of(request.user))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(roles_of(request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, *self.edit_roles)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_role(request.user, *self.edit_roles)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_role(request.user, *self.edit_roles)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    fields = ["at", "move", "from_stage", "to_stage", "actor", "reason", "data"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _apply(modeladmin, request, queryset: QuerySet, service, verb: str, **params) -> None:
+    """Run one lifecycle service per selected contact; report what moved and what could not."""
+    done, refused = 0, []
+    for contact in queryset:
+        try:
+            service(contact=contact, by=request.user, **params)
+            done += 1
+        except (StageConflict, PermissionDenied, ValidationError) as exc:
+            refused.append(f"{contact}: {exc}")
+    if done:
+        modeladmin.message_user(request, f"{verb} {done} contact(s).", messages.SUCCESS)
+    for line in refused[:10]:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.action(description="Mark selected contacts as MQL")
+def mark_mql(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, services.contact_mark_mql, "Marked as MQL:")
+
+
+@admin.action(description="Erase personal data of selected contacts")
+def erase(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, services.contact_erase, "Erased")
+
+
+@admin.register(Contact)
+class ContactAdmin(RoleAdmin):
+    edit_roles = (Role.MARKETING, Role.MANAGERS)
+    list_display = [
+        "__str__",
+        "company",
+        "stage",
+        "score",
+        "owner",
+        "campaign",
+        "sla_due_at",
+        "created_at",
+    ]
+    list_filter = ["stage", "campaign__channel", "owner", "campaign", "country", "created_at"]
+    search_fields = ["email", "first_name", "last_name", "company"]
+    list_select_related = ["owner", "campaign"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "stage",
+        "stage_changed_at",
+        "owner",
+        "score",
+        "fit_score",
+        "engagement_score",
+        "sla_due_at",
+        "lead_at",
+        "mql_at",
+        "sql_at",
+        "qso_at",
+        "client_at",
+        "budget",
+        "currency",
+        "close_by",
+        "won_amount",
+        "created_at",
+        "erased_at",
+    ]
+    autocomplete_fields = ["campaign"]
+    inlines = [TransitionInline]
+    actions = [mark_mql, erase]
+
+    def get_queryset(self, request):
+        return Contact.objects.visible_to(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a contact is erased (see the action), never deleted: reports need it
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.contact_update(
+                contact=Contact.objects.get(pk=obj.pk), by=request.user, **fields
+            )
+        else:
+            created = services.contact_create(by=request.user, **form.cleaned_data)
+            obj.pk = created.pk
+
+
+@admin.register(Campaign)
+class CampaignAdmin(RoleAdmin):
+    edit_roles = (Role.MARKETING, Role.MANAGERS)
+    list_display = ["name", "channel", "spend", "currency", "started_on", "ended_on"]
+    list_filter = ["channel", "started_on"]
+    search_fields = ["name"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(RoleAdmin):
+    """The stage history, read-only: it is append-only everywhere."""
+
+    list_display = ["contact", "move", "from_stage", "to_stage", "at", "actor", "reason"]
+    list_filter = ["move", "to_stage", "at"]
+    search_fields = ["contact__email", "reason"]
+    list_select_related = ["contact", "actor"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(contact__in=Contact.objects.visible_to(request.user))
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,30 @@
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from ..models import Contact
+from ..roles import has_role, roles_of
+from ..stages import Role
+
+
+class HasFunnelRole(BasePermission):
+    """Any of the three roles may read; ``write_roles`` on the view say who may change."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        if not roles_of(request.user):
+            return False
+        if request.method in SAFE_METHODS or view.action in getattr(view, "any_role_actions", ()):
+            return True
+        return has_role(request.user, *view.write_roles)
+
+
+class CanSeeContact(BasePermission):
+    """The object-level twin of ``Contact.objects.visible_to``: the same rule, one query."""
+
+    message = "This contact is not in your queue."
+
+    def has_object_permission(self, request, view, obj: Contact) -> bool:
+        return Contact.objects.visible_to(request.user).filter(pk=obj.pk).exists()
+
+
+CONTACT_EDITORS = (Role.MARKETING, Role.MANAGERS)

@@ -1,0 +1,127 @@
+from django.contrib.auth import get_user_model
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from ..models import Campaign, Contact, Transition
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(max_length=254)
+    country = CountryField(required=False, allow_blank=True)
+    attributes = serializers.JSONField(required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "company",
+            "job_title",
+            "company_size",
+            "industry",
+            "country",
+            "campaign",
+            "attributes",
+            "stage",
+            "score",
+            "fit_score",
+            "engagement_score",
+            "owner",
+            "created_at",
+            "stage_changed_at",
+            "sla_due_at",
+            "lead_at",
+            "mql_at",
+            "sql_at",
+            "qso_at",
+            "client_at",
+            "budget",
+            "currency",
+            "close_by",
+            "won_amount",
+        ]
+        read_only_fields = [
+            "id",
+            "stage",
+            "score",
+            "fit_score",
+            "engagement_score",
+            "owner",
+            "created_at",
+            "stage_changed_at",
+            "sla_due_at",
+            "lead_at",
+            "mql_at",
+            "sql_at",
+            "qso_at",
+            "client_at",
+            "budget",
+            "currency",
+            "close_by",
+            "won_amount",
+        ]
+
+    def validate_attributes(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        return value
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transition
+        fields = ["id", "move", "from_stage", "to_stage", "at", "actor", "reason", "data"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RejectSerializer(RequiredReasonSerializer):
+    recycle = serializers.BooleanField(
+        default=True, help_text="true: back to nurturing; false: disqualified."
+    )
+
+
+class QualifySerializer(ReasonSerializer):
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", help_text="ISO 4217, e.g. EUR")
+    close_by = serializers.DateField()
+
+
+class WinSerializer(ReasonSerializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class AssignSerializer(ReasonSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True
+    )
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "channel", "spend", "currency", "started_on", "ended_on"]
+        extra_kwargs = {"spend": {"min_value": 0}}
+
+    def validate_currency(self, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise serializers.ValidationError("Use a 3-letter ISO 4217 code, e.g. EUR.")
+        return value.upper()
+
+    def validate(self, attrs):
+        started = attrs.get("started_on", getattr(self.instance, "started_on", None))
+        ended = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
+        if started and ended and ended < started:
+            raise serializers.ValidationError(
+                {"ended_on": ["A campaign cannot end before it starts."]}
+            )
+        return attrs

@@ -1,0 +1,135 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from leadfunnel.api.schema import errors
+
+from .. import services
+from ..filtersets import CampaignFilterSet, ContactFilterSet
+from ..models import Campaign, Contact
+from .permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
+from .serializers import (
+    AssignSerializer,
+    CampaignSerializer,
+    ContactSerializer,
+    QualifySerializer,
+    ReasonSerializer,
+    RejectSerializer,
+    RequiredReasonSerializer,
+    TransitionSerializer,
+    WinSerializer,
+)
+
+STAGE_ACTIONS = (
+    "mark_mql",
+    "accept",
+    "fast_track",
+    "reject",
+    "qualify",
+    "win",
+    "lose",
+    "assign",
+    "disqualify",
+)
+
+
+def _stage_action(service, params_serializer, summary: str):
+    """A POST action that validates its body, calls one lifecycle service, returns the contact."""
+
+    @extend_schema(
+        summary=summary,
+        request=params_serializer,
+        responses={200: ContactSerializer, **errors(400, 404, 409)},
+    )
+    def view(self, request, pk=None):
+        contact = self.get_object()
+        params = params_serializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        contact = service(contact=contact, by=request.user, **params.validated_data)
+        return Response(ContactSerializer(contact, context=self.get_serializer_context()).data)
+
+    view.__name__ = service.__name__.removeprefix("contact_")
+    url_path = view.__name__.replace("_", "-")
+    return action(detail=True, methods=["post"], url_path=url_path)(view)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ContactSerializer(many=True), **errors(400)}),
+    create=extend_schema(responses={201: ContactSerializer, **errors(400, 409)}),
+    retrieve=extend_schema(responses={200: ContactSerializer, **errors(404)}),
+    partial_update=extend_schema(responses={200: ContactSerializer, **errors(400, 404, 409)}),
+    update=extend_schema(responses={200: ContactSerializer, **errors(400, 404, 409)}),
+    destroy=extend_schema(
+        summary="Erase the person's personal data, keeping the anonymous funnel history",
+        responses={204: None, **errors(404)},
+    ),
+)
+class ContactViewSet(viewsets.ModelViewSet):
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+    permission_classes = [HasFunnelRole, CanSeeContact]
+    write_roles = CONTACT_EDITORS
+    any_role_actions = ("update", "partial_update", *STAGE_ACTIONS)
+
+    def get_queryset(self):
+        if self.action == "list":
+            return Contact.objects.visible_to(self.request.user)
+        # Detail routes look among every live contact, then CanSeeContact answers 403 for
+        # one outside the user's scope (a clear "not yours" rather than a puzzling 404).
+        return Contact.objects.active()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contact_create(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        services.contact_update(
+            contact=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.contact_erase(contact=instance, by=self.request.user)
+
+    @extend_schema(responses={200: TransitionSerializer(many=True), **errors(404)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every move of the contact, oldest first, with its actor and reason."""
+        transitions = self.get_object().transitions.order_by("at", "id")
+        page = self.paginate_queryset(transitions)
+        return self.get_paginated_response(TransitionSerializer(page, many=True).data)
+
+    mark_mql = _stage_action(
+        services.contact_mark_mql, ReasonSerializer, "Mark as MQL (marketing)"
+    )
+    accept = _stage_action(services.contact_accept, ReasonSerializer, "Accept an MQL: MQL -> SQL")
+    fast_track = _stage_action(
+        services.contact_fast_track, RequiredReasonSerializer, "Take a lead straight to SQL"
+    )
+    reject = _stage_action(
+        services.contact_reject, RejectSerializer, "Reject an MQL: recycle or disqualify"
+    )
+    qualify = _stage_action(services.contact_qualify, QualifySerializer, "SQL -> QSO")
+    win = _stage_action(services.contact_win, WinSerializer, "QSO -> client")
+    lose = _stage_action(services.contact_lose, RequiredReasonSerializer, "SQL or QSO -> lost")
+    disqualify = _stage_action(
+        services.contact_disqualify, RequiredReasonSerializer, "Take a contact out for good"
+    )
+    assign = _stage_action(services.contact_assign, AssignSerializer, "Give the contact to a rep")
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CampaignSerializer(many=True), **errors(400)}),
+    create=extend_schema(responses={201: CampaignSerializer, **errors(400)}),
+    retrieve=extend_schema(responses={200: CampaignSerializer, **errors(404)}),
+    partial_update=extend_schema(responses={200: CampaignSerializer, **errors(400, 404)}),
+    update=extend_schema(responses={200: CampaignSerializer, **errors(400, 404)}),
+    destroy=extend_schema(responses={204: None, **errors(404, 409)}),
+)
+class CampaignViewSet(viewsets.ModelViewSet):
+    queryset = Campaign.objects.all()
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilterSet
+    permission_classes = [HasFunnelRole]
+    write_roles = CONTACT_EDITORS

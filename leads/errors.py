@@ -1,0 +1,20 @@
+"""Domain errors: the API maps them to HTTP codes, pages to form errors and messages."""
+
+from .stages import Move, Stage
+
+
+class StageConflict(Exception):
+    """The contact's current stage does not allow the move (HTTP 409)."""
+
+    def __init__(self, *, move: Move, stage: Stage):
+        self.move = Move(move)
+        self.stage = Stage(stage)
+        super().__init__(f"Cannot {self.move.label.lower()}: the contact is {self.stage.label}.")
+
+
+class DuplicateContact(Exception):
+    """A contact with this e-mail exists already (HTTP 409 with its id)."""
+
+    def __init__(self, *, existing_id: int):
+        self.existing_id = existing_id
+        super().__init__("A contact with this e-mail already exists.")

@@ -1,0 +1,68 @@
+"""Query-parameter filters of the contact and campaign lists, named as the API contract does."""
+
+import django_filters as filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Campaign, Channel, Contact
+from .stages import Stage
+
+
+class ContactFilterSet(filters.FilterSet):
+    stage = filters.MultipleChoiceFilter(choices=Stage.choices)
+    owner = filters.NumberFilter(field_name="owner_id")
+    campaign = filters.NumberFilter(field_name="campaign_id")
+    channel = filters.ChoiceFilter(field_name="campaign__channel", choices=Channel.choices)
+    score_min = filters.NumberFilter(field_name="score", lookup_expr="gte")
+    score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    sla_overdue = filters.BooleanFilter(method="filter_sla_overdue")
+    q = filters.CharFilter(method="search", label="Name, e-mail or company contains")
+    ordering = filters.OrderingFilter(
+        fields=(
+            "score",
+            "fit_score",
+            "engagement_score",
+            "created_at",
+            "stage_changed_at",
+            "sla_due_at",
+            "last_name",
+            "company",
+            "id",
+        )
+    )
+
+    class Meta:
+        model = Contact
+        fields: list[str] = []
+
+    def filter_sla_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        overdue = Q(sla_due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(email__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(company__icontains=value)
+        )
+
+
+class CampaignFilterSet(filters.FilterSet):
+    channel = filters.ChoiceFilter(choices=Channel.choices)
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains")
+    active_on = filters.DateFilter(method="filter_active_on", label="Running on this date")
+
+    class Meta:
+        model = Campaign
+        fields: list[str] = []
+
+    def filter_active_on(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(started_on__lte=value).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=value)
+        )

@@ -1,0 +1,17 @@
+"""The three roles are Django groups; they must exist before anyone is put in one."""
+
+from django.db import migrations
+
+ROLES = ("marketing", "sales", "managers")
+
+
+def create_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("leads", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]

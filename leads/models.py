@@ -1,0 +1,206 @@
+"""The core of the funnel: contacts, the campaigns they came from, and their stage history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from .roles import User, has_role, sees_every_contact
+from .stages import FUNNEL, Move, Role, Stage
+
+
+class Channel(models.TextChoices):
+    EBOOK = "ebook", "E-book"
+    WEBINAR = "webinar", "Webinar"
+    DEMO_REQUEST = "demo_request", "Demo request"
+    PAID_SEARCH = "paid_search", "Paid search"
+    PAID_SOCIAL = "paid_social", "Paid social"
+    EMAIL = "email", "E-mail"
+    EVENT = "event", "Event"
+    OUTBOUND = "outbound", "Outbound"
+    REFERRAL = "referral", "Referral"
+    ORGANIC = "organic", "Organic"
+
+
+class Campaign(models.Model):
+    """A marketing action with a spend: what contacts are attributed to (first touch)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
+    spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(condition=models.Q(spend__gte=0), name="campaign_spend_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactQuerySet(models.QuerySet):
+    def active(self) -> "ContactQuerySet":
+        """Contacts whose personal data has not been erased."""
+        return self.filter(erased_at__isnull=True)
+
+    def visible_to(self, user: User) -> "ContactQuerySet":
+        """The one scoping rule every page and endpoint goes through."""
+        if sees_every_contact(user):
+            return self.active()
+        if has_role(user, Role.SALES):
+            return self.active().filter(owner=user)
+        return self.none()
+
+    def in_stage(self, *stages: Stage) -> "ContactQuerySet":
+        return self.filter(stage__in=stages)
+
+    def sla_overdue(self, now=None) -> "ContactQuerySet":
+        return self.filter(sla_due_at__lt=now or timezone.now())
+
+
+class Contact(models.Model):
+    """A person on their way down the funnel.
+
+    ``stage`` and the stage timestamps are written only by ``leads.services``; every change
+    of them has a ``Transition`` row.
+    """
+
+    email = models.EmailField(max_length=254, null=True, blank=True)  # null once erased
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    company_size = models.PositiveIntegerField(null=True, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    country = CountryField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contacts",
+    )
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CONTACT)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    score = models.IntegerField(default=0)
+    fit_score = models.IntegerField(default=0)
+    engagement_score = models.IntegerField(default=0)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+
+    # When the contact first reached each funnel stage (a skipped stage gets the time of the
+    # move that skipped it), so reports count "reached X" without replaying history.
+    lead_at = models.DateTimeField(null=True, blank=True)
+    mql_at = models.DateTimeField(null=True, blank=True)
+    sql_at = models.DateTimeField(null=True, blank=True)
+    qso_at = models.DateTimeField(null=True, blank=True)
+    client_at = models.DateTimeField(null=True, blank=True)
+
+    # The opportunity, once qualified and won.
+    budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    close_by = models.DateField(null=True, blank=True)
+    won_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    PERSONAL_FIELDS = (
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "company",
+        "job_title",
+        "attributes",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "owner"], name="contact_stage_owner"),
+            models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
+            models.Index(fields=["campaign", "stage"], name="contact_campaign_stage"),
+            models.Index(fields=["created_at"], name="contact_created"),
+            models.Index(fields=["score"], name="contact_score"),
+            models.Index(
+                fields=["sla_due_at"],
+                name="contact_sla_open",
+                condition=models.Q(sla_due_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.erased_at:
+            return f"Erased contact #{self.pk}"
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} <{self.email}>" if name else str(self.email)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @staticmethod
+    def first_reached_fields(stage: Stage) -> list[str]:
+        """The ``<stage>_at`` fields that reaching ``stage`` sets, skipped stages included."""
+        if stage not in FUNNEL:
+            return []
+        return [f"{s}_at" for s in FUNNEL[: FUNNEL.index(stage) + 1]]
+
+
+class Transition(models.Model):
+    """One move of a contact, append-only: who, when, why, and the move's data.
+
+    Reports and notifications read these rows; nothing updates or deletes them (erasing a
+    contact keeps its transitions, which hold no personal data beyond the free-text reason).
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="transitions")
+    move = models.CharField(max_length=20, choices=Move.choices)
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    at = models.DateTimeField(help_text="When the move took effect (an event's time).")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for moves made by the system.",
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["contact", "at"], name="transition_contact_at"),
+            models.Index(fields=["to_stage", "at"], name="transition_to_stage_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.contact_id}: {self.from_stage} -> {self.to_stage} ({self.move})"

@@ -1,0 +1,311 @@
+"""
+Every write to contacts and their stages. Views, the API, the admin, scoring and tasks call
+these functions; none of them assigns ``stage`` or an owner itself.
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from . import signals
+from .errors import DuplicateContact, StageConflict
+from .models import Contact, Transition
+from .roles import User, has_role, roles_of
+from .stages import MOVES, Move, MoveRule, Role, Stage
+
+
+def _check_actor(rule: MoveRule, actor: User | None, contact: Contact) -> None:
+    """Refuse a move the actor has no right to make. ``None`` is the system."""
+    if actor is None:
+        return
+    roles = roles_of(actor)
+    if not roles & rule.roles:
+        raise PermissionDenied("Your role does not allow this action.")
+    limited = roles & rule.owner_only and not roles & (rule.roles - rule.owner_only)
+    if limited and contact.owner_id != actor.pk:
+        raise PermissionDenied("This contact is assigned to someone else.")
+
+
+@transaction.atomic
+def _move(
+    contact: Contact,
+    move: Move,
+    *,
+    by: User | None,
+    reason: str = "",
+    at: datetime | None = None,
+    target: Stage | None = None,
+    data: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> Contact:
+    """Apply one move: check it against the current row, write it, record it, announce it.
+
+    The row is locked (``select_for_update``) so that two concurrent moves are serialised:
+    the second sees the stage the first left and gets a ``StageConflict``, never a lost
+    update. On SQLite the lock is a no-op, but IMMEDIATE transactions serialise writers.
+    """
+    rule = MOVES[move]
+    reason = (reason or "").strip()
+    if rule.needs_reason and not reason:
+        raise ValidationError({"reason": ["A reason is required."]})
+    current = Contact.objects.select_for_update().get(pk=contact.pk)
+    if current.erased_at is not None:
+        raise StageConflict(move=move, stage=current.stage)
+    _check_actor(rule, by, current)
+    if current.stage not in rule.sources:
+        raise StageConflict(move=move, stage=current.stage)
+
+    at = at or timezone.now()
+    from_stage = current.stage
+    to_stage = target or rule.target or from_stage
+    changed = dict(fields or {})
+    if to_stage != from_stage:
+        changed.update(stage=to_stage, stage_changed_at=at)
+        for name in Contact.first_reached_fields(to_stage):
+            if getattr(current, name) is None:
+                changed[name] = at
+    for name, value in changed.items():
+        setattr(current, name, value)
+    current.save(update_fields=[*changed, "updated_at"])
+
+    transition = Transition.objects.create(
+        contact=current,
+        move=move,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        at=at,
+        actor=by,
+        reason=reason,
+        data=dict(data or {}),
+    )
+    signals.transition_recorded.send(sender=Contact, contact=current, transition=transition)
+    transaction.on_commit(
+        lambda: signals.stage_changed.send_robust(
+            sender=Contact,
+            contact_id=current.pk,
+            transition_id=transition.pk,
+            from_stage=from_stage,
+            to_stage=to_stage,
+        )
+    )
+    contact.__dict__.update(
+        {f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields}
+    )
+    return contact
+
+
+def contact_engage(
+    *,
+    contact: Contact,
+    by: User | None = None,
+    at: datetime | None = None,
+    reason: str = "",
+) -> Contact:
+    """First engagement (or a recycled person's new one) makes a contact a lead."""
+    return _move(contact, Move.ENGAGE, by=by, at=at, reason=reason or "First engagement")
+
+
+def contact_mark_mql(
+    *, contact: Contact, by: User | None, at: datetime | None = None, reason: str = ""
+) -> Contact:
+    """Marketing hands the contact to sales, by hand or when its score crossed the threshold."""
+    return _move(contact, Move.MARK_MQL, by=by, at=at, reason=reason)
+
+
+def contact_accept(
+    *, contact: Contact, by: User, reason: str = "", at: datetime | None = None
+) -> Contact:
+    """The rep called the MQL and decided to go further: it becomes an SQL."""
+    return _move(contact, Move.ACCEPT, by=by, reason=reason, at=at)
+
+
+def contact_fast_track(
+    *, contact: Contact, by: User, reason: str, at: datetime | None = None
+) -> Contact:
+    """A rep takes a lead straight to SQL (a demo request from a perfect fit, say)."""
+    return _move(contact, Move.FAST_TRACK, by=by, reason=reason, at=at)
+
+
+def contact_reject(
+    *,
+    contact: Contact,
+    by: User,
+    reason: str,
+    recycle: bool = True,
+    at: datetime | None = None,
+) -> Contact:
+    """The rep turns the MQL down: back to marketing for nurturing, or out for good."""
+    target = Stage.RECYCLED if recycle else Stage.DISQUALIFIED
+    return _move(contact, Move.REJECT, by=by, reason=reason, target=target, at=at)
+
+
+def contact_qualify(
+    *,
+    contact: Contact,
+    by: User,
+    budget: Decimal,
+    currency: str,
+    close_by: date,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Contact:
+    """The need has a budget and a deadline: the SQL becomes a qualified opportunity."""
+    if budget <= 0:
+        raise ValidationError({"budget": ["The budget must be greater than zero."]})
+    deal = {"budget": budget, "currency": currency.upper(), "close_by": close_by}
+    data = {
+        "budget": str(budget),
+        "currency": currency.upper(),
+        "close_by": str(close_by),
+    }
+    return _move(contact, Move.QUALIFY, by=by, reason=reason, fields=deal, data=data, at=at)
+
+
+def contact_win(
+    *,
+    contact: Contact,
+    by: User,
+    amount: Decimal,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Contact:
+    """The opportunity signed: the contact is a client."""
+    if amount <= 0:
+        raise ValidationError({"amount": ["The amount must be greater than zero."]})
+    data = {"amount": str(amount), "currency": contact.currency}
+    return _move(
+        contact,
+        Move.WIN,
+        by=by,
+        reason=reason,
+        fields={"won_amount": amount},
+        data=data,
+        at=at,
+    )
+
+
+def contact_lose(
+    *, contact: Contact, by: User, reason: str, at: datetime | None = None
+) -> Contact:
+    """The opportunity is lost (no budget, went to a competitor, ...)."""
+    return _move(contact, Move.LOSE, by=by, reason=reason, at=at)
+
+
+def contact_disqualify(
+    *, contact: Contact, by: User | None, reason: str, at: datetime | None = None
+) -> Contact:
+    """Marketing takes a contact out of the funnel for good (a competitor, a student)."""
+    return _move(contact, Move.DISQUALIFY, by=by, reason=reason, at=at)
+
+
+def contact_assign(
+    *,
+    contact: Contact,
+    by: User | None,
+    owner: User | None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Contact:
+    """Give the contact to a sales rep (or back to the shared queue with ``owner=None``).
+
+    Recorded in the history like a move, so the timeline shows every hand-over.
+    """
+    if owner is not None and not (owner.is_active and has_role(owner, Role.SALES)):
+        raise ValidationError({"owner": ["The owner must be an active sales rep."]})
+    previous = contact.owner_id
+    data = {"owner": owner.pk if owner else None, "previous_owner": previous}
+    return _move(
+        contact,
+        Move.ASSIGN,
+        by=by,
+        reason=reason,
+        fields={"owner": owner},
+        data=data,
+        at=at,
+    )
+
+
+def _email_taken(email: str, *, exclude: int | None = None) -> int | None:
+    others = Contact.objects.annotate(e=Lower("email")).filter(e=email.lower())
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.values_list("pk", flat=True).first()
+
+
+@transaction.atomic
+def contact_create(*, by: User | None, email: str, **fields: Any) -> Contact:
+    """Create a contact; an e-mail that exists (in any case) is a ``DuplicateContact``."""
+    existing = _email_taken(email)
+    if existing:
+        raise DuplicateContact(existing_id=existing)
+    contact = Contact(email=email, **fields)
+    contact.full_clean(exclude=["email"])
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        # Another request created the same e-mail between our check and our insert.
+        raise DuplicateContact(existing_id=_email_taken(email)) from None
+    signals.contact_saved.send(
+        sender=Contact, contact=contact, created=True, changed=set(fields) | {"email"}
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, by: User | None, **fields: Any) -> Contact:
+    """Edit a contact's details. Stage, owner and scores are not editable here."""
+    forbidden = {
+        "stage",
+        "owner",
+        "score",
+        "fit_score",
+        "engagement_score",
+        "sla_due_at",
+    }
+    if forbidden & set(fields):
+        raise ValidationError("Stage, owner, scores and deadlines change through their actions.")
+    email = fields.get("email")
+    if email is not None:
+        existing = _email_taken(email, exclude=contact.pk)
+        if existing:
+            raise DuplicateContact(existing_id=existing)
+    changed = {name for name, value in fields.items() if getattr(contact, name) != value}
+    for name in changed:
+        setattr(contact, name, fields[name])
+    if changed:
+        try:
+            with transaction.atomic():
+                contact.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            raise DuplicateContact(existing_id=_email_taken(email, exclude=contact.pk)) from None
+        signals.contact_saved.send(sender=Contact, contact=contact, created=False, changed=changed)
+    return contact
+
+
+@transaction.atomic
+def contact_erase(*, contact: Contact, by: User | None) -> Contact:
+    """Right to erasure: remove the person's personal data, keep the anonymous funnel facts.
+
+    The row stays (stage timestamps, campaign, owner, transitions) so reports still count
+    it; every app erases what it holds through ``contact_erased`` in the same transaction.
+    """
+    if contact.erased_at is not None:
+        return contact
+    for name in Contact.PERSONAL_FIELDS:
+        setattr(
+            contact,
+            name,
+            {} if name == "attributes" else None if name == "email" else "",
+        )
+    contact.erased_at = timezone.now()
+    contact.sla_due_at = None
+    contact.save()
+    signals.contact_erased.send(sender=Contact, contact=contact)
+    return contact

@@ -1,0 +1,18 @@
+"""
+What ``leads`` tells the other apps. ``leads`` imports none of them; they listen here.
+
+- ``transition_recorded`` is sent *inside* the move's transaction: a receiver's database
+  writes commit or roll back with the move (an SLA clock, an outbox row). No slow I/O here.
+- ``stage_changed`` is sent *after* the commit: the place to enqueue Celery tasks.
+- ``contact_saved`` is sent inside the transaction that created or edited a contact's
+  fields (``changed`` names them), so a profile score can follow in the same commit.
+- ``contact_erased`` is sent inside the erasure's transaction, so every app removes the
+  personal data it holds (event properties, payload logs) in the same commit.
+"""
+
+from django.dispatch import Signal
+
+transition_recorded = Signal()  # sender=Contact, contact, transition
+stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stage, to_stage
+contact_saved = Signal()  # sender=Contact, contact, created, changed
+contact_erased = Signal()  # sender=Contact, contact
