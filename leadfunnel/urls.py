@@ -6,6 +6,10 @@ from . import views
 
 api_v1 = [
     path("", include("leads.api.urls")),
+    path("", include("scoring.api.urls")),
+    path("", include("sla.api.urls")),
+    path("", include("reporting.api.urls")),
+    path("", include("integrations.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

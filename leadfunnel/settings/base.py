@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "scoring",
     "sla",
     "reporting",
+    "integrations",
     "demo",
 ]
 
@@ -160,7 +161,20 @@ CELERY_TASK_IGNORE_RESULT = True  # job progress lives in database rows, not in 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The whole beat schedule, in one place. Each task is idempotent and safe to overlap.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {
+        "task": "sla.tasks.sla_sweep",
+        "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0),
+    },
+    "scoring-decay": {
+        "task": "scoring.tasks.decay_scores",
+        "schedule": env.float("SCORING_DECAY_SECONDS", default=3600.0),
+    },
+    "webhooks-deliver-due": {
+        "task": "integrations.tasks.deliver_due_webhooks",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
+    },
+}
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

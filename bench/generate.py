@@ -1,0 +1,373 @@
+"""
+Realistic synthetic data at any size: campaigns, sales reps, contacts walked through the
+funnel with their stage history, loaded with COPY.
+
+    python -m bench.generate --contacts 1000000
+
+Everything in the leads tables is replaced (TRUNCATE ... CASCADE empties the tables of other
+apps that point at contacts). Deterministic for a given --seed.
+"""
+
+import argparse
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from . import setup_django
+
+FIRST = (
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Inès",
+    "Jonas",
+    "Karin",
+    "Luca",
+    "Mina",
+    "Noah",
+    "Olga",
+    "Pablo",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+)
+LAST = (
+    "Martin",
+    "Bernard",
+    "Schmidt",
+    "Rossi",
+    "García",
+    "Smith",
+    "Dubois",
+    "Novak",
+    "Jansen",
+    "Costa",
+    "Weber",
+    "Moreau",
+    "Silva",
+    "Nielsen",
+    "Kowalski",
+    "Murphy",
+    "Laurent",
+    "Fischer",
+)
+INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Healthcare", "Logistics")
+COUNTRIES = ("FR", "DE", "GB", "ES", "NL", "US", "BE", "IT", "SE", "PL")
+TITLES = (
+    "CMO",
+    "Head of Marketing",
+    "Marketing Manager",
+    "VP Sales",
+    "Sales Director",
+    "RevOps Manager",
+    "CEO",
+    "Growth Lead",
+    "Student",
+    "Intern",
+)
+SIZES = (3, 8, 25, 60, 150, 400, 1200, 6000)
+REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate")
+LOSS_REASONS = ("No budget", "Chose a competitor", "Project postponed")
+
+# channel: (weight, cost per lead in EUR, odds lead->MQL, MQL->SQL, SQL->QSO, QSO->client)
+CHANNELS = {
+    "ebook": (30, 8, 0.30, 0.25, 0.35, 0.25),
+    "webinar": (15, 25, 0.45, 0.45, 0.40, 0.30),
+    "demo_request": (8, 90, 0.90, 0.75, 0.55, 0.45),
+    "paid_search": (20, 40, 0.40, 0.40, 0.40, 0.30),
+    "paid_social": (12, 35, 0.35, 0.35, 0.35, 0.25),
+    "email": (8, 3, 0.25, 0.30, 0.30, 0.25),
+    "event": (4, 120, 0.55, 0.50, 0.45, 0.35),
+    "outbound": (3, 60, 0.50, 0.45, 0.40, 0.30),
+}
+
+CONTACT_COLUMNS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "job_title",
+    "company_size",
+    "industry",
+    "country",
+    "attributes",
+    "campaign_id",
+    "owner_id",
+    "stage",
+    "stage_changed_at",
+    "score",
+    "fit_score",
+    "engagement_score",
+    "sla_due_at",
+    "lead_at",
+    "mql_at",
+    "sql_at",
+    "qso_at",
+    "client_at",
+    "budget",
+    "currency",
+    "close_by",
+    "won_amount",
+    "created_at",
+    "updated_at",
+    "erased_at",
+)
+TRANSITION_COLUMNS = (
+    "contact_id",
+    "move",
+    "from_stage",
+    "to_stage",
+    "at",
+    "recorded_at",
+    "actor_id",
+    "reason",
+    "data",
+)
+
+
+@dataclass
+class Walk:
+    """One contact's way down the funnel: its final state and the moves that led there."""
+
+    stage: str = "contact"
+    reached: dict = field(default_factory=dict)
+    moves: list = field(default_factory=list)
+    owner: int | None = None
+    budget: int | None = None
+    won: int | None = None
+    close_by: date | None = None
+
+    def move(self, move, to, at, actor=None, reason="", data="{}"):
+        self.moves.append((move, self.stage, to, at, actor, reason, data))
+        self.stage = to
+        self.reached.setdefault(to, at)
+        self.changed_at = at
+
+
+def walk(
+    rng: random.Random,
+    created: datetime,
+    odds: tuple,
+    reps: list[int],
+    now: datetime,
+    manager: int,
+) -> Walk:
+    w = Walk()
+    w.changed_at = created
+    at = created + timedelta(hours=rng.uniform(0.2, 72))
+    if rng.random() < 0.08 or at >= now:
+        return w  # imported or typed in, never engaged
+    w.move("engage", "lead", at, reason="First engagement")
+    p_mql, p_sql, p_qso, p_client = odds
+    at += timedelta(days=rng.expovariate(1 / 12))
+    if rng.random() > p_mql or at >= now:
+        return w
+    w.move("mark_mql", "mql", at, reason="Score crossed the MQL threshold")
+    w.owner = rng.choice(reps)
+    w.move("assign", "mql", at, manager, data=json.dumps({"owner": w.owner}))
+    at += timedelta(hours=rng.lognormvariate(3.0, 1.0))  # median ~20 h, a long tail past 48 h
+    if at >= now:
+        return w
+    if rng.random() > p_sql:
+        to = "recycled" if rng.random() < 0.7 else "disqualified"
+        w.move("reject", to, at, w.owner, rng.choice(REJECT_REASONS))
+        return w
+    w.move("accept", "sql", at, w.owner)
+    at += timedelta(days=rng.expovariate(1 / 14))
+    if at >= now:
+        return w
+    if rng.random() > p_qso:
+        w.move("lose", "lost", at, w.owner, rng.choice(LOSS_REASONS))
+        return w
+    w.budget = rng.randrange(3_000, 80_000, 500)
+    w.close_by = (at + timedelta(days=90)).date()
+    data = json.dumps({"budget": str(w.budget), "currency": "EUR", "close_by": str(w.close_by)})
+    w.move("qualify", "qso", at, w.owner, data=data)
+    at += timedelta(days=rng.expovariate(1 / 30))
+    if at >= now:
+        return w
+    if rng.random() > p_client:
+        w.move("lose", "lost", at, w.owner, rng.choice(LOSS_REASONS))
+        return w
+    w.won = int(w.budget * rng.uniform(0.7, 1.1))
+    w.move("win", "client", at, w.owner, data=json.dumps({"amount": str(w.won)}))
+    return w
+
+
+def ensure_team(reps: int) -> tuple[list[int], int]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    sales, managers = Group.objects.get(name="sales"), Group.objects.get(name="managers")
+    ids = []
+    for n in range(reps):
+        user, created = User.objects.get_or_create(username=f"bench-rep-{n:02d}")
+        if created:
+            user.groups.add(sales)
+        ids.append(user.pk)
+    manager, created = User.objects.get_or_create(username="bench-manager")
+    if created:
+        manager.groups.add(managers)
+    return ids, manager.pk
+
+
+def make_campaigns(rng: random.Random, count: int, contacts: int, today: date, months: int):
+    from leads.models import Campaign
+
+    Campaign.objects.all().delete()
+    names = list(CHANNELS)
+    weights = [CHANNELS[c][0] for c in names]
+    campaigns = []
+    for n in range(count):
+        channel = names[n % len(names)] if n < len(names) else rng.choices(names, weights)[0]
+        started = today - timedelta(days=rng.randint(0, months * 30))
+        length = rng.choice((14, 30, 60, 90, None))
+        campaigns.append(
+            Campaign(
+                name=f"{channel.replace('_', ' ').title()} #{n + 1}",
+                channel=channel,
+                # Spend in line with the number of leads the campaign will bring.
+                spend=round(CHANNELS[channel][1] * contacts / count * rng.uniform(0.6, 1.4), 2),
+                currency="EUR",
+                started_on=started,
+                ended_on=min(today, started + timedelta(days=length)) if length else None,
+            )
+        )
+    return Campaign.objects.bulk_create(campaigns)
+
+
+def truncate() -> None:
+    from django.db import connection
+
+    from leads.models import Contact, Transition
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE leads_transition, leads_contact RESTART IDENTITY CASCADE")
+        else:
+            Transition.objects.all().delete()
+            Contact.objects.all().delete()
+
+
+def generate(
+    *,
+    contacts: int,
+    seed: int = 7,
+    reps: int = 25,
+    campaigns: int = 40,
+    months: int = 12,
+    log=print,
+) -> dict:
+    """Replace the leads tables with ``contacts`` synthetic contacts; returns counts."""
+    from leads.models import Transition
+
+    from .copy import analyze, copy_rows, reset_sequence
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    started = time.perf_counter()
+    truncate()
+    rep_ids, manager = ensure_team(reps)
+    made = make_campaigns(rng, campaigns, contacts, now.date(), months)
+    odds = {c.pk: CHANNELS[c.channel][2:] for c in made}
+    transitions: list[tuple] = []
+
+    def contact_rows():
+        for cid in range(1, contacts + 1):
+            campaign = made[rng.randrange(len(made))]
+            first_day = datetime.combine(campaign.started_on, datetime.min.time(), UTC)
+            span = max(3600.0, (now - first_day).total_seconds())
+            created = first_day + timedelta(seconds=span * rng.random())
+            w = walk(rng, created, odds[campaign.pk], rep_ids, now, manager)
+            for move in w.moves:
+                transitions.append((cid, *move[:4], now, *move[4:]))
+            fit = rng.choice((-10, 0, 5, 10, 15, 20, 30))
+            engagement = rng.randint(0, 40) + (40 if "mql" in w.reached else 0)
+            r = w.reached
+            mql = r.get("mql") or r.get("sql")
+            lead = r.get("lead") or mql
+            yield (
+                cid,
+                f"c{cid}@co{cid % 50_000}.example",
+                rng.choice(FIRST),
+                rng.choice(LAST),
+                "",
+                f"Company {cid % 50_000}",
+                rng.choice(TITLES),
+                rng.choice(SIZES),
+                rng.choice(INDUSTRIES),
+                rng.choice(COUNTRIES),
+                "{}",
+                campaign.pk,
+                w.owner,
+                w.stage,
+                w.changed_at,
+                fit + engagement,
+                fit,
+                engagement,
+                None,
+                lead,
+                mql,
+                r.get("sql"),
+                r.get("qso"),
+                r.get("client"),
+                w.budget,
+                "EUR" if w.budget else "",
+                w.close_by,
+                w.won,
+                created,
+                now,
+                None,
+            )
+
+    loaded = 0
+    batch = 200_000
+    rows = contact_rows()
+    while True:
+        chunk = [row for _, row in zip(range(batch), rows, strict=False)]
+        if not chunk:
+            break
+        loaded += copy_rows("leads_contact", CONTACT_COLUMNS, chunk)
+        copy_rows("leads_transition", TRANSITION_COLUMNS, transitions)
+        log(f"  {loaded:>9,} contacts ({time.perf_counter() - started:5.1f} s)")
+        transitions.clear()
+    reset_sequence("leads_contact")
+    analyze("leads_contact", "leads_transition", "leads_campaign")
+
+    counts = {
+        "contacts": loaded,
+        "transitions": Transition.objects.count(),
+        "campaigns": len(made),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    log(f"Generated {counts}")
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reps", type=int, default=25)
+    parser.add_argument("--campaigns", type=int, default=40)
+    args = parser.parse_args()
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    generate(contacts=args.contacts, seed=args.seed, reps=args.reps, campaigns=args.campaigns)
+
+
+if __name__ == "__main__":
+    main()
