@@ -13,7 +13,6 @@ from faker import Faker
 
 from leads import services
 from leads.models import Campaign, Channel, Contact
-from leads.stages import Stage
 
 # name, channel, spend, days ago it started, how long it ran (None: still running), weight,
 # and how likely its leads are to move on at each step (MQL, SQL, QSO, client).

@@ -6,10 +6,11 @@ from .stages import Move, Stage
 class StageConflict(Exception):
     """The contact's current stage does not allow the move (HTTP 409)."""
 
-    def __init__(self, *, move: Move, stage: Stage):
+    def __init__(self, *, move: Move, stage: Stage, why: str = ""):
         self.move = Move(move)
         self.stage = Stage(stage)
-        super().__init__(f"Cannot {self.move.label.lower()}: the contact is {self.stage.label}.")
+        why = why or f"the contact is {self.stage.label}"
+        super().__init__(f"Cannot {self.move.label.lower()}: {why}.")
 
 
 class DuplicateContact(Exception):

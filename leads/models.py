@@ -55,11 +55,16 @@ class ContactQuerySet(models.QuerySet):
         return self.filter(erased_at__isnull=True)
 
     def visible_to(self, user: User) -> "ContactQuerySet":
-        """The one scoping rule every page and endpoint goes through."""
+        """The one scoping rule every page and endpoint goes through.
+
+        Marketers and managers see every live contact; a rep sees their own, plus the
+        unassigned MQLs of the shared queue that any rep may claim.
+        """
         if sees_every_contact(user):
             return self.active()
         if has_role(user, Role.SALES):
-            return self.active().filter(owner=user)
+            shared_queue = models.Q(owner__isnull=True, stage=Stage.MQL)
+            return self.active().filter(models.Q(owner=user) | shared_queue)
         return self.none()
 
     def in_stage(self, *stages: Stage) -> "ContactQuerySet":

@@ -3,7 +3,7 @@ Every write to contacts and their stages. Views, the API, the admin, scoring and
 these functions; none of them assigns ``stage`` or an owner itself.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,7 @@ def _move(
     target: Stage | None = None,
     data: Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] | None = None,
+    check: Callable[[Contact], None] | None = None,
 ) -> Contact:
     """Apply one move: check it against the current row, write it, record it, announce it.
 
@@ -60,6 +61,8 @@ def _move(
     _check_actor(rule, by, current)
     if current.stage not in rule.sources:
         raise StageConflict(move=move, stage=current.stage)
+    if check is not None:
+        check(current)  # a move's own condition on the locked row
 
     at = at or timezone.now()
     from_stage = current.stage
@@ -228,6 +231,28 @@ def contact_assign(
         fields={"owner": owner},
         data=data,
         at=at,
+    )
+
+
+def contact_claim(
+    *, contact: Contact, by: User, reason: str = "", at: datetime | None = None
+) -> Contact:
+    """A rep takes an unassigned MQL from the shared queue; the first to claim wins."""
+
+    def unassigned(current: Contact) -> None:
+        if current.owner_id is not None:
+            raise StageConflict(move=Move.CLAIM, stage=current.stage, why="it is assigned already")
+
+    data = {"owner": by.pk, "previous_owner": None}
+    return _move(
+        contact,
+        Move.CLAIM,
+        by=by,
+        reason=reason,
+        at=at,
+        fields={"owner": by},
+        data=data,
+        check=unassigned,
     )
 
 

@@ -48,6 +48,7 @@ class Move(models.TextChoices):
     LOSE = "lose", "Lost"
     DISQUALIFY = "disqualify", "Disqualified"
     ASSIGN = "assign", "Assigned"
+    CLAIM = "claim", "Claimed"
 
 
 @dataclass(frozen=True)
@@ -100,4 +101,6 @@ MOVES: dict[Move, MoveRule] = {
         needs_reason=True,
     ),
     Move.ASSIGN: MoveRule(_OPEN, None, frozenset({Role.MANAGERS})),
+    # A rep takes an unassigned MQL from the shared queue.
+    Move.CLAIM: MoveRule(frozenset({Stage.MQL}), None, _SALES),
 }

@@ -31,6 +31,7 @@ STAGE_ACTIONS = (
     "lose",
     "assign",
     "disqualify",
+    "claim",
 )
 
 
@@ -117,6 +118,9 @@ class ContactViewSet(viewsets.ModelViewSet):
         services.contact_disqualify, RequiredReasonSerializer, "Take a contact out for good"
     )
     assign = _stage_action(services.contact_assign, AssignSerializer, "Give the contact to a rep")
+    claim = _stage_action(
+        services.contact_claim, ReasonSerializer, "Take an unassigned MQL from the shared queue"
+    )
 
 
 @extend_schema_view(

@@ -35,21 +35,29 @@ def make_move(move: Move, contact: Contact, by, rep):
         Move.ENGAGE: lambda: services.contact_engage(contact=contact, by=by),
         Move.MARK_MQL: lambda: services.contact_mark_mql(contact=contact, by=by),
         Move.ACCEPT: lambda: services.contact_accept(contact=contact, by=by),
-        Move.FAST_TRACK: lambda: services.contact_fast_track(contact=contact, by=by, reason="Demo"),
+        Move.FAST_TRACK: lambda: services.contact_fast_track(
+            contact=contact, by=by, reason="Demo"
+        ),
         Move.REJECT: lambda: services.contact_reject(contact=contact, by=by, reason="Bad fit"),
         Move.QUALIFY: lambda: services.contact_qualify(
-            contact=contact, by=by, budget=Decimal("5000"), currency="eur", close_by=date(2027, 3, 1)
+            contact=contact,
+            by=by,
+            budget=Decimal("5000"),
+            currency="eur",
+            close_by=date(2027, 3, 1),
         ),
         Move.WIN: lambda: services.contact_win(contact=contact, by=by, amount=Decimal("4800")),
         Move.LOSE: lambda: services.contact_lose(contact=contact, by=by, reason="No budget"),
-        Move.DISQUALIFY: lambda: services.contact_disqualify(contact=contact, by=by, reason="Spam"),
+        Move.DISQUALIFY: lambda: services.contact_disqualify(
+            contact=contact, by=by, reason="Spam"
+        ),
         Move.ASSIGN: lambda: services.contact_assign(contact=contact, by=by, owner=rep),
     }
     return calls[move]()
 
 
 @pytest.mark.parametrize("stage", list(Stage))
-@pytest.mark.parametrize("move", list(Move))
+@pytest.mark.parametrize("move", list(EXPECTED))
 def test_move_is_allowed_exactly_from_its_source_stages(move, stage, manager, rep):
     contact = ContactFactory(stage=stage, owner=rep)
     sources, target = EXPECTED[move]
@@ -181,3 +189,25 @@ def test_a_zero_budget_is_refused(rep):
         services.contact_qualify(
             contact=contact, by=rep, budget=Decimal("0"), currency="EUR", close_by=date(2027, 1, 1)
         )
+
+
+def test_a_rep_claims_an_unassigned_mql_from_the_shared_queue(rep):
+    contact = ContactFactory(stage=Stage.MQL)
+    services.contact_claim(contact=contact, by=rep)
+    contact.refresh_from_db()
+    assert (contact.stage, contact.owner) == (Stage.MQL, rep)
+    assert contact.transitions.get().move == Move.CLAIM
+
+
+def test_an_assigned_mql_cannot_be_claimed(rep, other_rep):
+    contact = ContactFactory(stage=Stage.MQL, owner=other_rep)
+    with pytest.raises(StageConflict):
+        services.contact_claim(contact=contact, by=rep)
+    contact.refresh_from_db()
+    assert contact.owner == other_rep
+
+
+@pytest.mark.parametrize("stage", [s for s in Stage if s != Stage.MQL])
+def test_only_mqls_can_be_claimed(stage, rep):
+    with pytest.raises(StageConflict):
+        services.contact_claim(contact=ContactFactory(stage=stage), by=rep)

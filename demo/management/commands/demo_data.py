@@ -24,7 +24,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"\n  leadfunnel is starting on http://localhost:{port}/")
         )
         self.stdout.write(f"  API docs: http://localhost:{port}/api/v1/docs/\n")
-        self.stdout.write("  Demo logins (password: %s):" % password)
+        self.stdout.write(f"  Demo logins (password: {password}):")
         for member in TEAM:
             self.stdout.write(f"    {member.role.label:<10} {member.username}")
         self.stdout.write("")
