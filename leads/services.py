@@ -3,7 +3,7 @@ Every write to contacts and their stages. Views, the API, the admin, scoring and
 these functions; none of them assigns ``stage`` or an owner itself.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,6 +32,65 @@ def _check_actor(rule: MoveRule, actor: User | None, contact: Contact) -> None:
         raise PermissionDenied("This contact is assigned to someone else.")
 
 
+def _apply(
+    current: Contact,
+    move: Move,
+    *,
+    by: User | None,
+    reason: str,
+    at: datetime | None,
+    target: Stage | None = None,
+    data: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> tuple[set[str], Transition]:
+    """Change the (locked) contact in memory; return the fields changed and its history row."""
+    rule = MOVES[move]
+    at = at or timezone.now()
+    from_stage = current.stage
+    to_stage = target or rule.target or from_stage
+    changed = dict(fields or {})
+    if to_stage != from_stage:
+        changed.update(stage=to_stage, stage_changed_at=at)
+        for name in Contact.first_reached_fields(to_stage):
+            if getattr(current, name) is None:
+                changed[name] = at
+    changed["updated_at"] = timezone.now()
+    for name, value in changed.items():
+        setattr(current, name, value)
+    transition = Transition(
+        contact=current,
+        move=move,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        at=at,
+        actor=by,
+        reason=reason,
+        data=dict(data or {}),
+    )
+    return set(changed), transition
+
+
+def _announce(contact: Contact, transition: Transition) -> None:
+    """Tell the other apps: inside the transaction first, after the commit second."""
+    signals.transition_recorded.send(sender=Contact, contact=contact, transition=transition)
+    transaction.on_commit(
+        lambda: signals.stage_changed.send_robust(
+            sender=Contact,
+            contact_id=contact.pk,
+            transition_id=transition.pk,
+            from_stage=transition.from_stage,
+            to_stage=transition.to_stage,
+        )
+    )
+
+
+def _clean_reason(rule: MoveRule, reason: str) -> str:
+    reason = (reason or "").strip()
+    if rule.needs_reason and not reason:
+        raise ValidationError({"reason": ["A reason is required."]})
+    return reason
+
+
 @transaction.atomic
 def _move(
     contact: Contact,
@@ -52,9 +111,7 @@ def _move(
     update. On SQLite the lock is a no-op, but IMMEDIATE transactions serialise writers.
     """
     rule = MOVES[move]
-    reason = (reason or "").strip()
-    if rule.needs_reason and not reason:
-        raise ValidationError({"reason": ["A reason is required."]})
+    reason = _clean_reason(rule, reason)
     current = Contact.objects.select_for_update().get(pk=contact.pk)
     if current.erased_at is not None:
         raise StageConflict(move=move, stage=current.stage)
@@ -63,44 +120,50 @@ def _move(
         raise StageConflict(move=move, stage=current.stage)
     if check is not None:
         check(current)  # a move's own condition on the locked row
-
-    at = at or timezone.now()
-    from_stage = current.stage
-    to_stage = target or rule.target or from_stage
-    changed = dict(fields or {})
-    if to_stage != from_stage:
-        changed.update(stage=to_stage, stage_changed_at=at)
-        for name in Contact.first_reached_fields(to_stage):
-            if getattr(current, name) is None:
-                changed[name] = at
-    for name, value in changed.items():
-        setattr(current, name, value)
-    current.save(update_fields=[*changed, "updated_at"])
-
-    transition = Transition.objects.create(
-        contact=current,
-        move=move,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        at=at,
-        actor=by,
-        reason=reason,
-        data=dict(data or {}),
+    changed, transition = _apply(
+        current, move, by=by, reason=reason, at=at, target=target, data=data, fields=fields
     )
-    signals.transition_recorded.send(sender=Contact, contact=current, transition=transition)
-    transaction.on_commit(
-        lambda: signals.stage_changed.send_robust(
-            sender=Contact,
-            contact_id=current.pk,
-            transition_id=transition.pk,
-            from_stage=from_stage,
-            to_stage=to_stage,
-        )
-    )
+    current.save(update_fields=changed)
+    transition.save()
+    _announce(current, transition)
     contact.__dict__.update(
         {f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields}
     )
     return contact
+
+
+@transaction.atomic
+def contacts_move_bulk(
+    *, move: Move, at_by_id: Mapping[int, datetime], reason: str, by: User | None = None
+) -> list[Transition]:
+    """Apply one move to many contacts at once (the system engaging or promoting a batch).
+
+    Contacts whose stage does not allow the move are left as they are, without an error: an
+    event batch engages every sender, and most of them are leads already. The rows are
+    locked in id order (no deadlock between two batches) and written with one bulk UPDATE
+    and one bulk INSERT; the signals go out per moved contact, as for a single move.
+    """
+    rule = MOVES[move]
+    reason = _clean_reason(rule, reason)
+    rows = list(
+        Contact.objects.select_for_update()
+        .filter(pk__in=at_by_id, stage__in=rule.sources, erased_at__isnull=True)
+        .order_by("pk")
+    )
+    fields: set[str] = set()
+    transitions = []
+    for row in rows:
+        _check_actor(rule, by, row)
+        changed, transition = _apply(row, move, by=by, reason=reason, at=at_by_id[row.pk])
+        fields |= changed
+        transitions.append(transition)
+    if not rows:
+        return []
+    Contact.objects.bulk_update(rows, sorted(fields))
+    Transition.objects.bulk_create(transitions)
+    for row, transition in zip(rows, transitions, strict=True):
+        _announce(row, transition)
+    return transitions
 
 
 def contact_engage(
@@ -281,6 +344,37 @@ def contact_create(*, by: User | None, email: str, **fields: Any) -> Contact:
         sender=Contact, contact=contact, created=True, changed=set(fields) | {"email"}
     )
     return contact
+
+
+@transaction.atomic
+def contacts_for_emails(*, emails: Iterable[str]) -> dict[str, int]:
+    """The contact id of every e-mail (lower-cased), creating the contacts that do not exist.
+
+    Set-based for event batches and imports: one SELECT, one INSERT ... ON CONFLICT DO
+    NOTHING (a concurrent batch creating the same e-mail is not an error), one SELECT. The
+    new contacts are announced with ``contacts_created``.
+    """
+    wanted = {email.strip().lower() for email in emails}
+    if not wanted:
+        return {}
+    by_email = _ids_by_email(wanted)
+    missing = wanted - by_email.keys()
+    if missing:
+        Contact.objects.bulk_create(
+            [Contact(email=email) for email in sorted(missing)], ignore_conflicts=True
+        )
+        created = _ids_by_email(missing)
+        by_email.update(created)
+        signals.contacts_created.send(sender=Contact, contact_ids=set(created.values()))
+    return by_email
+
+
+def _ids_by_email(emails: set[str]) -> dict[str, int]:
+    return dict(
+        Contact.objects.annotate(key=Lower("email"))
+        .filter(key__in=emails)
+        .values_list("key", "pk")
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
 - ``stage_changed`` is sent *after* the commit: the place to enqueue Celery tasks.
 - ``contact_saved`` is sent inside the transaction that created or edited a contact's
   fields (``changed`` names them), so a profile score can follow in the same commit.
+- ``contacts_created`` is sent inside the transaction that created contacts in bulk (event
+  batches, imports) with their ids, so a profile score can be computed set-based.
 - ``contact_erased`` is sent inside the erasure's transaction, so every app removes the
   personal data it holds (event properties, payload logs) in the same commit.
 """
@@ -15,4 +17,5 @@ from django.dispatch import Signal
 transition_recorded = Signal()  # sender=Contact, contact, transition
 stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stage, to_stage
 contact_saved = Signal()  # sender=Contact, contact, created, changed
+contacts_created = Signal()  # sender=Contact, contact_ids
 contact_erased = Signal()  # sender=Contact, contact
