@@ -39,6 +39,9 @@ class TransitionInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        return bool(roles_of(request.user))
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

@@ -17,7 +17,9 @@ class ContactFilterSet(filters.FilterSet):
     score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    sla_overdue = filters.BooleanFilter(method="filter_sla_overdue")
+    sla_overdue = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_sla_overdue"
+    )
     q = filters.CharFilter(method="search", label="Name, e-mail or company contains")
     ordering = filters.OrderingFilter(
         fields=(
@@ -27,6 +29,7 @@ class ContactFilterSet(filters.FilterSet):
             "created_at",
             "stage_changed_at",
             "sla_due_at",
+            "first_name",
             "last_name",
             "company",
             "id",
@@ -37,9 +40,9 @@ class ContactFilterSet(filters.FilterSet):
         model = Contact
         fields: list[str] = []
 
-    def filter_sla_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    def filter_sla_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         overdue = Q(sla_due_at__lt=timezone.now())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -13,3 +13,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
 }
+# No collected static files in tests: WhiteNoise serves nothing and finds them through finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
