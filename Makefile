@@ -28,6 +28,7 @@ run: migrate
 test: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=leadfunnel.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=leadfunnel.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Run every benchmark in bench/ and print a table (PostgreSQL: set DATABASE_URL).

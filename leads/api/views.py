@@ -38,11 +38,6 @@ STAGE_ACTIONS = (
 def _stage_action(service, params_serializer, summary: str):
     """A POST action that validates its body, calls one lifecycle service, returns the contact."""
 
-    @extend_schema(
-        summary=summary,
-        request=params_serializer,
-        responses={200: ContactSerializer, **errors(400, 404, 409)},
-    )
     def view(self, request, pk=None):
         contact = self.get_object()
         params = params_serializer(data=request.data)
@@ -51,8 +46,13 @@ def _stage_action(service, params_serializer, summary: str):
         return Response(ContactSerializer(contact, context=self.get_serializer_context()).data)
 
     view.__name__ = service.__name__.removeprefix("contact_")
-    url_path = view.__name__.replace("_", "-")
-    return action(detail=True, methods=["post"], url_path=url_path)(view)
+    view.__doc__ = service.__doc__
+    routed = action(detail=True, methods=["post"], url_path=view.__name__.replace("_", "-"))(view)
+    return extend_schema(
+        summary=summary,
+        request=params_serializer,
+        responses={200: ContactSerializer, **errors(400, 404, 409)},
+    )(routed)
 
 
 @extend_schema_view(
