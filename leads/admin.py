@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from . import services
 from .errors import StageConflict
-from .models import Campaign, Contact, Transition
+from .models import Campaign, Contact, Definition, Transition
 from .roles import has_role, roles_of
 from .stages import Role
 
@@ -156,6 +156,26 @@ class TransitionAdmin(RoleAdmin):
             .get_queryset(request)
             .filter(contact__in=Contact.objects.visible_to(request.user))
         )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Definition)
+class DefinitionAdmin(RoleAdmin):
+    """The definitions' revisions, read-only: managers write them on the Definitions page,
+    where each change becomes a new dated revision."""
+
+    list_display = ["term", "written_at", "written_by", "text"]
+    list_filter = ["term", "written_at"]
+    search_fields = ["text"]
+    list_select_related = ["written_by"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,6 +1,7 @@
 """The core of the funnel: contacts, the campaigns they came from, and their stage history."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -209,3 +210,69 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.contact_id}: {self.from_stage} -> {self.to_stage} ({self.move})"
+
+
+class DefinitionQuerySet(models.QuerySet):
+    def in_force(self) -> "DefinitionQuerySet":
+        """The newest revision of each term: the definitions the team works by today."""
+        newest = (
+            Definition.objects.filter(term=models.OuterRef("term"))
+            .order_by("-written_at", "-id")
+            .values("pk")[:1]
+        )
+        return self.filter(pk=models.Subquery(newest))
+
+
+class Definition(models.Model):
+    """One revision of what a funnel term means in this company, and the SLA agreed.
+
+    Marketing and sales must judge leads by the same written words ("one dashboard, one
+    definition"), so every role reads them and managers write them. Revisions are
+    append-only: a change is a new dated, attributed row and the newest row of a term is
+    the one in force, so nobody can quietly rewrite what "MQL" meant last quarter.
+    """
+
+    class Term(models.TextChoices):
+        # The values of the stages they define, so a contact page can show its stage's text.
+        LEAD = Stage.LEAD.value, "Lead"
+        MQL = Stage.MQL.value, "MQL"
+        SQL = Stage.SQL.value, "SQL"
+        QSO = Stage.QSO.value, "QSO"
+        CLIENT = Stage.CLIENT.value, "Client"
+        RECYCLED = Stage.RECYCLED.value, "Recycled"
+        DISQUALIFIED = Stage.DISQUALIFIED.value, "Disqualified"
+        LOST = Stage.LOST.value, "Lost"
+        SLA = "sla", "SLA between marketing and sales"
+
+    term = models.CharField(max_length=20, choices=Term.choices)
+    text = models.TextField()
+    written_at = models.DateTimeField(default=timezone.now)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DefinitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term", "-written_at", "-id"]
+        indexes = [models.Index(fields=["term", "-written_at"], name="definition_term_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_term_display()} ({self.written_at:%Y-%m-%d})"
+
+    @classmethod
+    def revise(cls, *, term: "Definition.Term", text: str, by: User) -> "Definition":
+        """Write a new revision of ``term`` (managers only); an unchanged text adds nothing."""
+        if not has_role(by, Role.MANAGERS):
+            raise PermissionDenied("Only managers edit the team's definitions.")
+        text = text.strip()
+        if not text:
+            raise ValidationError({"text": ["Write what the term means here."]})
+        current = cls.objects.filter(term=term).order_by("-written_at", "-id").first()
+        if current is not None and current.text == text:
+            return current
+        return cls.objects.create(term=term, text=text, written_by=by)
