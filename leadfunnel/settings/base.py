@@ -224,3 +224,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- sla ---
+# Due clocks the SLA sweep claims per transaction (the beat interval is SLA_SWEEP_SECONDS).
+SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=500)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    ClockKindEnum="sla.models.ClockKind", NotificationKindEnum="sla.models.NotificationKind"
+)

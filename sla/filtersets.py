@@ -1,0 +1,35 @@
+"""Query-parameter filters of the breach and notification lists."""
+
+import django_filters as filters
+from django.db.models import QuerySet
+
+from .models import Breach, BreachAction, ClockKind, Notification
+
+
+class BreachFilterSet(filters.FilterSet):
+    owner = filters.NumberFilter(field_name="owner_id")
+    contact = filters.NumberFilter(field_name="contact_id")
+    policy = filters.NumberFilter(field_name="policy_id")
+    kind = filters.ChoiceFilter(choices=ClockKind.choices)
+    action = filters.ChoiceFilter(choices=BreachAction.choices)
+    resolved = filters.BooleanFilter(method="filter_resolved", label="Whether it was resolved")
+    breached_after = filters.IsoDateTimeFilter(field_name="breached_at", lookup_expr="gte")
+    breached_before = filters.IsoDateTimeFilter(field_name="breached_at", lookup_expr="lt")
+    ordering = filters.OrderingFilter(
+        fields=(("breached_at", "breached_at"), ("due_at", "due"), ("resolved_at", "resolved_at"))
+    )
+
+    class Meta:
+        model = Breach
+        fields: list[str] = []
+
+    def filter_resolved(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(resolved_at__isnull=not value)
+
+
+class NotificationFilterSet(filters.FilterSet):
+    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Notification
+        fields: list[str] = []

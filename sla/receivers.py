@@ -1,0 +1,39 @@
+"""The SLA app listening to the lifecycle (connected in ``SlaConfig.ready``)."""
+
+import logging
+
+from django.dispatch import receiver
+from kombu.exceptions import OperationalError
+
+from leads.models import Contact
+from leads.signals import contact_erased, stage_changed, transition_recorded
+from leads.stages import Stage
+
+from . import services, tasks
+from .models import PendingAssignment
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(transition_recorded, sender=Contact, dispatch_uid="sla.clocks")
+def clocks_follow_the_move(sender, *, contact, transition, **kwargs) -> None:
+    services.clocks_follow_transition(contact=contact, transition=transition)
+
+
+@receiver(contact_erased, sender=Contact, dispatch_uid="sla.erasure")
+def clocks_stop_on_erasure(sender, *, contact, **kwargs) -> None:
+    services.clocks_stop_for_erasure(contact=contact)
+
+
+@receiver(stage_changed, sender=Contact, dispatch_uid="sla.assignment")
+def assign_new_mql(sender, *, contact_id, from_stage, to_stage, **kwargs) -> None:
+    """After the commit, hand the new MQL's assignment to a worker. If the broker is down
+    the pending row stays, and the next sweep assigns it."""
+    if to_stage != Stage.MQL or from_stage == Stage.MQL:
+        return
+    if not PendingAssignment.objects.filter(contact_id=contact_id).exists():
+        return
+    try:
+        tasks.assign_mql.delay(contact_id)
+    except OperationalError:
+        logger.warning("Broker unavailable: the sweep will assign MQL %s", contact_id)

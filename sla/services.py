@@ -1,0 +1,273 @@
+"""
+Writes of the SLA app: policies, rep availability, the clocks that follow every move, and
+the dealing of new MQLs to reps. Stages and owners still change only through
+``leads.services``; the only contact column written here is ``sla_due_at``.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from leads.models import Contact, Transition
+from leads.roles import User, has_role
+from leads.services import contact_assign
+from leads.stages import Role, Stage
+
+from . import selectors
+from .models import (
+    CLOCK_STAGES,
+    CLOCK_STOPPING_MOVES,
+    AssignmentMode,
+    AssignmentRule,
+    Breach,
+    Clock,
+    ClockKind,
+    Notification,
+    PendingAssignment,
+    RepAvailability,
+    SlaPolicy,
+)
+
+# --- Policies ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_create(*, by: User | None, **fields: Any) -> SlaPolicy:
+    """A new policy; it applies to contacts entering its stage from now on."""
+    policy = SlaPolicy(**fields)
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def policy_update(
+    *, policy: SlaPolicy, by: User | None, now: datetime | None = None, **fields: Any
+) -> SlaPolicy:
+    """Edit a policy. Running clocks keep the deadline they were given; switching a policy
+    off stops its clocks, so nobody is held to a rule that no longer exists."""
+    current = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+    if fields.get("clock", current.clock) != current.clock and current.clocks.exists():
+        raise ValidationError({"clock": ["Clocks ran under this policy: create a new one."]})
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    if current.active and not policy.active:
+        _stop_policy_clocks(policy, now or timezone.now())
+    return policy
+
+
+def _stop_policy_clocks(policy: SlaPolicy, now: datetime) -> None:
+    Clock.objects.running().filter(policy=policy).update(stopped_at=now)
+    stopped = Clock.objects.filter(policy=policy, stopped_at=now).values("contact_id")
+    refresh_deadlines(Contact.objects.filter(pk__in=stopped))
+
+
+# --- People: availability, notifications ---------------------------------------------
+
+
+@transaction.atomic
+def rep_set_availability(
+    *,
+    rep: User,
+    by: User,
+    away: bool,
+    away_until: datetime | None = None,
+    note: str = "",
+) -> RepAvailability:
+    """Mark a rep away (skipped by assignment until ``away_until`` or until lifted) or back
+    (which clears the return date). A rep sets their own; a manager sets anyone's."""
+    if by.pk != rep.pk and not has_role(by, Role.MANAGERS):
+        raise PermissionDenied("Only managers set another rep's availability.")
+    if not has_role(rep, Role.SALES):
+        raise ValidationError({"rep": ["Only sales reps have an availability."]})
+    availability, _ = RepAvailability.objects.update_or_create(
+        rep=rep, defaults={"away": away, "away_until": away_until if away else None, "note": note}
+    )
+    return availability
+
+
+@transaction.atomic
+def notification_mark_read(
+    *, notification: Notification, by: User, now: datetime | None = None
+) -> Notification:
+    """The recipient has seen it (reading twice keeps the first time)."""
+    if notification.user_id != by.pk:
+        raise PermissionDenied("This notification is someone else's.")
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+# --- Clocks -----------------------------------------------------------------------------
+
+
+def _kinds_ending(transition: Transition) -> set[ClockKind]:
+    return {
+        kind
+        for kind, stage in CLOCK_STAGES.items()
+        if (transition.from_stage == stage and transition.to_stage != stage)
+        or transition.move in CLOCK_STOPPING_MOVES.get(kind, ())
+    }
+
+
+def _kinds_starting(transition: Transition) -> set[ClockKind]:
+    return {
+        kind
+        for kind, stage in CLOCK_STAGES.items()
+        if transition.to_stage == stage and transition.from_stage != stage
+    }
+
+
+def clocks_follow_transition(*, contact: Contact, transition: Transition) -> None:
+    """Stop the clocks of the stage the contact left, start those of the stage it entered.
+
+    Runs inside the move's transaction (``transition_recorded``): the clock commits or
+    rolls back with the stage change, so no committed MQL lacks its deadline. Times are the
+    move's own (an event's time), so a back-dated MQL is due from when it really became one.
+    """
+    ending, starting = _kinds_ending(transition), _kinds_starting(transition)
+    if ending or starting:
+        # A stage entered again restarts its clocks: stop any left running, so the
+        # one-running-clock-per-kind constraint holds even on hand-arranged data.
+        _stop_clocks(contact, ending | starting, transition.at)
+        _start_clocks(contact, starting, transition.at)
+        contact.sla_due_at = _refresh_deadline(contact)
+    if transition.to_stage == Stage.MQL and transition.from_stage != Stage.MQL:
+        _await_assignment(contact)
+
+
+def _stop_clocks(contact: Contact, kinds: set[ClockKind], at: datetime) -> None:
+    Clock.objects.running().filter(contact=contact, kind__in=kinds).update(stopped_at=at)
+    # The contact left the stage (or was touched): its missed deadlines are now resolved.
+    Breach.objects.filter(contact=contact, kind__in=kinds, resolved_at__isnull=True).update(
+        resolved_at=at
+    )
+
+
+def _start_clocks(contact: Contact, kinds: set[ClockKind], at: datetime) -> None:
+    if kinds:
+        Clock.objects.bulk_create(
+            clock_for(contact, policy, at) for policy in selectors.active_policies(kinds)
+        )
+
+
+def clock_for(contact: Contact, policy: SlaPolicy, at: datetime) -> Clock:
+    return Clock(
+        contact=contact,
+        policy=policy,
+        kind=policy.clock,
+        started_at=at,
+        due_at=policy.deadline(at),
+    )
+
+
+def _refresh_deadline(contact: Contact) -> datetime | None:
+    """Write the earliest running deadline to ``Contact.sla_due_at`` (if it changed)."""
+    due = (
+        Clock.objects.running()
+        .filter(contact=contact)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    Contact.objects.filter(pk=contact.pk).exclude(sla_due_at=due).update(sla_due_at=due)
+    return due
+
+
+def refresh_deadlines(contacts: QuerySet[Contact]) -> int:
+    """Set-based twin of ``_refresh_deadline``: one UPDATE for many contacts."""
+    earliest = (
+        Clock.objects.running().filter(contact=OuterRef("pk")).order_by("due_at").values("due_at")
+    )
+    return contacts.update(sla_due_at=Subquery(earliest[:1]))
+
+
+def clocks_stop_for_erasure(*, contact: Contact, now: datetime | None = None) -> None:
+    """An erased contact is out of every queue: no clock may breach on it."""
+    Clock.objects.running().filter(contact=contact).update(stopped_at=now or timezone.now())
+    PendingAssignment.objects.filter(contact=contact).delete()
+
+
+# --- Assignment -------------------------------------------------------------------------
+
+
+def _await_assignment(contact: Contact) -> None:
+    """Leave a row for the assignment task (and, should it never run, for the sweep)."""
+    if contact.owner_id is None and selectors.round_robin_in_use():
+        PendingAssignment.objects.get_or_create(contact=contact)
+
+
+def next_in_circle(circle: list[int], *, after: int | None, skip: int | None) -> int | None:
+    """The first id after ``after`` in the sorted ``circle``, wrapping round, never ``skip``."""
+    candidates = [rep for rep in circle if rep != skip]
+    if not candidates:
+        return None
+    later = (rep for rep in candidates if after is not None and rep > after)
+    return next(later, candidates[0])
+
+
+def deal_next_rep(rule: AssignmentRule, *, now: datetime, skip: int | None = None) -> User | None:
+    """The rule's next available rep, moving its round-robin cursor.
+
+    The rule row is locked while the cursor is read and moved, so two MQLs assigned at the
+    same moment go to two reps, not both to the same one.
+    """
+    locked = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
+    rep_id = next_in_circle(
+        selectors.available_rep_ids(locked, now), after=locked.last_rep_id, skip=skip
+    )
+    if rep_id is None:
+        return None
+    AssignmentRule.objects.filter(pk=rule.pk).update(last_rep_id=rep_id)
+    return get_user_model().objects.get(pk=rep_id)
+
+
+def next_rep_for(contact: Contact, *, now: datetime) -> User | None:
+    """Who takes a contact off its current owner: the next rep of its rule's circle, or
+    without a rule, the next active rep after the owner. None when nobody else is there."""
+    rule = selectors.rule_for(contact)
+    if rule is not None:
+        return deal_next_rep(rule, now=now, skip=contact.owner_id)
+    circle = selectors.available_rep_ids(None, now)
+    rep_id = next_in_circle(circle, after=contact.owner_id, skip=contact.owner_id)
+    return get_user_model().objects.get(pk=rep_id) if rep_id is not None else None
+
+
+@transaction.atomic
+def mql_assign(*, contact_id: int, now: datetime | None = None) -> User | None:
+    """Deal a new MQL to the next available rep of the first matching round-robin rule.
+
+    Idempotent: the contact row is locked first (the same order as a move), then the
+    pending row is deleted as the claim, so a redelivered task or the sweep doing the same
+    work assign it once. An MQL claimed or assigned by hand meanwhile is left alone; one
+    whose rule is a shared queue, or whose reps are all away, waits in the shared queue.
+    """
+    contact = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(pk=contact_id)
+        .first()
+    )
+    claimed = PendingAssignment.objects.filter(contact_id=contact_id).delete()[0]
+    if not claimed or contact is None or not _awaits_a_rep(contact):
+        return None
+    rule = selectors.rule_for(contact)
+    if rule is None or rule.mode != AssignmentMode.ROUND_ROBIN:
+        return None
+    rep = deal_next_rep(rule, now=now or timezone.now())
+    if rep is not None:
+        contact_assign(contact=contact, by=None, owner=rep, reason=f"Round-robin: {rule.name}")
+    return rep
+
+
+def _awaits_a_rep(contact: Contact) -> bool:
+    return contact.stage == Stage.MQL and contact.owner_id is None and contact.erased_at is None
