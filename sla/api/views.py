@@ -76,6 +76,7 @@ class BreachViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BreachSerializer
     filterset_class = BreachFilterSet
     permission_classes = [HasFunnelRole]
+    write_roles = ()  # written by the sweep only
 
     def get_queryset(self):
         return selectors.breaches_visible_to(self.request.user)
@@ -98,7 +99,8 @@ class RepAvailabilityViewSet(
 
     serializer_class = RepAvailabilitySerializer
     permission_classes = [HasFunnelRole]
-    any_role_actions = ("update", "partial_update")
+    write_roles = MANAGERS
+    any_role_actions = ("update", "partial_update")  # a rep's own, through the queryset
 
     def get_queryset(self):
         return selectors.reps_visible_to(self.request.user)
@@ -129,6 +131,8 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
     permission_classes = [HasFunnelRole]
+    write_roles = ()  # written by the sweep; its recipient only marks it read
+    any_role_actions = ("read",)
 
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)

@@ -15,9 +15,7 @@ from tests.factories import ContactFactory
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def make_policy(
-    clock: ClockKind = ClockKind.MQL_RESPONSE, hours: int = 48, **fields
-) -> SlaPolicy:
+def make_policy(clock: ClockKind = ClockKind.MQL_RESPONSE, hours: int = 48, **fields) -> SlaPolicy:
     fields.setdefault("name", f"{clock} in {hours} h")
     return services.policy_create(by=None, clock=clock, hours=Decimal(hours), **fields)
 
@@ -47,4 +45,6 @@ def mql_policy(db) -> SlaPolicy:
 
 @pytest.fixture
 def reassigning_policy(db) -> SlaPolicy:
-    return make_policy(name="MQL answered within 2 days, or moved on", action=BreachAction.REASSIGN)
+    return make_policy(
+        name="MQL answered within 2 days, or moved on", action=BreachAction.REASSIGN
+    )

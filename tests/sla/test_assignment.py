@@ -123,18 +123,22 @@ def test_an_mql_claimed_before_the_task_runs_keeps_its_claimant(reps):
 
 def test_new_mql_is_enqueued_for_assignment_after_commit(reps, django_capture_on_commit_callbacks):
     make_rule()
-    with mock.patch.object(tasks.assign_mql, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            contact = make_mql()
+    with (
+        mock.patch.object(tasks.assign_mql, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        contact = make_mql()
     delay.assert_called_once_with(contact.pk)
 
 
 def test_with_the_broker_down_the_sweep_assigns_the_mql(reps, django_capture_on_commit_callbacks):
     make_rule()
     refused = OperationalError("Connection refused")
-    with mock.patch.object(tasks.assign_mql, "delay", side_effect=refused):
-        with django_capture_on_commit_callbacks(execute=True):
-            contact = make_mql()
+    with (
+        mock.patch.object(tasks.assign_mql, "delay", side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        contact = make_mql()
     contact.refresh_from_db()
     assert contact.owner is None
     assert sla_sweep(now=MONDAY).assigned == 1

@@ -105,9 +105,7 @@ def test_reassign_hands_the_mql_to_the_next_rep_with_a_fresh_deadline(
     assert (breach.owner, breach.handed_to, breach.action) == (rep, other_rep, "reassign")
     handover = contact.transitions.filter(move=Move.ASSIGN).last()
     assert (handover.actor, handover.at, handover.data["previous_owner"]) == (None, DUE, rep.pk)
-    assert Notification.objects.filter(
-        user=other_rep, kind=NotificationKind.HANDED_OVER
-    ).exists()
+    assert Notification.objects.filter(user=other_rep, kind=NotificationKind.HANDED_OVER).exists()
 
 
 def test_reassign_chain_goes_round_the_available_reps(reassigning_policy, rep, other_rep):
