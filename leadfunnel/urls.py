@@ -16,6 +16,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("leads.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,10 +1,59 @@
+from dataclasses import dataclass
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+
+from leads.roles import has_role, roles_of
+from leads.stages import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    roles: frozenset[Role]
+
+
+EVERYONE = frozenset(Role)
+# The top bar, in order; each role sees its items (a superuser holds every role).
+NAV = (
+    NavItem("Dashboard", "/dashboard/", frozenset({Role.MANAGERS})),
+    NavItem("My queue", reverse_lazy("leads:my_queue"), frozenset({Role.SALES})),
+    NavItem("Contacts", reverse_lazy("leads:contact_list"), EVERYONE),
+    NavItem("Campaigns", reverse_lazy("leads:campaign_list"), frozenset({Role.MARKETING})),
+    NavItem("Team queue", reverse_lazy("leads:team_queue"), frozenset({Role.MANAGERS})),
+    NavItem("Definitions", reverse_lazy("leads:definitions"), EVERYONE),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, list[dict[str, object]]]:
+    """Context processor: the top bar's links for the user's roles, the current one marked
+    (the longest matching prefix, so /queue/team/ is not also "My queue")."""
+    roles = roles_of(getattr(request, "user", None))
+    items = [item for item in NAV if item.roles & roles]
+    matches = [str(item.url) for item in items if request.path.startswith(str(item.url))]
+    current = max(matches, key=len, default=None)
+    return {
+        "nav": [
+            {"label": item.label, "url": str(item.url), "current": str(item.url) == current}
+            for item in items
+        ]
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """Send each role to its work: managers to the team, reps to their queue, marketers to
+    the contacts. Visitors and accounts without a role get the welcome page."""
+    user = request.user
+    if has_role(user, Role.MANAGERS):
+        return redirect("leads:team_queue")
+    if has_role(user, Role.SALES):
+        return redirect("leads:my_queue")
+    if has_role(user, Role.MARKETING):
+        return redirect("leads:contact_list")
+    return render(request, "home.html", {"roleless": user.is_authenticated})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

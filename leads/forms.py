@@ -1,0 +1,208 @@
+"""
+Forms of the browser pages. They check the shape of the input (types, required fields);
+the rules themselves (who may, from which stage, a positive budget, a unique e-mail) stay in
+``leads.services``, whose errors the views put back on these forms.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from .models import Campaign, Contact
+from .roles import User
+from .stages import Role
+
+CONTACT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "job_title",
+    "company_size",
+    "industry",
+    "country",
+    "campaign",
+)
+REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate", "Too small")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def sales_reps() -> QuerySet:
+    """The people a contact may be given to: active members of the sales group."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.SALES)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: on its field when the form has one,
+    else above the form (``Form.add_error`` refuses fields it does not know)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class ContactForm(forms.Form):
+    """A contact's details, with the model's own field types, labels and limits.
+
+    A plain form rather than a ``ModelForm``: a model form would validate the e-mail's
+    uniqueness itself and write the row, where ``contact_create``/``contact_update`` must
+    (they announce the change, and report a duplicate with the existing contact's id).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(Contact, fields=CONTACT_FIELDS))
+        self.fields["email"].required = True
+        self.fields["campaign"].queryset = Campaign.objects.order_by("name")
+        self.fields["campaign"].empty_label = "No campaign"
+        self.fields["country"].choices = [
+            ("", "Choose a country"),
+            *self.fields["country"].choices[1:],
+        ]
+        self.fields["campaign"].help_text = "First touch: the campaign that brought them."
+        self.fields["company_size"].help_text = "Employees."
+
+    @classmethod
+    def for_contact(cls, contact: Contact, data: Any = None) -> "ContactForm":
+        return cls(data, initial=forms.model_to_dict(contact, fields=CONTACT_FIELDS))
+
+    def changed_fields(self) -> dict[str, Any]:
+        """Only what the user changed: an edit must not rewrite (and announce) the rest."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class CampaignForm(forms.ModelForm):
+    spend = forms.DecimalField(
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        initial=0,
+        help_text="Everything it cost so far: reports divide it by leads, MQLs, clients.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["name", "channel", "spend", "currency", "started_on", "ended_on"]
+        widgets = {"started_on": DATE_INPUT, "ended_on": DATE_INPUT}
+        help_texts = {
+            "currency": "3-letter ISO 4217 code, e.g. EUR.",
+            "ended_on": "Leave empty while it runs.",
+        }
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise ValidationError("Use a 3-letter ISO 4217 code, e.g. EUR.")
+        return currency
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "A campaign cannot end before it starts.")
+        return cleaned
+
+
+# --- Stage actions: each form's cleaned data are the keyword arguments of its service. ---
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(RequiredReasonForm):
+    recycle = forms.TypedChoiceField(
+        label="Then",
+        choices=[
+            ("true", "Back to marketing for nurturing"),
+            ("false", "Disqualify for good"),
+        ],
+        coerce=lambda value: value == "true",
+        initial="true",
+        empty_value=True,  # as in the API: recycling is the default
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class QualifyForm(ReasonForm):
+    budget = forms.DecimalField(max_digits=14, decimal_places=2)
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        initial="EUR",
+        max_length=3,
+        error_messages={"invalid": "Use a 3-letter ISO 4217 code, e.g. EUR."},
+    )
+    close_by = forms.DateField(label="Expected close", widget=DATE_INPUT)
+
+
+class WinForm(ReasonForm):
+    amount = forms.DecimalField(label="Signed amount", max_digits=14, decimal_places=2)
+
+
+class AssignForm(ReasonForm):
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Shared queue (unassigned)",
+        label="Give to",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = sales_reps()
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class BulkActionForm(forms.Form):
+    """Several contacts of the list at once: mark them MQL or give them to a rep."""
+
+    MAX = 200  # a page or two: each contact is moved (and refused) on its own
+
+    action = forms.ChoiceField(choices=[("mark_mql", "Mark MQL"), ("assign", "Assign")])
+    contacts = forms.ModelMultipleChoiceField(
+        queryset=Contact.objects.none(),
+        error_messages={"required": "Select at least one contact."},
+    )
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Shared queue (unassigned)",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only contacts the user can see: a forged id is "not a valid choice".
+        self.fields["contacts"].queryset = Contact.objects.visible_to(user)
+        self.fields["owner"].queryset = sales_reps()
+
+    def clean_contacts(self) -> QuerySet:
+        contacts = self.cleaned_data["contacts"]
+        if len(contacts) > self.MAX:
+            raise ValidationError(f"Select at most {self.MAX} contacts at a time.")
+        return contacts
+
+
+class DefinitionForm(forms.Form):
+    text = forms.CharField(
+        label="Definition",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain words both teams agree on: criteria, thresholds, deadlines.",
+    )

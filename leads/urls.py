@@ -1,0 +1,23 @@
+"""The browser pages of contacts, queues, campaigns and definitions (``leads:`` names)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/bulk/", views.contact_bulk, name="contact_bulk"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/<slug:action>/", views.contact_action, name="contact_action"),
+    path("queue/", views.my_queue, name="my_queue"),
+    path("queue/team/", views.team_queue, name="team_queue"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_edit, name="campaign_create"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("definitions/", views.definitions, name="definitions"),
+    path("definitions/<slug:term>/edit/", views.definition_edit, name="definition_edit"),
+]

@@ -1,0 +1,699 @@
+"""
+The browser pages of the core: contacts, the reps' queues, campaigns and the definitions.
+
+Thin views over the same pieces as the API, so a page and an endpoint never disagree: reads
+go through ``Contact.objects.visible_to`` and ``ContactFilterSet``, writes through
+``leads.services``. A service's ``StageConflict`` becomes an error message (the API's 409),
+its ``ValidationError`` errors on the form (400), its ``PermissionDenied`` the 403 page.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import services
+from .api.permissions import CONTACT_EDITORS
+from .errors import DuplicateContact, StageConflict
+from .filtersets import CampaignFilterSet, ContactFilterSet
+from .forms import (
+    REJECT_REASONS,
+    AssignForm,
+    BulkActionForm,
+    CampaignForm,
+    ContactForm,
+    DefinitionForm,
+    QualifyForm,
+    ReasonForm,
+    RejectForm,
+    RequiredReasonForm,
+    WinForm,
+    add_service_errors,
+    sales_reps,
+)
+from .models import Campaign, Channel, Contact, Definition, Transition
+from .roles import User, has_role, roles_of
+from .stages import FUNNEL, MOVES, Move, Role, Stage
+
+PAGE_SIZE = 50
+QUEUE_ACTIONS = ("claim", "accept", "reject", "assign")
+
+
+# --- Access ----------------------------------------------------------------------------
+
+
+def role_required(*roles: Role) -> Callable:
+    """Logged in and in a funnel role (the API's rule: any role reads); with ``roles``, one
+    of those (the API's ``write_roles``)."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not roles_of(request.user):
+                raise PermissionDenied(
+                    "Your account has no role yet: ask a manager to add you to marketing, "
+                    "sales or managers."
+                )
+            if roles and not has_role(request.user, *roles):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def contact_for(user: User, pk: int) -> Contact:
+    """The contact, if this user may see it: 404 when there is none (or it was erased),
+    403 when it is outside their scope (the API's ``CanSeeContact``: a clear "not yours")."""
+    contact = get_object_or_404(
+        Contact.objects.active().select_related("owner", "campaign"), pk=pk
+    )
+    if not Contact.objects.visible_to(user).filter(pk=pk).exists():
+        raise PermissionDenied(
+            "This contact is not in your queue: it belongs to another rep. "
+            "Ask a manager to assign it to you if you need it."
+        )
+    return contact
+
+
+def display_name(contact: Contact) -> str:
+    return contact.full_name or contact.email or f"Contact #{contact.pk}"
+
+
+def user_name(user: User | None) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """Where a form sends the user back to: its ``next`` field when it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else default
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, size: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request asks for the part of the page it swaps; a history restore (back
+    button with an empty htmx cache) needs the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# --- Stage actions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageAction:
+    """One stage action of the pages, wired like the API's: a form whose cleaned data are
+    the keyword arguments of one lifecycle service."""
+
+    slug: str
+    move: Move
+    service: Callable[..., Contact]
+    form: type[forms.Form]
+    label: str
+    verb: str  # "accept {name}", for "Could not accept Jane Doe: ..."
+    done: str  # the success message, formatted with name, stage, owner and contact
+    tone: str = "primary"
+
+    @property
+    def one_click(self) -> bool:
+        """Nothing to fill in (an optional note at most): a button does it."""
+        return not any(field.required for field in self.form.base_fields.values())
+
+    def new_form(self, data: Any = None) -> forms.Form:
+        # Every action has its own ids on a page that shows several action forms.
+        return self.form(data, auto_id=f"id_{self.slug}_%s")
+
+
+ACTIONS = {
+    action.slug: action
+    for action in (
+        StageAction(
+            "claim",
+            Move.CLAIM,
+            services.contact_claim,
+            ReasonForm,
+            "Claim",
+            "claim {name}",
+            "{name} is yours now: accept or reject it before the deadline.",
+        ),
+        StageAction(
+            "accept",
+            Move.ACCEPT,
+            services.contact_accept,
+            ReasonForm,
+            "Accept",
+            "accept {name}",
+            "{name} accepted: now an SQL.",
+        ),
+        StageAction(
+            "reject",
+            Move.REJECT,
+            services.contact_reject,
+            RejectForm,
+            "Reject",
+            "reject {name}",
+            "{name} rejected: now {stage}.",
+            "danger",
+        ),
+        StageAction(
+            "mark-mql",
+            Move.MARK_MQL,
+            services.contact_mark_mql,
+            ReasonForm,
+            "Mark MQL",
+            "mark {name} as MQL",
+            "{name} is now an MQL, waiting in the sales queue.",
+        ),
+        StageAction(
+            "fast-track",
+            Move.FAST_TRACK,
+            services.contact_fast_track,
+            RequiredReasonForm,
+            "Fast-track to SQL",
+            "fast-track {name}",
+            "{name} fast-tracked: now an SQL.",
+            "secondary",
+        ),
+        StageAction(
+            "qualify",
+            Move.QUALIFY,
+            services.contact_qualify,
+            QualifyForm,
+            "Qualify",
+            "qualify {name}",
+            "{name} qualified: an opportunity of {contact.budget} {contact.currency}.",
+        ),
+        StageAction(
+            "win",
+            Move.WIN,
+            services.contact_win,
+            WinForm,
+            "Mark won",
+            "mark {name} as won",
+            "{name} signed for {contact.won_amount} {contact.currency}: a new client.",
+        ),
+        StageAction(
+            "lose",
+            Move.LOSE,
+            services.contact_lose,
+            RequiredReasonForm,
+            "Mark lost",
+            "mark {name} as lost",
+            "{name} marked as lost.",
+            "danger",
+        ),
+        StageAction(
+            "disqualify",
+            Move.DISQUALIFY,
+            services.contact_disqualify,
+            RequiredReasonForm,
+            "Disqualify",
+            "disqualify {name}",
+            "{name} disqualified.",
+            "danger",
+        ),
+        StageAction(
+            "assign",
+            Move.ASSIGN,
+            services.contact_assign,
+            AssignForm,
+            "Assign",
+            "assign {name}",
+            "{name} is now with {owner}.",
+            "secondary",
+        ),
+    )
+}
+
+
+def may(user: User, action: StageAction, contact: Contact) -> bool:
+    """Whether to offer the action: the ``MOVES`` table and the services' own actor check,
+    so a page shows exactly the buttons the service (and the API) would accept."""
+    rule = MOVES[action.move]
+    if contact.stage not in rule.sources:
+        return False
+    if action.move == Move.CLAIM and (
+        contact.owner_id is not None or not has_role(user, Role.SALES)
+    ):
+        return False  # only reps take from the shared queue
+    try:
+        services._check_actor(rule, user, contact)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def allowed_actions(user: User, contact: Contact, among: Iterable[str] = ACTIONS) -> list[str]:
+    return [slug for slug in among if may(user, ACTIONS[slug], contact)]
+
+
+def conflict_reason(exc: StageConflict) -> str:
+    # The message is "Cannot <move>: <why>."; pages phrase the first half themselves.
+    return str(exc).partition(": ")[2].rstrip(".") or f"the contact is {exc.stage.label}"
+
+
+def perform(request: HttpRequest, action: StageAction, contact: Contact, form: forms.Form) -> int:
+    """Run the action's service and tell the user how it went (a message, or errors on the
+    form); return the status the API would answer."""
+    failed = f"Could not {action.verb.format(name=display_name(contact))}"
+    try:
+        if form.is_valid():
+            action.service(contact=contact, by=request.user, **form.cleaned_data)
+    except StageConflict as exc:
+        messages.error(request, f"{failed}: {conflict_reason(exc)}.")
+        return 409
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except PermissionDenied as exc:
+        if not request.htmx:
+            raise
+        messages.error(request, f"{failed}: {exc}")
+        return 403
+    if form.errors:
+        if request.htmx:  # a queue row has no room for the form: say it in a message
+            errors = " ".join(error for errors in form.errors.values() for error in errors)
+            messages.error(request, f"{failed}: {errors}")
+        return 400
+    contact.refresh_from_db()  # the service moved it; reload its owner for the message
+    owner = user_name(contact.owner) or "the shared queue"
+    stage = contact.get_stage_display()
+    messages.success(
+        request,
+        action.done.format(name=display_name(contact), stage=stage, owner=owner, contact=contact),
+    )
+    return 200
+
+
+@require_POST
+@role_required()
+@vary_on_headers("HX-Request")
+def contact_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One stage action from the contact page (a form) or a queue row (htmx: the row comes
+    back, redrawn, with the message)."""
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    spec = ACTIONS[action]
+    contact = contact_for(request.user, pk)
+    form = spec.new_form(request.POST)
+    status = perform(request, spec, contact, form)
+    if request.htmx:
+        contact.refresh_from_db()
+        return render_queue_rows(request, [contact], status=status)
+    if status == 400:
+        return render_contact(request, contact, failed=(spec.slug, form), status=400)
+    return redirect(next_url(request, reverse("leads:contact_detail", args=[contact.pk])))
+
+
+# --- Contacts --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    ordering: str | None = None  # the ``ordering`` value of the API
+    descending_first: bool = False
+    css: str = ""
+
+    def sort(self, current: str) -> dict[str, str] | None:
+        """The link to sort by this column and the state to announce (``aria-sort``)."""
+        if not self.ordering:
+            return None
+        if current == self.ordering:
+            return {"next": f"-{self.ordering}", "state": "ascending"}
+        if current == f"-{self.ordering}":
+            return {"next": self.ordering, "state": "descending"}
+        first = f"-{self.ordering}" if self.descending_first else self.ordering
+        return {"next": first, "state": "none"}
+
+
+CONTACT_COLUMNS = (
+    Column("Name", "last_name"),
+    Column("Company", "company", css="hide-sm"),
+    Column("Stage"),
+    Column("Score", "score", descending_first=True, css="num"),
+    Column("Owner", css="hide-sm"),
+    Column("Campaign", css="hide-md"),
+    Column("Created", "created_at", descending_first=True, css="hide-sm"),
+    Column("SLA due", "sla_due_at"),
+)
+
+
+@role_required()
+@vary_on_headers("HX-Request")
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Every filter of the API's contact list, its sort and pagination, and bulk actions."""
+    visible = Contact.objects.visible_to(request.user).select_related("owner", "campaign")
+    filterset = ContactFilterSet(request.GET, queryset=visible, request=request)
+    contacts = filterset.qs
+    if contacts.query.order_by:
+        contacts = contacts.order_by(*contacts.query.order_by, "-pk")  # stable pages
+    ordering = request.GET.get("ordering", "")
+    context = {
+        "filterset": filterset,
+        "page": paginate(request, contacts),
+        "columns": [(column, column.sort(ordering)) for column in CONTACT_COLUMNS],
+        "stages": Stage.choices,
+        "channels": Channel.choices,
+        "campaigns": Campaign.objects.order_by("name").only("pk", "name"),
+        "reps": sales_reps(),
+        "can_bulk": has_role(request.user, *CONTACT_EDITORS),
+        "can_assign": has_role(request.user, *MOVES[Move.ASSIGN].roles),
+        "can_create": has_role(request.user, *CONTACT_EDITORS),
+        "filtered": any(key not in ("page", "ordering") for key in request.GET),
+        "now": timezone.now(),
+    }
+    template = "leads/_contact_results.html" if wants_fragment(request) else "leads/contacts.html"
+    return render(request, template, context)
+
+
+@require_POST
+@role_required(*CONTACT_EDITORS)
+def contact_bulk(request: HttpRequest) -> HttpResponse:
+    """Mark MQL or assign the selected contacts, each through its service on its own: one
+    refusal (a contact already with sales, say) is reported and does not stop the others."""
+    back = next_url(request, reverse("leads:contact_list"))
+    form = BulkActionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    action = ACTIONS[form.cleaned_data["action"].replace("_", "-")]
+    if not has_role(request.user, *MOVES[action.move].roles):
+        raise PermissionDenied("Your role does not allow this action.")
+    params = {"owner": form.cleaned_data["owner"]} if action.move == Move.ASSIGN else {}
+    done, refused = 0, []
+    for contact in form.cleaned_data["contacts"]:
+        try:
+            action.service(contact=contact, by=request.user, **params)
+            done += 1
+        except StageConflict as exc:
+            refused.append(f"{display_name(contact)} ({conflict_reason(exc)})")
+        except (PermissionDenied, ValidationError) as exc:
+            refused.append(f"{display_name(contact)} ({' '.join(_messages_of(exc))})")
+    report_bulk(request, action, done, refused, owner=form.cleaned_data["owner"])
+    return redirect(back)
+
+
+def _messages_of(exc: PermissionDenied | ValidationError) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+
+
+def report_bulk(
+    request: HttpRequest, action: StageAction, done: int, refused: list[str], owner: User | None
+) -> None:
+    if done:
+        plural = "contact" if done == 1 else "contacts"
+        if action.move == Move.ASSIGN:
+            text = f"Assigned {done} {plural} to {user_name(owner) or 'the shared queue'}."
+        else:
+            text = f"Marked {done} {plural} as MQL."
+        messages.success(request, text)
+    if refused:
+        shown = ", ".join(refused[:10])
+        more = f" and {len(refused) - 10} more" if len(refused) > 10 else ""
+        messages.warning(request, f"Not changed: {shown}{more}.")
+
+
+def duplicate_error(exc: DuplicateContact) -> str:
+    url = reverse("leads:contact_detail", args=[exc.existing_id])
+    return format_html('A contact with this e-mail already exists: <a href="{}">open it</a>.', url)
+
+
+@role_required(*CONTACT_EDITORS)
+def contact_create(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(by=request.user, **form.cleaned_data)
+        except DuplicateContact as exc:
+            form.add_error("email", duplicate_error(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{display_name(contact)} added.")
+            return redirect("leads:contact_detail", pk=contact.pk)
+    context = {"form": form, "contact": None}
+    return render(request, "leads/contact_form.html", context, status=400 if form.errors else 200)
+
+
+@role_required()
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the details (any role that sees the contact, as in the API); stage and owner
+    change only through the actions."""
+    contact = contact_for(request.user, pk)
+    form = ContactForm.for_contact(contact, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(contact=contact, by=request.user, **form.changed_fields())
+        except DuplicateContact as exc:
+            form.add_error("email", duplicate_error(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{display_name(contact)} saved.")
+            return redirect("leads:contact_detail", pk=contact.pk)
+    context = {"form": form, "contact": contact}
+    return render(request, "leads/contact_form.html", context, status=400 if form.errors else 200)
+
+
+@role_required()
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_contact(request, contact_for(request.user, pk))
+
+
+def render_contact(
+    request: HttpRequest,
+    contact: Contact,
+    *,
+    failed: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The contact page; ``failed`` is an action's bound form to show with its errors."""
+    bound = dict([failed]) if failed else {}
+    actions = [
+        (ACTIONS[slug], bound.get(slug) or ACTIONS[slug].new_form())
+        for slug in allowed_actions(request.user, contact)
+    ]
+    context = {
+        "contact": contact,
+        "actions": actions,
+        "timeline": timeline(contact),
+        "milestones": [(stage.label, getattr(contact, f"{stage}_at")) for stage in FUNNEL],
+        "defined": contact.stage in Definition.Term.values,
+        "definition": Definition.objects.in_force().filter(term=contact.stage).first(),
+        "now": timezone.now(),
+    }
+    return render(request, "leads/contact_detail.html", context, status=status)
+
+
+def timeline(contact: Contact) -> list[Transition]:
+    """The contact's moves, newest first, with the names of the people it was given to."""
+    moves = list(contact.transitions.select_related("actor").order_by("-at", "-id"))
+    given_to = {t.data.get("owner") for t in moves if t.move in (Move.ASSIGN, Move.CLAIM)}
+    names = {
+        user.pk: user_name(user)
+        for user in get_user_model().objects.filter(pk__in=given_to - {None})
+    }
+    for move in moves:
+        move.given_to = names.get(move.data.get("owner"), "the shared queue")
+    return moves
+
+
+# --- Queues ----------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    contact: Contact
+    allowed: list[str] = field(default_factory=list)
+
+
+def queue_rows(user: User, contacts: Iterable[Contact]) -> list[QueueRow]:
+    return [QueueRow(c, allowed_actions(user, c, QUEUE_ACTIONS)) for c in contacts]
+
+
+def render_queue_rows(
+    request: HttpRequest, contacts: Iterable[Contact], status: int = 200
+) -> HttpResponse:
+    """Queue rows alone (an htmx swap), with the messages swapped in out of band."""
+    context = {
+        "rows": queue_rows(request.user, contacts),
+        "back": request.htmx.current_url_abs_path or reverse("leads:my_queue"),
+        "reject_reasons": REJECT_REASONS,
+        "reps": sales_reps(),
+        "now": timezone.now(),
+    }
+    return render(request, "leads/_queue_rows.html", context, status=status)
+
+
+def by_deadline(contacts: QuerySet) -> QuerySet:
+    """Most urgent first: the earliest SLA deadline, then the oldest MQL."""
+    return contacts.order_by(F("sla_due_at").asc(nulls_last=True), "mql_at", "pk")
+
+
+def queue_counts(contacts: QuerySet, now: datetime) -> dict[str, int]:
+    return contacts.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(sla_due_at__lt=now)))
+
+
+@role_required(Role.SALES)
+def my_queue(request: HttpRequest) -> HttpResponse:
+    """The rep's MQLs by deadline, the shared queue to claim from, and their open deals."""
+    now = timezone.now()
+    visible = Contact.objects.visible_to(request.user).select_related("owner", "campaign")
+    mqls = by_deadline(visible.filter(stage=Stage.MQL))
+    mine = mqls.filter(owner=request.user)
+    shared = mqls.filter(owner__isnull=True)
+    deals = visible.filter(owner=request.user, stage__in=(Stage.SQL, Stage.QSO)).order_by(
+        F("close_by").asc(nulls_last=True), "sql_at", "pk"
+    )
+    context = {
+        "mine": queue_rows(request.user, mine[:100]),
+        "mine_counts": queue_counts(mine, now),
+        "shared": queue_rows(request.user, shared[:25]),
+        "shared_count": shared.count(),
+        "deals": deals[:50],
+        "deals_count": deals.count(),
+        "back": request.get_full_path(),
+        "reject_reasons": REJECT_REASONS,
+        "reps": sales_reps(),
+        "now": now,
+    }
+    return render(request, "leads/my_queue.html", context)
+
+
+@role_required(Role.MANAGERS)
+def team_queue(request: HttpRequest) -> HttpResponse:
+    """Every open MQL of the team by deadline, per rep, to reassign what waits too long."""
+    now = timezone.now()
+    mqls = Contact.objects.visible_to(request.user).filter(stage=Stage.MQL)
+    reps = list(sales_reps())
+    per_owner = {
+        row["owner"]: row
+        for row in mqls.values("owner").annotate(
+            total=Count("pk"), overdue=Count("pk", filter=Q(sla_due_at__lt=now))
+        )
+    }
+    owner = request.GET.get("owner", "")
+    shown = mqls
+    if owner == "none":
+        shown = shown.filter(owner__isnull=True)
+    elif owner.isdigit():
+        shown = shown.filter(owner_id=int(owner))
+    if request.GET.get("overdue") == "true":
+        shown = shown.filter(sla_due_at__lt=now)
+    page = paginate(request, by_deadline(shown.select_related("owner", "campaign")))
+    empty = {"total": 0, "overdue": 0}
+    context = {
+        "page": page,
+        "rows": queue_rows(request.user, page.object_list),
+        "summary": [(rep, per_owner.get(rep.pk, empty)) for rep in reps],
+        "unassigned": per_owner.get(None, empty),
+        "owner": owner,
+        "overdue_only": request.GET.get("overdue") == "true",
+        "back": request.get_full_path(),
+        "reject_reasons": REJECT_REASONS,
+        "reps": reps,
+        "now": now,
+    }
+    return render(request, "leads/team_queue.html", context)
+
+
+# --- Campaigns -------------------------------------------------------------------------
+
+
+@role_required()
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Campaigns with their spend and what they brought, counted in one grouped query."""
+    reached = {
+        "contacts_count": Count("contacts", filter=Q(contacts__erased_at__isnull=True)),
+        "mql_count": Count("contacts", filter=Q(contacts__mql_at__isnull=False)),
+        "client_count": Count("contacts", filter=Q(contacts__client_at__isnull=False)),
+    }
+    campaigns = Campaign.objects.annotate(**reached).order_by("-started_on", "name", "pk")
+    filterset = CampaignFilterSet(request.GET, queryset=campaigns)
+    context = {
+        "filterset": filterset,
+        "page": paginate(request, filterset.qs),
+        "channels": Channel.choices,
+        "can_edit": has_role(request.user, *CONTACT_EDITORS),
+    }
+    return render(request, "leads/campaigns.html", context)
+
+
+@role_required(*CONTACT_EDITORS)
+def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no ``pk``) or edit a campaign; plain CRUD, as the API's viewset does."""
+    campaign = get_object_or_404(Campaign, pk=pk) if pk else None
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Campaign “{saved.name}” saved.")
+        return redirect("leads:campaign_list")
+    context = {"form": form, "campaign": campaign}
+    return render(request, "leads/campaign_form.html", context, status=400 if form.errors else 200)
+
+
+# --- Definitions -----------------------------------------------------------------------
+
+
+@role_required()
+def definitions(request: HttpRequest) -> HttpResponse:
+    """What each term means here, as written by the managers, with every earlier version."""
+    revisions: dict[str, list[Definition]] = defaultdict(list)
+    for revision in Definition.objects.select_related("written_by").order_by(
+        "term", "-written_at", "-id"
+    ):
+        revisions[revision.term].append(revision)
+    context = {
+        "entries": [(term, revisions[term.value]) for term in Definition.Term],
+        "can_edit": has_role(request.user, Role.MANAGERS),
+    }
+    return render(request, "leads/definitions.html", context)
+
+
+@role_required(Role.MANAGERS)
+def definition_edit(request: HttpRequest, term: str) -> HttpResponse:
+    if term not in Definition.Term.values:
+        raise Http404("No such term.")
+    term = Definition.Term(term)
+    current = Definition.objects.filter(term=term).order_by("-written_at", "-id").first()
+    form = DefinitionForm(request.POST or None, initial={"text": current.text if current else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = Definition.revise(term=term, text=form.cleaned_data["text"], by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            unchanged = current is not None and saved.pk == current.pk
+            text = "Nothing changed." if unchanged else f"Definition of {term.label} saved."
+            messages.success(request, text)
+            return redirect(f"{reverse('leads:definitions')}#{term.value}")
+    context = {"form": form, "term": term, "current": current}
+    status = 400 if form.errors else 200
+    return render(request, "leads/definition_form.html", context, status=status)
