@@ -1,1 +1,31 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import (
+    ContactScoreViewSet,
+    EventViewSet,
+    RecomputeJobViewSet,
+    RuleViewSet,
+    ScoringSettingsViewSet,
+)
+
+router = SimpleRouter()
+router.register("events", EventViewSet, basename="event")
+router.register("scoring/rules", RuleViewSet, basename="scoring-rule")
+router.register("scoring/recompute", RecomputeJobViewSet, basename="scoring-recompute")
+
+urlpatterns = [
+    path(
+        "contacts/<int:pk>/score/",
+        ContactScoreViewSet.as_view({"get": "retrieve"}),
+        name="contact-score",
+    ),
+    path(
+        "scoring/settings/",
+        ScoringSettingsViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "put": "update"}
+        ),
+        name="scoring-settings",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,190 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from leads.models import Campaign, Contact
+
+from ..models import Operator, RecomputeJob, Rule, ScoringSettings
+from ..services import EventIn
+
+MAX_BATCH = 1000
+# Clocks drift: an event a little in the future is accepted (and counted at full value).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class EventListSerializer(serializers.ListSerializer):
+    """A batch: each event valid on its own, then the ids it refers to checked in one query
+    each. Errors are keyed by position, as DRF keys those of the events themselves."""
+
+    def to_internal_value(self, data):
+        events = super().to_internal_value(data)
+        contacts = set(
+            Contact.objects.active()
+            .filter(pk__in={e.contact_id for e in events if e.contact_id})
+            .values_list("pk", flat=True)
+        )
+        campaigns = set(
+            Campaign.objects.filter(
+                pk__in={e.campaign_id for e in events if e.campaign_id}
+            ).values_list("pk", flat=True)
+        )
+        errors = {n: _unknown_ids(e, contacts, campaigns) for n, e in enumerate(events)}
+        errors = {n: error for n, error in errors.items() if error}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return events
+
+
+def _unknown_ids(event: EventIn, contacts: set[int], campaigns: set[int]) -> dict:
+    errors = {}
+    if event.contact_id and event.contact_id not in contacts:
+        errors["contact"] = [f"Unknown contact {event.contact_id}."]
+    if event.campaign_id and event.campaign_id not in campaigns:
+        errors["campaign"] = [f"Unknown campaign {event.campaign_id}."]
+    return errors
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        max_length=200, help_text="Your unique key for the event: a repeat is accepted once."
+    )
+    type = serializers.RegexField(
+        r"^[\w.:-]+$",
+        max_length=50,
+        help_text="email_opened, email_clicked, page_viewed, form_submitted, "
+        "content_downloaded, webinar_registered, demo_requested, trial_started, ...",
+    )
+    occurred_at = serializers.DateTimeField()
+    contact = serializers.IntegerField(min_value=1, required=False, help_text="Contact id.")
+    email = serializers.EmailField(
+        max_length=254,
+        required=False,
+        help_text="Instead of `contact`: unknown e-mails become contacts.",
+    )
+    campaign = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    properties = serializers.JSONField(required=False, help_text='e.g. {"url": "/pricing"}')
+
+    class Meta:
+        list_serializer_class = EventListSerializer
+
+    def validate_occurred_at(self, value):
+        if value > timezone.now() + FUTURE_TOLERANCE:
+            raise serializers.ValidationError("This time is in the future.")
+        return value
+
+    def validate_properties(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        return value
+
+    def validate(self, attrs) -> EventIn:
+        if ("contact" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError(
+                {"contact": ["Give either `contact` (an id) or `email`, not both."]}
+            )
+        return EventIn(
+            key=attrs["id"],
+            type=attrs["type"],
+            occurred_at=attrs["occurred_at"],
+            contact_id=attrs.get("contact"),
+            email=attrs.get("email"),
+            campaign_id=attrs.get("campaign"),
+            properties=attrs.get("properties") or {},
+        )
+
+
+class IngestResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="Events stored and scored.")
+    duplicates = serializers.IntegerField(help_text="Events whose `id` was seen before.")
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField(help_text="`event` or `profile`.")
+    value = serializers.JSONField(required=False, allow_null=True)
+    operator = serializers.ChoiceField(choices=Operator.choices, required=False, allow_blank=True)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "dimension",
+            "points",
+            "active",
+            "event_type",
+            "attribute",
+            "operator",
+            "value",
+            "max_times",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"points": {"min_value": -1000, "max_value": 1000}}
+
+    def get_kind(self, rule: Rule) -> str:
+        return "event" if rule.is_event_rule else "profile"
+
+
+class ScoringSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoringSettings
+        fields = [
+            "mql_threshold",
+            "min_fit",
+            "min_engagement",
+            "hot_threshold",
+            "half_life_days",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+class RecomputeJobSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
+
+    class Meta:
+        model = RecomputeJob
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "done",
+            "total",
+            "promoted",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class RulePointsSerializer(serializers.Serializer):
+    rule = serializers.IntegerField()
+    name = serializers.CharField()
+    source = serializers.ChoiceField(choices=["event", "profile"])
+    active = serializers.BooleanField()
+    times = serializers.IntegerField(help_text="How many times the rule matched.")
+    points = serializers.IntegerField(help_text="Points given.")
+    current_points = serializers.FloatField(help_text="The same points after decay.")
+
+
+class DimensionScoreSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    rules = RulePointsSerializer(many=True)
+
+
+class ScoreBreakdownSerializer(serializers.Serializer):
+    contact = serializers.IntegerField()
+    score = serializers.IntegerField()
+    fit = DimensionScoreSerializer()
+    engagement = DimensionScoreSerializer()
+    as_of = serializers.DateTimeField(allow_null=True)
+    mql = serializers.BooleanField(help_text="At or above the MQL level.")
+    hot = serializers.BooleanField(help_text="At or above the hot level.")
+    mql_threshold = serializers.IntegerField()
+    hot_threshold = serializers.IntegerField(allow_null=True)

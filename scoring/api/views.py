@@ -1,0 +1,173 @@
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from leadfunnel.api.schema import errors
+from leads.api.permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
+from leads.models import Contact
+
+from .. import selectors, services
+from ..filtersets import RuleFilterSet
+from ..models import ScoringSettings
+from .serializers import (
+    MAX_BATCH,
+    EventSerializer,
+    IngestResultSerializer,
+    RecomputeJobSerializer,
+    RuleSerializer,
+    ScoreBreakdownSerializer,
+    ScoringSettingsSerializer,
+)
+
+# Marketing owns the scoring model; managers may change it too; everyone reads it (both
+# teams must see what makes an MQL).
+SCORING_EDITORS = CONTACT_EDITORS
+
+_event_or_batch = PolymorphicProxySerializer(
+    component_name="EventOrBatch",
+    serializers=[EventSerializer, EventSerializer(many=True)],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+class EventViewSet(viewsets.GenericViewSet):
+    """Activity events in: one object or a list of up to 1,000, validated whole."""
+
+    serializer_class = EventSerializer
+    parser_classes = [JSONParser]
+    permission_classes = [HasFunnelRole]
+    write_roles = SCORING_EDITORS
+
+    @extend_schema(
+        summary="Send activity events (one, or a batch of up to 1,000)",
+        description="A batch is validated whole: any invalid event gives a 400 with the "
+        "errors keyed by position and nothing is stored. An `id` seen before is counted in "
+        "`duplicates` and changes nothing.",
+        request=_event_or_batch,
+        responses={200: IngestResultSerializer, **errors(400)},
+    )
+    def create(self, request):
+        single = not isinstance(request.data, list)
+        batch = EventSerializer(
+            data=[request.data] if single else request.data,
+            many=True,
+            max_length=MAX_BATCH,
+            allow_empty=False,
+        )
+        if not batch.is_valid():
+            raise ValidationError(_by_position(batch.errors, single=single))
+        result = services.events_ingest(events=batch.validated_data)
+        return Response(IngestResultSerializer(result).data)
+
+
+def _by_position(errors: dict, *, single: bool) -> dict:
+    """DRF keys a batch's errors by position (``{3: {...}}``); a single event's are its own."""
+    return errors[0] if single and 0 in errors else errors
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="The contact's score explained, rule by rule",
+        responses={200: ScoreBreakdownSerializer, **errors(404)},
+    )
+)
+class ContactScoreViewSet(viewsets.GenericViewSet):
+    queryset = Contact.objects.active()
+    serializer_class = ScoreBreakdownSerializer
+    permission_classes = [HasFunnelRole, CanSeeContact]
+    write_roles = ()
+
+    def retrieve(self, request, pk=None):
+        breakdown = selectors.score_breakdown(self.get_object())
+        return Response(ScoreBreakdownSerializer(breakdown).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: RuleSerializer(many=True), **errors(400)}),
+    create=extend_schema(responses={201: RuleSerializer, **errors(400)}),
+    retrieve=extend_schema(responses={200: RuleSerializer, **errors(404)}),
+    partial_update=extend_schema(responses={200: RuleSerializer, **errors(400, 404)}),
+    update=extend_schema(responses={200: RuleSerializer, **errors(400, 404)}),
+    destroy=extend_schema(
+        description="A rule that gave points is kept by the scores (409): switch it off, "
+        "recompute, then delete it.",
+        responses={204: None, **errors(404, 409)},
+    ),
+)
+class RuleViewSet(viewsets.ModelViewSet):
+    """Point rules. A change applies to new events at once; recompute applies it to all."""
+
+    serializer_class = RuleSerializer
+    filterset_class = RuleFilterSet
+    permission_classes = [HasFunnelRole]
+    write_roles = SCORING_EDITORS
+
+    def get_queryset(self):
+        return selectors.rule_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.rule_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.rule_update(rule=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.rule_delete(rule=instance)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: ScoringSettingsSerializer, **errors()}),
+    partial_update=extend_schema(responses={200: ScoringSettingsSerializer, **errors(400)}),
+    update=extend_schema(responses={200: ScoringSettingsSerializer, **errors(400)}),
+)
+class ScoringSettingsViewSet(viewsets.GenericViewSet):
+    """The thresholds and the decay (one set for the team)."""
+
+    serializer_class = ScoringSettingsSerializer
+    permission_classes = [HasFunnelRole]
+    write_roles = SCORING_EDITORS
+
+    def get_object(self) -> ScoringSettings:
+        return ScoringSettings.load()
+
+    def retrieve(self, request):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def update(self, request, partial: bool = False):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        updated = services.settings_update(**serializer.validated_data)
+        return Response(self.get_serializer(updated).data)
+
+    def partial_update(self, request):
+        return self.update(request, partial=True)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: RecomputeJobSerializer(many=True), **errors()}),
+    create=extend_schema(
+        summary="Rescore every contact in the background",
+        description="Answers at once (202) with the job to poll; while one runs, the same "
+        "job is returned.",
+        request=None,
+        responses={202: RecomputeJobSerializer, **errors()},
+    ),
+    retrieve=extend_schema(responses={200: RecomputeJobSerializer, **errors(404)}),
+)
+class RecomputeJobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = RecomputeJobSerializer
+    permission_classes = [HasFunnelRole]
+    write_roles = SCORING_EDITORS
+
+    def get_queryset(self):
+        return selectors.recompute_job_list()
+
+    def create(self, request):
+        job = services.recompute_start(by=request.user)
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)

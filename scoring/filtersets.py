@@ -1,0 +1,21 @@
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+
+from .models import Dimension, Rule
+
+
+class RuleFilterSet(filters.FilterSet):
+    active = filters.BooleanFilter()
+    dimension = filters.ChoiceFilter(choices=Dimension.choices)
+    kind = filters.ChoiceFilter(
+        choices=[("event", "event"), ("profile", "profile")], method="filter_kind"
+    )
+    event_type = filters.CharFilter()
+
+    class Meta:
+        model = Rule
+        fields: list[str] = []
+
+    def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        events = queryset.exclude(event_type="")
+        return events if value == "event" else queryset.filter(event_type="")

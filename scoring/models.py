@@ -1,0 +1,306 @@
+"""
+Lead scoring: activity events, point rules, thresholds, and the per-contact score parts.
+
+``Contact.score``, ``fit_score`` and ``engagement_score`` are the rounded figures everyone
+filters on; they are written only by this app (set-based updates in ``scoring.sql``), from
+the precise parts kept in ``ContactScore`` and the per-rule counters in ``ContactRuleScore``.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from leads.models import Campaign, Contact
+
+
+class Dimension(models.TextChoices):
+    FIT = "fit", "Fit"
+    ENGAGEMENT = "engagement", "Engagement"
+
+
+class Operator(models.TextChoices):
+    EQ = "eq", "equals"
+    NE = "ne", "does not equal"
+    LT = "lt", "<"
+    LTE = "lte", "<="
+    GT = "gt", ">"
+    GTE = "gte", ">="
+    IN = "in", "one of"
+    CONTAINS = "contains", "contains"
+    STARTSWITH = "startswith", "starts with"
+    IS_SET = "is_set", "is set"
+
+
+class Rule(models.Model):
+    """Points for a behaviour (an event rule) or for a trait of the person (a profile rule).
+
+    An event rule has an ``event_type`` and optionally a condition on one of the event's
+    properties (``attribute`` is then the property name, e.g. ``url`` contains ``/pricing``)
+    and a ``max_times`` cap per contact. A profile rule has no ``event_type``; its condition
+    is on a contact field or ``attributes.<key>`` (``company_size`` >= 50). Rules are data
+    so marketing can write down and change what "qualified" means without a deployment;
+    ``scoring.conditions`` says which conditions are valid and what they mean.
+    """
+
+    name = models.CharField(max_length=200)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    points = models.IntegerField(
+        help_text="Negative points are allowed (a student, a competitor)."
+    )
+    active = models.BooleanField(default=True)
+    event_type = models.CharField(max_length=50, blank=True, help_text="Empty for a profile rule.")
+    attribute = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Event rule: a property name (optional). Profile rule: a contact field, "
+        "`email_domain` or `attributes.<key>`.",
+    )
+    operator = models.CharField(max_length=20, choices=Operator.choices, blank=True)
+    value = models.JSONField(null=True, blank=True)
+    max_times = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Event rules: count at most this many events per contact.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dimension", "-points", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(event_type="") | ~models.Q(attribute=""),
+                name="scoring_rule_has_condition",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attribute="", operator="")
+                | (~models.Q(attribute="") & ~models.Q(operator="")),
+                name="scoring_rule_operator_with_attribute",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_times__isnull=True)
+                | (~models.Q(event_type="") & models.Q(max_times__gte=1)),
+                name="scoring_rule_max_times_on_events",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points:+d} {self.dimension})"
+
+    @property
+    def is_event_rule(self) -> bool:
+        return bool(self.event_type)
+
+    @property
+    def decays(self) -> bool:
+        """Interest fades, traits do not: only behaviour points to engagement lose weight."""
+        return self.is_event_rule and self.dimension == Dimension.ENGAGEMENT
+
+    def clean(self) -> None:
+        from .conditions import validate_rule
+
+        validate_rule(self)
+
+
+class ScoringSettings(models.Model):
+    """The thresholds and the decay, one row for the whole team (``load()``).
+
+    A contact becomes an MQL when its total reaches ``mql_threshold`` and its fit and
+    engagement reach their minimums (an engaged student is not an MQL); ``hot_threshold``
+    flags it as ready for sales without moving it (SQL stays the rep's decision).
+    """
+
+    mql_threshold = models.IntegerField(default=60)
+    min_fit = models.IntegerField(
+        null=True, blank=True, default=0, help_text="Empty: no minimum on fit."
+    )
+    min_engagement = models.IntegerField(
+        null=True, blank=True, default=20, help_text="Empty: no minimum on engagement."
+    )
+    hot_threshold = models.IntegerField(
+        null=True, blank=True, default=90, help_text="Empty: no hot level."
+    )
+    half_life_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="Engagement points lose half their weight every this many days. "
+        "Empty: no decay.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "scoring settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="scoring_settings_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(hot_threshold__isnull=True)
+                | models.Q(hot_threshold__gt=models.F("mql_threshold")),
+                name="scoring_hot_above_mql",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(half_life_days__isnull=True) | models.Q(half_life_days__gte=1),
+                name="scoring_half_life_gte_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Scoring settings"
+
+    @classmethod
+    def load(cls) -> "ScoringSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @property
+    def half_life_seconds(self) -> float | None:
+        return self.half_life_days * 86400.0 if self.half_life_days else None
+
+    def is_mql(self, *, score: int, fit: int, engagement: int) -> bool:
+        """The MQL test on rounded figures; ``scoring.sql`` writes the same test in SQL."""
+        return (
+            score >= self.mql_threshold
+            and (self.min_fit is None or fit >= self.min_fit)
+            and (self.min_engagement is None or engagement >= self.min_engagement)
+        )
+
+    def is_hot(self, *, score: int) -> bool:
+        return self.hot_threshold is not None and score >= self.hot_threshold
+
+
+class Activity(models.Model):
+    """One thing a person did (opened an e-mail, viewed the pricing page), append-only.
+
+    ``key`` is the sender's own id for the event: the unique constraint makes a retried or
+    concurrently repeated delivery a no-op (``INSERT ... ON CONFLICT DO NOTHING``). Erasing
+    the contact empties ``properties`` (they may hold personal data) and keeps the rest,
+    which carries none.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="activities", db_index=False
+    )
+    type = models.CharField(max_length=50)
+    occurred_at = models.DateTimeField()
+    # No index of its own: each index slows ingestion, and only deleting a campaign (which
+    # PROTECT refuses anyway) looks activities up by campaign.
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        db_index=False,
+    )
+    properties = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            # A contact's timeline, and the contact range scans of a recompute.
+            models.Index(fields=["contact", "occurred_at"], name="activity_contact_time"),
+            # A recompute reads, per event rule, one type within a range of contacts.
+            models.Index(fields=["type", "contact"], name="activity_type_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} by #{self.contact_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ContactScore(models.Model):
+    """A contact's score parts, precise, behind the rounded figures on ``Contact``.
+
+    Profile points are replaced whenever profile rules are re-applied; event points only
+    grow as events arrive. Engagement from events is a float valid at ``as_of``: every
+    event decays with the same half-life, so the sum can be aged in one multiplication
+    (``x * 0.5 ** (elapsed / half_life)``) instead of replaying the history.
+    ``mql`` and ``hot`` remember that the contact is above those levels, so a crossing
+    (and the promotion it causes) happens once, not at every event above the line.
+    """
+
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, primary_key=True, related_name="score_parts"
+    )
+    profile_fit = models.IntegerField(default=0)
+    profile_engagement = models.IntegerField(default=0)
+    event_fit = models.IntegerField(default=0)
+    event_engagement = models.FloatField(default=0.0)
+    as_of = models.DateTimeField(default=timezone.now)
+    mql = models.BooleanField(default=False)
+    hot = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Score parts of #{self.contact_id}"
+
+
+class ContactRuleScore(models.Model):
+    """What one rule gave one contact: the score breakdown, and the ``max_times`` counter.
+
+    ``points`` is the nominal sum; ``value`` the same points decayed, valid at ``as_of``
+    (equal to ``points`` for rules that do not decay). A composite key keeps this large
+    table (contacts x rules that matched) to a single index.
+    """
+
+    pk = models.CompositePrimaryKey("contact", "rule")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    # No index on rule: only deleting a rule looks rows up by it (PROTECT refuses then).
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="+", db_index=False)
+    times = models.PositiveIntegerField(default=0)
+    points = models.IntegerField(default=0)
+    value = models.FloatField(default=0.0)
+    as_of = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"#{self.contact_id}: rule {self.rule_id} x{self.times}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RecomputeJob(models.Model):
+    """A rescoring of every contact after rules or settings changed, polled by the caller.
+
+    The Celery task works through contact id ranges; ``cursor`` is the next id to do and
+    advances in the same transaction as each range's work, so a redelivered or concurrent
+    run of the task resumes where the last committed range ended instead of redoing it.
+    """
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    total = models.PositiveIntegerField(default=0, help_text="Contacts to rescore.")
+    done = models.PositiveIntegerField(default=0, help_text="Contacts rescored so far.")
+    promoted = models.PositiveIntegerField(default=0, help_text="Contacts that became MQLs.")
+    cursor = models.BigIntegerField(default=0, help_text="Next contact id to rescore.")
+    last_id = models.BigIntegerField(default=0, help_text="Largest contact id at the start.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Recompute #{self.pk} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        """Share of the work done, 0 to 1."""
+        if self.status == JobStatus.DONE:
+            return 1.0
+        return min(1.0, self.done / self.total) if self.total else 0.0

@@ -1,0 +1,43 @@
+"""What scoring does when ``leads`` announces a change (connected in ``ScoringConfig.ready``).
+
+All three signals are sent inside the change's transaction: the score follows in the same
+commit, and an erased person's event properties go with the rest of their data.
+"""
+
+from django.dispatch import receiver
+
+from leads.models import Contact
+from leads.signals import contact_erased, contact_saved, contacts_created
+
+from . import services
+from .conditions import PROFILE_SOURCE_FIELDS
+
+REFRESHED = [
+    "score",
+    "fit_score",
+    "engagement_score",
+    "stage",
+    "stage_changed_at",
+    "lead_at",
+    "mql_at",
+    "updated_at",
+]
+
+
+@receiver(contacts_created, sender=Contact, dispatch_uid="scoring.contacts_created")
+def score_new_contacts(sender, contact_ids, **kwargs) -> None:
+    services.rescore_profiles(contact_ids=contact_ids)
+
+
+@receiver(contact_saved, sender=Contact, dispatch_uid="scoring.contact_saved")
+def rescore_changed_profile(sender, contact, created, changed, **kwargs) -> None:
+    if created or PROFILE_SOURCE_FIELDS & set(changed):
+        services.rescore_profiles(contact_ids=[contact.pk])
+        # The caller answers with this instance: show it the new score (and the stage, if
+        # the score made an MQL of it).
+        contact.refresh_from_db(fields=REFRESHED)
+
+
+@receiver(contact_erased, sender=Contact, dispatch_uid="scoring.contact_erased")
+def erase_activity_properties(sender, contact, **kwargs) -> None:
+    services.activities_erase(contact=contact)

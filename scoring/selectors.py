@@ -1,0 +1,97 @@
+"""Reads of the scoring app shared by the API and the pages."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from leads.models import Contact
+
+from .models import ContactRuleScore, ContactScore, Dimension, RecomputeJob, Rule, ScoringSettings
+from .sql import decay_factor
+
+
+@dataclass(frozen=True)
+class RulePoints:
+    """What one rule gave: ``points`` as given, ``current_points`` after decay."""
+
+    rule: int
+    name: str
+    source: str  # "event" or "profile"
+    active: bool
+    times: int
+    points: int
+    current_points: float
+
+
+@dataclass
+class DimensionScore:
+    score: int
+    rules: list[RulePoints] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    contact: int
+    score: int
+    fit: DimensionScore
+    engagement: DimensionScore
+    as_of: datetime | None
+    mql: bool
+    hot: bool
+    mql_threshold: int
+    hot_threshold: int | None
+
+
+def score_breakdown(contact: Contact) -> ScoreBreakdown:
+    """The contact's score explained: each rule that gave points, how many times and how
+    many, per dimension. Decayed points are shown as of the stored score (``as_of``), so
+    each dimension's rules add up to its score (give or take the rounding)."""
+    settings = ScoringSettings.load()
+    parts = ContactScore.objects.filter(contact=contact).first()
+    dimensions = {
+        Dimension.FIT: DimensionScore(contact.fit_score),
+        Dimension.ENGAGEMENT: DimensionScore(contact.engagement_score),
+    }
+    rows = ContactRuleScore.objects.filter(contact=contact).select_related("rule")
+    for row in rows:
+        dimensions[row.rule.dimension].rules.append(_rule_points(row, parts, settings))
+    for dimension in dimensions.values():
+        dimension.rules.sort(key=lambda r: (-abs(r.current_points), r.name))
+    return ScoreBreakdown(
+        contact=contact.pk,
+        score=contact.score,
+        fit=dimensions[Dimension.FIT],
+        engagement=dimensions[Dimension.ENGAGEMENT],
+        as_of=parts.as_of if parts else None,
+        mql=bool(parts and parts.mql),
+        hot=bool(parts and parts.hot),
+        mql_threshold=settings.mql_threshold,
+        hot_threshold=settings.hot_threshold,
+    )
+
+
+def _rule_points(
+    row: ContactRuleScore, parts: ContactScore | None, settings: ScoringSettings
+) -> RulePoints:
+    value = row.value
+    if parts is not None and row.rule.decays:
+        age = (parts.as_of - row.as_of).total_seconds()
+        value *= decay_factor(age, settings.half_life_seconds)
+    return RulePoints(
+        rule=row.rule_id,
+        name=row.rule.name,
+        source="event" if row.rule.is_event_rule else "profile",
+        active=row.rule.active,
+        times=row.times,
+        points=row.points,
+        current_points=round(value, 2),
+    )
+
+
+def rule_list() -> QuerySet[Rule]:
+    return Rule.objects.all()
+
+
+def recompute_job_list() -> QuerySet[RecomputeJob]:
+    return RecomputeJob.objects.select_related("requested_by")

@@ -1,0 +1,483 @@
+"""
+Every write of the scoring app: events in, scores kept current, rules and thresholds.
+
+Locking rule (the same as ``leads.services``): a transaction that changes a contact's score
+locks the contact rows first, in id order, then writes the score rows. Two event batches,
+a recompute and a contact edit touching the same contacts therefore queue up instead of
+deadlocking, and nobody reads score parts that another transaction is changing.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from itertools import islice
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from leads.models import Contact
+from leads.roles import User
+from leads.services import contacts_for_emails, contacts_move_bulk
+from leads.stages import MOVES, Move, Stage
+
+from . import sql, tasks
+from .engine import BatchScorer, Counter, NewActivity, Outcome, Parts
+from .models import (
+    Activity,
+    ContactRuleScore,
+    ContactScore,
+    JobStatus,
+    RecomputeJob,
+    Rule,
+    ScoringSettings,
+)
+from .signals import threshold_crossed
+from .sql import Crossing, Scope, decay_factor
+
+# Contacts per statement when a list of ids is given (SQLite allows 32,766 parameters).
+IDS_PER_STATEMENT = 5_000
+
+
+def _chunk_size() -> int:
+    return django_settings.SCORING_CHUNK_SIZE
+
+
+def _batched(ids: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
+    iterator = iter(ids)
+    while chunk := tuple(islice(iterator, size)):
+        yield chunk
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventIn:
+    """One validated event of a batch: the contact is given by id or by e-mail."""
+
+    key: str
+    type: str
+    occurred_at: datetime
+    contact_id: int | None = None
+    email: str | None = None
+    campaign_id: int | None = None
+    properties: dict | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class _Locked:
+    stage: str
+    stage_changed_at: datetime
+
+
+@transaction.atomic
+def events_ingest(*, events: Sequence[EventIn], now: datetime | None = None) -> IngestResult:
+    """Store a batch of activity events once each and score the new ones.
+
+    All or nothing: one transaction. Unknown e-mails become contacts. A key seen before
+    (or sent by a concurrent batch at the same moment) is skipped by the database's unique
+    constraint, never by a check-then-insert, and only the rows really inserted are scored:
+    a retried batch changes nothing. Rows are inserted in time order, so ids follow time
+    within a batch (what ``max_times`` counts by).
+    """
+    now = now or timezone.now()
+    first: dict[str, EventIn] = {}
+    for event in events:
+        first.setdefault(event.key, event)
+    contact_of = _resolve_contacts(first.values())
+    locked = _lock_for_events(set(contact_of.values()))
+    rows = sorted(first.values(), key=lambda e: (e.occurred_at, e.key))
+    inserted = sql.insert_activities(
+        [
+            (e.key, contact_of[e.key], e.type, e.occurred_at, e.campaign_id, e.properties or {})
+            for e in rows
+        ],
+        received_at=now,
+    )
+    new = [
+        NewActivity(
+            pk,
+            contact_of[key],
+            first[key].type,
+            first[key].occurred_at,
+            first[key].properties or {},
+        )
+        for pk, key in inserted
+    ]
+    if new:
+        _score_events(new, locked, now)
+    return IngestResult(accepted=len(new), duplicates=len(events) - len(new))
+
+
+def _resolve_contacts(events: Iterable[EventIn]) -> dict[str, int]:
+    """The contact id of each event's key, creating the contacts of unknown e-mails."""
+    events = list(events)
+    by_email = contacts_for_emails(emails=[e.email for e in events if e.email])
+    return {
+        e.key: e.contact_id if e.contact_id else by_email[e.email.strip().lower()] for e in events
+    }
+
+
+def _lock_for_events(contact_ids: set[int]) -> dict[int, _Locked]:
+    rows = (
+        Contact.objects.select_for_update()
+        .filter(pk__in=contact_ids, erased_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "stage", "stage_changed_at")
+    )
+    locked = {pk: _Locked(stage, changed) for pk, stage, changed in rows}
+    if len(locked) != len(contact_ids):
+        # Erased between the validation and this lock: refuse the batch as bad input.
+        missing = sorted(contact_ids - locked.keys())
+        raise ValidationError({"contact": [f"Unknown contact(s): {missing}."]})
+    return locked
+
+
+def _score_events(new: list[NewActivity], locked: dict[int, _Locked], now: datetime) -> None:
+    settings = ScoringSettings.load()
+    rules = {r.pk: r for r in Rule.objects.filter(active=True).exclude(event_type="")}
+    scorer = BatchScorer(rules.values(), settings, now)
+    contact_ids = {a.contact_id for a in new}
+    parts = _load_parts(contact_ids, settings, now)
+    counters = _load_counters(contact_ids, scorer.rule_ids_for(new), rules, settings, now)
+    outcome = scorer.score(new, parts, counters)
+    _save(outcome, now)
+    sql.update_contact_figures(Scope.of(contact_ids))
+    _move(outcome, locked, settings)
+
+
+def _load_parts(contact_ids: set[int], settings: ScoringSettings, now: datetime) -> dict:
+    """The contacts' score parts aged to ``now``; a contact never scored gets its profile
+    points first."""
+    rows = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=contact_ids)}
+    missing = contact_ids - rows.keys()
+    if missing:
+        _rescore(Scope.of(missing), settings, now, profile_only=True)
+        rows |= {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=missing)}
+    half_life = settings.half_life_seconds
+    return {
+        pk: Parts(
+            profile_fit=s.profile_fit,
+            profile_engagement=s.profile_engagement,
+            event_fit=s.event_fit,
+            event_engagement=s.event_engagement
+            * decay_factor((now - s.as_of).total_seconds(), half_life),
+            mql=s.mql,
+            hot=s.hot,
+        )
+        for pk, s in rows.items()
+    }
+
+
+def _load_counters(
+    contact_ids: set[int],
+    rule_ids: set[int],
+    rules: dict[int, Rule],
+    settings: ScoringSettings,
+    now: datetime,
+) -> dict[tuple[int, int], Counter]:
+    half_life = settings.half_life_seconds
+    rows = ContactRuleScore.objects.filter(contact_id__in=contact_ids, rule_id__in=rule_ids)
+    return {
+        (row.contact_id, row.rule_id): Counter(
+            times=row.times,
+            points=row.points,
+            value=row.value
+            * decay_factor(
+                (now - row.as_of).total_seconds(),
+                half_life if rules[row.rule_id].decays else None,
+            ),
+        )
+        for row in rows
+    }
+
+
+def _save(outcome: Outcome, now: datetime) -> None:
+    ContactRuleScore.objects.bulk_create(
+        [
+            ContactRuleScore(
+                contact_id=contact_id,
+                rule_id=rule_id,
+                times=c.times,
+                points=c.points,
+                value=c.value,
+                as_of=now,
+            )
+            for (contact_id, rule_id), c in outcome.counters.items()
+            if c.changed
+        ],
+        update_conflicts=True,
+        unique_fields=["contact", "rule"],
+        update_fields=["times", "points", "value", "as_of"],
+    )
+    ContactScore.objects.bulk_create(
+        [_parts_row(contact_id, p, now) for contact_id, p in outcome.parts.items()],
+        update_conflicts=True,
+        unique_fields=["contact"],
+        update_fields=["event_fit", "event_engagement", "as_of", "mql", "hot"],
+    )
+
+
+def _parts_row(contact_id: int, parts: Parts, now: datetime) -> ContactScore:
+    return ContactScore(
+        contact_id=contact_id,
+        profile_fit=parts.profile_fit,
+        profile_engagement=parts.profile_engagement,
+        event_fit=parts.event_fit,
+        event_engagement=parts.event_engagement,
+        as_of=now,
+        mql=parts.mql,
+        hot=parts.hot,
+    )
+
+
+def _move(outcome: Outcome, locked: dict[int, _Locked], settings: ScoringSettings) -> None:
+    """First engagement makes a lead; a crossing makes an MQL, dated at its event.
+
+    A late event is never dated before the contact's last move (it does not rewrite the
+    history); a contact still in the first stage has none, so an event from before its
+    creation in leadfunnel (a sync of older activity) keeps its own time.
+    """
+    floor = {pk: c.stage_changed_at for pk, c in locked.items() if c.stage != Stage.CONTACT}
+    engage = {
+        pk: max(at, floor.get(pk, at))
+        for pk, at in outcome.engaged_at.items()
+        if locked[pk].stage in MOVES[Move.ENGAGE].sources
+    }
+    if engage:
+        contacts_move_bulk(move=Move.ENGAGE, at_by_id=engage, reason="First engagement")
+    crossings = [
+        Crossing(
+            c.contact_id,
+            c.level,
+            c.score,
+            max(c.at, floor.get(c.contact_id, c.at), engage.get(c.contact_id, c.at)),
+        )
+        for c in outcome.crossings
+    ]
+    _promote(crossings, settings)
+
+
+def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
+    """Make MQLs of the contacts that crossed the MQL level (the lifecycle service skips
+    those whose stage does not allow it) and announce every crossing after the commit."""
+    at_by_reason: dict[str, dict[int, datetime]] = defaultdict(dict)
+    for c in crossings:
+        if c.level == "mql":
+            reason = f"Score {c.score} crossed the MQL threshold {settings.mql_threshold}"
+            at_by_reason[reason][c.contact_id] = c.at
+    promoted = sum(
+        len(contacts_move_bulk(move=Move.MARK_MQL, at_by_id=at_by_id, reason=reason))
+        for reason, at_by_id in at_by_reason.items()
+    )
+    if crossings:
+        transaction.on_commit(partial(_announce, list(crossings)))
+    return promoted
+
+
+def _announce(crossings: list[Crossing]) -> None:
+    for c in crossings:
+        threshold_crossed.send_robust(
+            sender=ContactScore,
+            contact_id=c.contact_id,
+            threshold=c.level,
+            score=c.score,
+            occurred_at=c.at,
+        )
+
+
+# --- set-based rescoring -------------------------------------------------------------------
+
+
+def _rescore(scope: Scope, settings: ScoringSettings, now: datetime, *, profile_only: bool) -> int:
+    """Rebuild the scope's counters (profile rules only, or all) and score parts from the
+    rules and the stored activities, update the figures, promote the new crossings.
+
+    The caller has locked the scope's contacts. Returns how many became MQLs.
+    """
+    rules = Rule.objects.filter(active=True).order_by("pk")
+    if profile_only:
+        rules = rules.filter(event_type="")
+    sql.delete_rule_scores(scope, profile_only=profile_only)
+    sql.insert_rule_scores(scope, list(rules), now, settings.half_life_seconds)
+    sql.upsert_contact_scores(scope, now, profile_only=profile_only)
+    sql.update_contact_figures(scope)
+    return _promote(sql.raise_levels(scope, settings, now), settings)
+
+
+def _id_ranges(size: int) -> Iterator[Scope]:
+    """Every contact, as ranges of ``size`` ids."""
+    bounds = Contact.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return
+    for first in range(bounds["lo"], bounds["hi"] + 1, size):
+        yield Scope.range(first, min(first + size, bounds["hi"] + 1))
+
+
+def rescore_profiles(
+    *, contact_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> int:
+    """Apply the profile (fit) rules again to these contacts (None: all), set-based.
+
+    Called when contacts are created or their profile fields change, and by the CSV import
+    after each chunk. A contact whose score crosses the MQL level becomes an MQL. With
+    ``None`` every range of contacts commits on its own; with ids the work joins the
+    caller's transaction. Returns how many contacts were rescored.
+    """
+    settings = ScoringSettings.load()
+    now = now or timezone.now()
+    if contact_ids is None:
+        scopes: Iterable[Scope] = _id_ranges(_chunk_size())
+    else:
+        scopes = (Scope.of(ids) for ids in _batched(sorted(set(contact_ids)), IDS_PER_STATEMENT))
+    done = 0
+    for scope in scopes:
+        with transaction.atomic():
+            locked = sql.lock_contacts(scope)
+            if locked:
+                _rescore(scope, settings, now, profile_only=True)
+            done += len(locked)
+    return done
+
+
+@transaction.atomic
+def recompute_start(*, by: User | None) -> RecomputeJob:
+    """Start rescoring every contact (after rules or settings changed) in the background.
+
+    A job already pending or running is returned (and enqueued again: a lost message must
+    not leave it pending forever) instead of starting a second one.
+    """
+    ScoringSettings.objects.select_for_update().get_or_create(pk=1)  # one start at a time
+    job = RecomputeJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
+    if job is None:
+        bounds = Contact.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
+        job = RecomputeJob.objects.create(
+            requested_by=by if by and by.is_authenticated else None,
+            total=bounds["n"],
+            cursor=bounds["lo"] or 0,
+            last_id=bounds["hi"] or 0,
+        )
+    transaction.on_commit(partial(tasks.recompute_scores.delay, job.pk))
+    return job
+
+
+def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
+    """Do the job's work, one range of contact ids per transaction, until it is done.
+
+    Each range claims its place on the job row (locked, ``cursor`` advanced in the same
+    transaction as the range's work), so the task may run twice, or twice at once, and
+    every range is still done once. A range is a full rebuild: running it again is harmless.
+    """
+    RecomputeJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    try:
+        while _recompute_next_range(job_id, now):
+            pass
+    except Exception as error:
+        RecomputeJob.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return RecomputeJob.objects.get(pk=job_id)
+
+
+@transaction.atomic
+def _recompute_next_range(job_id: int, now: datetime | None) -> bool:
+    job = RecomputeJob.objects.select_for_update().get(pk=job_id)
+    if job.status != JobStatus.RUNNING:
+        return False
+    if job.cursor > job.last_id:
+        job.status, job.finished_at = JobStatus.DONE, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        return False
+    scope = Scope.range(job.cursor, min(job.cursor + _chunk_size(), job.last_id + 1))
+    locked = sql.lock_contacts(scope)
+    if locked:
+        job.promoted += _rescore(
+            scope, ScoringSettings.load(), now or timezone.now(), profile_only=False
+        )
+    job.done += len(locked)
+    job.cursor = scope.hi
+    job.save(update_fields=["done", "cursor", "promoted"])
+    return True
+
+
+def scores_decay(*, now: datetime | None = None) -> int:
+    """Age the engagement of the contacts whose rounded figures change by now.
+
+    One set-based statement finds them; each range of them is then aged and its figures
+    updated in a short transaction. Decay lowers scores and clears the MQL/hot marks of
+    contacts that fell below, so a later crossing counts again; it never demotes a stage.
+    Returns how many contacts changed.
+    """
+    settings = ScoringSettings.load()
+    half_life = settings.half_life_seconds
+    if half_life is None:
+        return 0
+    now = now or timezone.now()
+    ids = sql.contacts_to_age(now, half_life)
+    for chunk in _batched(ids, IDS_PER_STATEMENT):
+        scope = Scope.of(chunk)
+        with transaction.atomic():
+            sql.lock_contacts(scope)
+            sql.age_engagement(scope, now, half_life)
+            sql.update_contact_figures(scope)
+            sql.lower_levels(scope, settings)
+    return len(ids)
+
+
+# --- rules and settings --------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_create(**fields: Any) -> Rule:
+    """A new rule scores what happens from now on; a recompute applies it to the past."""
+    rule = Rule(**fields)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, **fields: Any) -> Rule:
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, rule: Rule) -> None:
+    """A rule that gave points cannot go (``ProtectedError``, HTTP 409) while the scores
+    hold them: switch it off and recompute, then delete it."""
+    rule.delete()
+
+
+@transaction.atomic
+def settings_update(**fields: Any) -> ScoringSettings:
+    """Change thresholds or decay; a recompute applies them to the scores already given."""
+    settings = ScoringSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    return settings
+
+
+def activities_erase(*, contact: Contact) -> int:
+    """Right to erasure: empty the properties of the person's events (URLs, form fields)."""
+    return Activity.objects.filter(contact=contact).update(properties={})

@@ -1,0 +1,17 @@
+"""Background work of scoring: thin wrappers that take ids and call a service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="scoring.tasks.decay_scores")
+def decay_scores() -> int:
+    """Beat, hourly by default (``SCORING_DECAY_SECONDS``): age stored engagement."""
+    return services.scores_decay()
+
+
+@shared_task(name="scoring.tasks.recompute_scores")
+def recompute_scores(job_id: int) -> None:
+    """Run (or resume) a recompute job; safe to deliver twice."""
+    services.recompute_run(job_id=job_id)

@@ -1,0 +1,147 @@
+"""POST /api/v1/events/: what is accepted, what is refused (and then nothing is stored)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from leads.models import Contact
+from scoring.models import Activity
+from tests.factories import CampaignFactory, ContactFactory
+from tests.scoring.helpers import T0, event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_event_or_a_batch_is_accepted_and_a_repeated_id_counted_as_duplicate(send):
+    ada, bob = ContactFactory(), ContactFactory()
+    assert send(event("a1", ada)) == {"accepted": 1, "duplicates": 0}
+    reply = send(event("a1", ada), event("b1", bob), event("b1", bob, type="page_viewed"))
+    assert reply == {"accepted": 1, "duplicates": 2}
+    assert sorted(Activity.objects.values_list("key", "contact_id", "type")) == [
+        ("a1", ada.pk, "email_opened"),
+        ("b1", bob.pk, "email_opened"),
+    ]
+
+
+def test_an_event_keeps_its_time_campaign_and_properties(send):
+    ada, campaign = ContactFactory(), CampaignFactory()
+    send(event("a1", ada, type="page_viewed", campaign=campaign.pk, properties={"url": "/x"}))
+    stored = Activity.objects.get()
+    assert (stored.occurred_at, stored.campaign, stored.properties) == (
+        T0,
+        campaign,
+        {"url": "/x"},
+    )
+
+
+def test_an_unknown_email_creates_the_contact_and_a_known_one_finds_it(send):
+    known = ContactFactory(email="Known@Example.com")
+    reply = send(
+        {
+            "id": "1",
+            "type": "form_submitted",
+            "occurred_at": T0.isoformat(),
+            "email": "known@example.COM",
+        },
+        {
+            "id": "2",
+            "type": "form_submitted",
+            "occurred_at": T0.isoformat(),
+            "email": "new@example.com",
+        },
+    )
+    assert reply == {"accepted": 2, "duplicates": 0}
+    new = Contact.objects.get(email="new@example.com")
+    assert dict(Activity.objects.values_list("key", "contact_id")) == {"1": known.pk, "2": new.pk}
+
+
+def test_an_unknown_event_type_is_stored_and_scored_by_no_rule(send, rule):
+    rule("Opened", 5, event_type="email_opened")
+    ada = ContactFactory()
+    assert send(event("a1", ada, type="podcast_listened")) == {"accepted": 1, "duplicates": 0}
+    ada.refresh_from_db()
+    assert (ada.score, ada.stage) == (0, "contact")
+
+
+def test_one_bad_event_refuses_the_whole_batch_with_errors_by_position(send):
+    ada = ContactFactory()
+    reply = send(
+        event("ok", ada),
+        {"id": "no-time", "type": "email_opened", "contact": ada.pk},
+        {
+            "id": "bad-mail",
+            "type": "form_submitted",
+            "occurred_at": T0.isoformat(),
+            "email": "not-an-email",
+        },
+        event("new-person", ada) | {"contact": None, "email": "someone@new.example"},
+        expect=400,
+    )
+    assert set(reply) == {"1", "2", "3"}
+    assert "occurred_at" in reply["1"]
+    assert "email" in reply["2"]
+    assert not Activity.objects.exists()
+    assert not Contact.objects.filter(email="someone@new.example").exists()
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"type": ""}, "type"),
+        ({"type": "has spaces"}, "type"),
+        ({"id": ""}, "id"),
+        ({"id": "x" * 201}, "id"),
+        ({"contact": 999_999}, "contact"),
+        ({"campaign": 999_999}, "campaign"),
+        ({"properties": ["not", "an", "object"]}, "properties"),
+        ({"email": "both@example.com"}, "contact"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(send, change, field):
+    ada = ContactFactory()
+    reply = send(event("k", ada) | change, expect=400)
+    assert field in reply
+    assert not Activity.objects.exists()
+
+
+def test_an_event_without_contact_or_email_is_refused(send):
+    reply = send({"id": "k", "type": "email_opened", "occurred_at": T0.isoformat()}, expect=400)
+    assert "contact" in reply
+
+
+def test_an_event_from_the_future_is_refused_but_clock_drift_is_tolerated(send):
+    ada = ContactFactory()
+    soon = timezone.now() + timedelta(minutes=1)
+    send(event("drift", ada, at=soon))
+    reply = send(event("future", ada, at=timezone.now() + timedelta(hours=1)), expect=400)
+    assert "occurred_at" in reply
+
+
+def test_an_erased_contact_takes_no_more_events(send):
+    ada = ContactFactory(erased_at=T0, email=None)
+    assert "contact" in send(event("k", ada), expect=400)
+
+
+def test_a_batch_over_1000_is_refused_and_1000_accepted(send):
+    ada = ContactFactory()
+    too_many = [event(f"k{n}", ada) for n in range(1001)]
+    assert "non_field_errors" in send(*too_many, expect=400)
+    assert not Activity.objects.exists()
+    assert send(*too_many[:1000]) == {"accepted": 1000, "duplicates": 0}
+
+
+def test_an_empty_batch_is_refused(api, marketer):
+    response = api.as_user(marketer).post("/api/v1/events/", [], format="json")
+    assert response.status_code == 400
+
+
+def test_only_marketing_and_managers_send_events(api, rep, manager, nobody):
+    ada = ContactFactory()
+    body = event("k", ada)
+    assert api.as_user(rep).post("/api/v1/events/", body, format="json").status_code == 403
+    assert api.as_user(nobody).post("/api/v1/events/", body, format="json").status_code == 403
+    assert api.as_user(manager).post("/api/v1/events/", body, format="json").status_code == 200
+    api.force_authenticate(None)
+    assert api.post("/api/v1/events/", body, format="json").status_code == 401
