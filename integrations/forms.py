@@ -1,0 +1,51 @@
+"""Forms of the import page: the upload, then the columns' mapping and options."""
+
+from django import forms
+
+from leads.models import Campaign
+
+from .mapping import ImportField
+from .models import ImportJob, OnDuplicate
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 or Latin-1, comma or semicolon separated, the first line naming the "
+        "columns.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file, guessed from its header, plus the options."""
+
+    on_duplicate = forms.ChoiceField(
+        label="When the e-mail is already known",
+        choices=OnDuplicate.choices,
+        initial=OnDuplicate.SKIP,
+        widget=forms.RadioSelect,
+    )
+    campaign = forms.ModelChoiceField(
+        Campaign.objects.all(),
+        required=False,
+        label="Campaign of every row",
+        help_text="First-touch attribution: set on new contacts and on known ones without one.",
+    )
+
+    def __init__(self, *args, job: ImportJob, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = list(job.columns)
+        for index, column in enumerate(self.columns):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=column, choices=ImportField.choices, initial=job.mapping.get(column)
+            )
+
+    def column_fields(self) -> list[forms.BoundField]:
+        return [self[f"column_{index}"] for index in range(len(self.columns))]
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            column: self.cleaned_data[f"column_{index}"]
+            for index, column in enumerate(self.columns)
+        }

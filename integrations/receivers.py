@@ -1,0 +1,79 @@
+"""
+What the other apps' signals mean for integrations: an outbox row per webhook for each event
+(written in the transaction of the change when the signal comes from inside it), and the
+erasure of the personal data integrations keeps.
+"""
+
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+from leads import signals as leads_signals
+from leads.models import Contact, Transition
+from scoring import signals as scoring_signals
+from sla import signals as sla_signals
+
+from .models import Event
+from .services import webhooks
+
+
+@receiver(leads_signals.transition_recorded, dispatch_uid="integrations.stage_changed")
+def stage_changed(sender, contact: Contact, transition: Transition, **kwargs) -> None:
+    if transition.from_stage == transition.to_stage:
+        return  # an assignment or a claim: the owner changed, not the stage
+    data = {
+        "transition": {
+            "id": transition.pk,
+            "move": transition.move,
+            "from_stage": transition.from_stage,
+            "to_stage": transition.to_stage,
+            "at": transition.at,
+            "actor": transition.actor_id,
+            "reason": transition.reason,
+        }
+    }
+    webhooks.event_record_for(
+        event=Event.CONTACT_STAGE_CHANGED, contact=contact, occurred_at=transition.at, data=data
+    )
+
+
+@receiver(leads_signals.contact_saved, dispatch_uid="integrations.contact_created")
+def contact_created(sender, contact: Contact, created: bool, **kwargs) -> None:
+    if created:
+        webhooks.event_record_for(
+            event=Event.CONTACT_CREATED, contact=contact, occurred_at=contact.created_at, data={}
+        )
+
+
+@receiver(leads_signals.contacts_created, dispatch_uid="integrations.contacts_created")
+def contacts_created(sender, contact_ids, **kwargs) -> None:
+    webhooks.events_record_for_ids(
+        event=Event.CONTACT_CREATED, contact_ids=contact_ids, occurred_at=timezone.now()
+    )
+
+
+@receiver(sla_signals.breach_recorded, dispatch_uid="integrations.sla_breached")
+@transaction.atomic
+def sla_breached(sender, breach_id: int, contact_id: int, **kwargs) -> None:
+    webhooks.events_record_for_ids(
+        event=Event.SLA_BREACHED,
+        contact_ids=[contact_id],
+        occurred_at=timezone.now(),
+        data={"breach_id": breach_id},
+    )
+
+
+@receiver(scoring_signals.threshold_crossed, dispatch_uid="integrations.threshold_crossed")
+@transaction.atomic
+def threshold_crossed(sender, contact_id: int, threshold: str, score: int, occurred_at, **kwargs):
+    webhooks.events_record_for_ids(
+        event=Event.SCORE_THRESHOLD_CROSSED,
+        contact_ids=[contact_id],
+        occurred_at=occurred_at,
+        data={"threshold": threshold, "score": score},
+    )
+
+
+@receiver(leads_signals.contact_erased, dispatch_uid="integrations.contact_erased")
+def contact_erased(sender, contact: Contact, **kwargs) -> None:
+    webhooks.contact_data_erase(contact_id=contact.pk)

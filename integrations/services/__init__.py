@@ -1,0 +1,1 @@
+"""Every write of the integrations app: imports (``imports``) and webhooks (``webhooks``)."""

@@ -1,0 +1,254 @@
+"""
+CSV imports: store the file, queue the job, run it chunk after chunk, cancel it.
+
+A job runs in a Celery task, one committed transaction per chunk: the chunk's contacts, its
+rejected rows, its scores and the job's progress commit together. The job row is locked at
+the start of each chunk and its ``processed_rows`` must still be the one the task expects, so
+a second task on the same job (a redelivery after a worker died, a stalled-job sweep) stops
+instead of applying a chunk twice, and a re-run resumes after the last committed chunk.
+"""
+
+import csv
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from itertools import islice
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from leads import signals
+from leads.models import Campaign, Contact
+from leads.roles import User
+from scoring.services import rescore_profiles
+
+from ..csvfiles import count_lines, detect_delimiter, detect_encoding, first_line, read_records
+from ..errors import StateConflict
+from ..mapping import RowCleaner, RowRejected, guess_mapping, resolve_mapping, unique_columns
+from ..models import ImportJob, ImportRejection, OnDuplicate
+from ..upsert import upsert_contacts
+
+Status = ImportJob.Status
+
+# A draft is an uploaded file waiting for someone to confirm its columns on the import page;
+# one left for a day is abandoned, and its file (personal data) is dropped.
+DRAFT_TTL = timedelta(days=1)
+
+
+def _read_upload(file: UploadedFile) -> bytes:
+    limit = settings.IMPORT_MAX_BYTES
+    if file.size and file.size > limit:
+        raise ValidationError({"file": [f"The file is larger than {limit // 1_000_000} MB."]})
+    data = b"".join(file.chunks())
+    if not data.strip():
+        raise ValidationError({"file": ["The file is empty."]})
+    return data
+
+
+def _header(data: bytes) -> tuple[str, str, list[str]]:
+    """The file's encoding, delimiter and column names."""
+    encoding = detect_encoding(data)
+    text = data.decode(encoding)
+    delimiter = detect_delimiter(first_line(text))
+    try:
+        _, header = next(read_records(text, delimiter))
+    except (StopIteration, csv.Error):
+        header = []
+    if not any(cell.strip() for cell in header):
+        raise ValidationError({"file": ["The first line must name the columns."]})
+    return encoding, delimiter, unique_columns(header)
+
+
+@transaction.atomic
+def import_create(
+    *,
+    by: User | None,
+    file: UploadedFile,
+    mapping: Mapping[str, str] | None = None,
+    on_duplicate: OnDuplicate = OnDuplicate.SKIP,
+    campaign: Campaign | None = None,
+    start: bool = True,
+    now: datetime | None = None,
+) -> ImportJob:
+    """Store an uploaded CSV file as an import job, and queue it unless ``start`` is false
+    (the import page first shows the guessed mapping for a person to confirm)."""
+    now = now or timezone.now()
+    data = _read_upload(file)
+    encoding, delimiter, columns = _header(data)
+    mapping = resolve_mapping(columns, mapping) if start else guess_mapping(columns)
+    ImportJob.objects.filter(status=Status.DRAFT, created_at__lt=now - DRAFT_TTL).delete()
+    job = ImportJob.objects.create(
+        created_by=by if by and by.is_authenticated else None,
+        created_at=now,
+        file_name=(file.name or "import.csv")[-255:],
+        file_size=len(data),
+        content=data,
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=columns,
+        mapping=mapping,
+        on_duplicate=on_duplicate,
+        campaign=campaign,
+        total_rows=max(0, count_lines(data) - 1),
+    )
+    if start:
+        _queue(job, now=now)
+    return job
+
+
+@transaction.atomic
+def import_start(
+    *,
+    job: ImportJob,
+    mapping: Mapping[str, str],
+    on_duplicate: OnDuplicate,
+    campaign: Campaign | None = None,
+    now: datetime | None = None,
+) -> ImportJob:
+    """Confirm a draft's mapping and options, and queue it."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != Status.DRAFT:
+        raise StateConflict("This import has started already.", status=job.status)
+    job.mapping = resolve_mapping(job.columns, mapping)
+    job.on_duplicate = on_duplicate
+    job.campaign = campaign
+    job.save(update_fields=["mapping", "on_duplicate", "campaign"])
+    _queue(job, now=now or timezone.now())
+    return job
+
+
+def _queue(job: ImportJob, *, now: datetime) -> None:
+    from ..tasks import run_import
+
+    job.status = Status.QUEUED
+    job.heartbeat_at = now
+    job.save(update_fields=["status", "heartbeat_at"])
+    transaction.on_commit(lambda: run_import.delay(job.pk), robust=True)
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob, now: datetime | None = None) -> ImportJob:
+    """Stop an import: at once if it has not started, after the current chunk if it runs.
+
+    Contacts of chunks committed before the cancel stay imported.
+    """
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status in (Status.DRAFT, Status.QUEUED):
+        _finish(job, Status.CANCELLED, now=now or timezone.now())
+    elif job.status == Status.RUNNING:
+        job.cancel_requested = True
+        job.save(update_fields=["cancel_requested"])
+    elif job.status != Status.CANCELLED:
+        raise StateConflict("This import has ended already.", status=job.status)
+    return job
+
+
+def _finish(job: ImportJob, status: Status, *, now: datetime, error: str = "") -> None:
+    """End the job and drop its file: the report keeps counts and line numbers only."""
+    job.status = status
+    job.finished_at = now
+    job.error = error
+    job.content = None
+    if status == Status.DONE:
+        job.total_rows = job.processed_rows
+    job.save(update_fields=["status", "finished_at", "error", "content", "total_rows"])
+
+
+def imports_stalled(*, now: datetime | None = None) -> list[int]:
+    """Queued or running jobs with no progress for a while: their task was lost (a worker
+    killed, an enqueue that failed while the broker was down) and can be run again."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
+    return list(
+        ImportJob.objects.filter(
+            status__in=[Status.QUEUED, Status.RUNNING], heartbeat_at__lt=since
+        ).values_list("pk", flat=True)
+    )
+
+
+def import_run(*, job_id: int, now: datetime | None = None) -> ImportJob:
+    """Import what is left of the job's file, a committed chunk at a time (the task's body).
+
+    Safe to call again at any time: it resumes after the last committed chunk, and does
+    nothing for a job that ended or that another task is running.
+    """
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]
+    ).update(
+        status=Status.RUNNING, started_at=Coalesce("started_at", Value(now or timezone.now()))
+    )
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed or job.content is None:
+        return job
+    records = _records_after(job, job.processed_rows)
+    cleaner = RowCleaner(job.columns, job.mapping)
+    done = job.processed_rows
+    try:
+        while True:
+            chunk = list(islice(records, settings.IMPORT_CHUNK_ROWS))
+            if not _run_chunk(job.pk, chunk, cleaner, done=done, now=now):
+                break
+            done += len(chunk)
+    except csv.Error as exc:
+        with transaction.atomic():
+            failed = ImportJob.objects.select_for_update().get(pk=job.pk)
+            message = f"The file is not valid CSV after row {done}: {exc}"
+            _finish(failed, Status.FAILED, now=now or timezone.now(), error=message)
+    job.refresh_from_db()
+    return job
+
+
+def _records_after(job: ImportJob, skip: int) -> Iterator[tuple[int, list[str]]]:
+    """The data rows (after the header) not yet imported, with their line numbers."""
+    text = bytes(job.content).decode(job.encoding)
+    return islice(read_records(text, job.delimiter), 1 + skip, None)
+
+
+@transaction.atomic
+def _run_chunk(
+    job_id: int,
+    chunk: list[tuple[int, list[str]]],
+    cleaner: RowCleaner,
+    *,
+    done: int,
+    now: datetime | None,
+) -> bool:
+    """Import one chunk and count it; ``False`` when the job must not go on."""
+    now = now or timezone.now()
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    if job.status != Status.RUNNING or job.processed_rows != done:
+        return False  # cancelled before it started, or another task is running it
+    if job.cancel_requested or not chunk:
+        _finish(job, Status.CANCELLED if job.cancel_requested else Status.DONE, now=now)
+        return False
+    rows, rejections = [], []
+    for line, cells in chunk:
+        try:
+            row = cleaner.clean(line, cells)
+        except RowRejected as exc:
+            rejections.append(ImportRejection(job=job, line=line, reason=str(exc)))
+            continue
+        if row is not None:
+            rows.append(row)
+    result = upsert_contacts(
+        rows, policy=OnDuplicate(job.on_duplicate), campaign_id=job.campaign_id, now=now
+    )
+    ImportRejection.objects.bulk_create(rejections)
+    if result.created:
+        # Like any bulk creation: scoring gives the new contacts their profile score, webhooks
+        # announce them, both in this transaction.
+        signals.contacts_created.send(sender=Contact, contact_ids=set(result.created))
+    if result.updated:
+        rescore_profiles(contact_ids=set(result.updated), now=now)
+    ImportJob.objects.filter(pk=job_id).update(
+        processed_rows=done + len(chunk),
+        created_count=F("created_count") + len(result.created),
+        updated_count=F("updated_count") + len(result.updated),
+        skipped_count=F("skipped_count") + len(rows) - len(result.created) - len(result.updated),
+        rejected_count=F("rejected_count") + len(rejections),
+        heartbeat_at=now,
+    )
+    return True
