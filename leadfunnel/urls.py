@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("leads.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("imports/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),

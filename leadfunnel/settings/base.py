@@ -242,3 +242,25 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     OperatorEnum="scoring.models.Operator",
     RecomputeStatusEnum="scoring.models.JobStatus",
 )
+
+# --- integrations ---
+# CSV import: the largest file accepted, the rows committed per transaction, and how long a
+# queued or running job may show no progress before its task is taken for lost and re-queued.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50_000_000)
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=5000)
+IMPORT_STALLED_SECONDS = env.int("IMPORT_STALLED_SECONDS", default=600)
+# CSV export: rows fetched per round trip from the server-side cursor.
+EXPORT_CHUNK_ROWS = env.int("EXPORT_CHUNK_ROWS", default=2000)
+# Webhooks: per-request timeout; tries with exponential back-off (30 s, 1 min, 2 min, ...
+# capped at 1 h: 12 tries span about 5 h, so a receiver down for an hour loses nothing);
+# the beat sweep's time budget (WEBHOOK_SWEEP_SECONDS above is its interval).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_SWEEP_BUDGET_SECONDS = env.float("WEBHOOK_SWEEP_BUDGET_SECONDS", default=20.0)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    WebhookEventEnum="integrations.models.Event",
+    ImportStatusEnum="integrations.models.ImportJob.Status",
+    DeliveryStatusEnum="integrations.models.Delivery.Status",
+)
