@@ -4,6 +4,7 @@ from django.db import transaction
 from leadfunnel.settings.base import env
 
 from ...funnel import ensure_contacts
+from ...sla import ensure_sla
 from ...users import TEAM, ensure_team
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         password = env("DEMO_PASSWORD", default="leadfunnel-demo")
         with transaction.atomic():
             users = ensure_team(password)
+            ensure_sla(users)
             created = ensure_contacts(users, contacts)
         self.stdout.write(f"Demo data: {created} contact(s) added.")
         self.stdout.write(
