@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -104,6 +106,11 @@ def user_name(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def money(amount: Decimal | None, currency: str) -> str:
+    """As the templates write it: ``5,000 EUR``, ``4,800.50 EUR``."""
+    return "" if amount is None else f"{floatformat(amount, '-2g')} {currency}"
+
+
 def next_url(request: HttpRequest, default: str) -> str:
     """Where a form sends the user back to: its ``next`` field when it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -137,7 +144,7 @@ class StageAction:
     form: type[forms.Form]
     label: str
     verb: str  # "accept {name}", for "Could not accept Jane Doe: ..."
-    done: str  # the success message, formatted with name, stage, owner and contact
+    done: str  # the success message, formatted with name, stage, owner, budget and amount
     tone: str = "primary"
 
     @property
@@ -207,7 +214,7 @@ ACTIONS = {
             QualifyForm,
             "Qualify",
             "qualify {name}",
-            "{name} qualified: an opportunity of {contact.budget} {contact.currency}.",
+            "{name} qualified: an opportunity of {budget}.",
         ),
         StageAction(
             "win",
@@ -216,7 +223,7 @@ ACTIONS = {
             WinForm,
             "Mark won",
             "mark {name} as won",
-            "{name} signed for {contact.won_amount} {contact.currency}: a new client.",
+            "{name} signed for {amount}: a new client.",
         ),
         StageAction(
             "lose",
@@ -301,12 +308,14 @@ def perform(request: HttpRequest, action: StageAction, contact: Contact, form: f
             messages.error(request, f"{failed}: {errors}")
         return 400
     contact.refresh_from_db()  # the service moved it; reload its owner for the message
-    owner = user_name(contact.owner) or "the shared queue"
-    stage = contact.get_stage_display()
-    messages.success(
-        request,
-        action.done.format(name=display_name(contact), stage=stage, owner=owner, contact=contact),
-    )
+    facts = {
+        "name": display_name(contact),
+        "stage": contact.get_stage_display(),
+        "owner": user_name(contact.owner) or "the shared queue",
+        "budget": money(contact.budget, contact.currency),
+        "amount": money(contact.won_amount, contact.currency),
+    }
+    messages.success(request, action.done.format(**facts))
     return 200
 
 

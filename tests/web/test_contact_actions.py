@@ -93,7 +93,7 @@ def test_qualifying_records_the_budget_and_the_close_date(login, rep):
     contact = Contact.objects.get(pk=sql.pk)
     assert (contact.stage, contact.budget, contact.currency) == (Stage.QSO, Decimal(5000), "EUR")
     assert contact.close_by == date(2026, 9, 30)
-    assert any("an opportunity of 5000.00 EUR" in text for text in texts(response))
+    assert any("an opportunity of 5,000 EUR" in text for text in texts(response))
 
 
 def test_a_budget_the_service_refuses_comes_back_on_its_field(login, rep):
