@@ -1,4 +1,7 @@
+import json
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,3 +33,50 @@ def run_import(marketer, csv_upload, django_capture_on_commit_callbacks):
         return imports.import_run(job_id=job.pk)
 
     return run
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that answers 500 ``failures`` times, then 204."""
+
+    def __init__(self, failures: int = 0):
+        self.failures = failures
+        self.requests: list[tuple[dict, bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                failing = len(receiver.requests) <= receiver.failures
+                self.send_response(500 if failing else 204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self.thread.start()
+
+    def bodies(self) -> list[dict]:
+        return [json.loads(body) for _, body in self.requests]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    servers = []
+
+    def start(failures: int = 0) -> Receiver:
+        servers.append(Receiver(failures))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()

@@ -1,9 +1,7 @@
 import hashlib
 import hmac
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
@@ -35,53 +33,6 @@ def verify_signature(secret: str, body: bytes, header: str, now: float) -> bool:
         secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256
     ).hexdigest()
     return hmac.compare_digest(expected, parts["v1"]) and abs(now - int(parts["t"])) <= 300
-
-
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that answers 500 ``failures`` times, then 204."""
-
-    def __init__(self, failures: int = 0):
-        self.failures = failures
-        self.requests: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                failing = len(receiver.requests) <= receiver.failures
-                self.send_response(500 if failing else 204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self.thread.start()
-
-    def bodies(self) -> list[dict]:
-        return [json.loads(body) for _, body in self.requests]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():
-    servers = []
-
-    def start(failures: int = 0) -> Receiver:
-        servers.append(Receiver(failures))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def subscribe(url: str, *events: Event, active: bool = True) -> Webhook:
