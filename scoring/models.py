@@ -7,6 +7,7 @@ the precise parts kept in ``ContactScore`` and the per-rule counters in ``Contac
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -149,6 +150,12 @@ class ScoringSettings(models.Model):
 
     def __str__(self) -> str:
         return "Scoring settings"
+
+    def clean(self) -> None:
+        if self.hot_threshold is not None and self.hot_threshold <= self.mql_threshold:
+            raise ValidationError(
+                {"hot_threshold": ["The hot level must be above the MQL threshold."]}
+            )
 
     @classmethod
     def load(cls) -> "ScoringSettings":
