@@ -155,6 +155,7 @@ else:
         "data_folder_in": str(_celery_folder / "queue"),
         "data_folder_out": str(_celery_folder / "queue"),
         "processed_folder": str(_celery_folder / "processed"),
+        "control_folder": str(_celery_folder / "control"),
         "store_processed": False,
     }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
