@@ -1,0 +1,102 @@
+"""What reports keep beside the leads tables: the managers' targets, and the stage stays."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from leads.models import Campaign, Contact, Transition
+from leads.stages import FUNNEL, Move, Stage
+
+FUNNEL_CHOICES = [(stage.value, stage.label) for stage in FUNNEL]
+
+
+class Target(models.Model):
+    """A manager's goal: how many contacts should reach ``stage`` during ``month``.
+
+    Compared with the contacts that entered the stage in that month (in the configured time
+    zone), so the monthly MQL goal reads "120 new MQLs in March".
+    """
+
+    stage = models.CharField(max_length=20, choices=FUNNEL_CHOICES)
+    month = models.DateField(help_text="The first day of the month.")
+    goal = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["month", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "month"], name="target_one_per_stage_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.month:%Y-%m}: {self.goal}"
+
+
+_PROJECTED = {
+    "null": True,
+    "blank": True,
+    "on_delete": models.SET_NULL,
+    "db_constraint": False,
+    "db_index": False,
+    "related_name": "+",
+}
+
+
+class StageStay(models.Model):
+    """One uninterrupted period a contact spent in one stage: from the move that brought it
+    there to the next move that took it elsewhere (open while it is still there).
+
+    The interval view of the append-only ``Transition`` history, so that time in stage, the
+    MQL hand-off and SLA compliance are indexed aggregates rather than a window function over
+    every transition at each request. Kept in step in the move's own transaction (see
+    ``reporting.receivers``) and rebuilt exactly from the history by ``stays_rebuild``; the
+    tests prove both give the same rows. Stays follow the causal order of the moves (their
+    ids), a skipped stage has no stay, and assignments and claims do not end a stay.
+    ``owner`` and ``campaign`` are the contact's current ones, kept in step, so per-rep and
+    per-campaign figures need no join with the contacts.
+    """
+
+    # No foreign-key constraints in the database: the table is a projection of the history,
+    # consistent by construction, and per-row constraint triggers made its rebuild five times
+    # slower. Only the columns something looks up by are indexed.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    entry = models.OneToOneField(
+        Transition, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+    exit = models.ForeignKey(Transition, **_PROJECTED)
+    left_at = models.DateTimeField(null=True, blank=True)
+    exit_move = models.CharField(max_length=20, choices=Move.choices, blank=True)
+    exit_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    exit_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        **_PROJECTED,
+        help_text="Who made the move that ended the stay; empty for the system.",
+    )
+    duration = models.DurationField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED)
+    campaign = models.ForeignKey(Campaign, **_PROJECTED)
+
+    class Meta:
+        ordering = ["entry_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=models.Q(exit__isnull=True),
+                name="stagestay_one_open_per_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.contact_id} in {self.stage} from {self.entered_at:%Y-%m-%d %H:%M}"
