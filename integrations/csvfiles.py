@@ -12,10 +12,10 @@ statistically: a strict UTF-8 decode either works or does not, and Windows-1252 
 import codecs
 import csv
 import io
-import json
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from itertools import islice
+from typing import Any
 
 DELIMITERS = (",", ";", "\t")
 
@@ -71,17 +71,15 @@ def count_lines(data: bytes) -> int:
     return lines + (1 if data and not data.endswith(b"\n") else 0)
 
 
-def format_cell(value: object) -> object:
-    """A value as a CSV cell: ISO dates, JSON objects, text defused of formulas."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+def defuse(value: str | None) -> str | None:
+    """Text that a spreadsheet shows as text, never runs as a formula."""
+    if value and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def isoformat(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 class _Echo:
@@ -92,11 +90,21 @@ class _Echo:
 
 
 def csv_lines(
-    header: Sequence[str], rows: Iterable[Sequence[object]], *, batch: int = 1000
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    formats: Sequence[Callable[[Any], object] | None],
+    *,
+    batch: int = 1000,
 ) -> Iterator[str]:
-    """The CSV text of ``rows``, a batch of lines at a time (memory stays flat)."""
+    """The CSV text of ``rows``, a batch of lines at a time (memory stays flat); each column's
+    non-empty values go through its format (``None``: as they are, e.g. numbers)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     rows = iter(rows)
     while chunk := list(islice(rows, batch)):
-        yield "".join(writer.writerow([format_cell(v) for v in row]) for row in chunk)
+        yield "".join(
+            writer.writerow(
+                [v if f is None or v is None else f(v) for f, v in zip(formats, row, strict=True)]
+            )
+            for row in chunk
+        )

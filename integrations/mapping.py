@@ -9,7 +9,7 @@ the person's details are not.
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -165,35 +165,67 @@ def _quoted(value: str) -> str:
 
 
 _SIZE = re.compile(r"^\d{1,3}(?:[ ,.'\u00a0\u202f]\d{3})+$|^\d+$")
-_COUNTRY_ALIASES = {"UK": "GB", "ENGLAND": "GB", "USA": "US"}
+# Names people write that are not the ISO short names (django-countries knows those, in
+# English, French and German, besides the alpha-2, alpha-3 and numeric codes).
+_COUNTRY_ALIASES = {
+    "UK": "GB",
+    "ENGLAND": "GB",
+    "SCOTLAND": "GB",
+    "WALES": "GB",
+    "USA": "US",
+    "UNITED STATES": "US",
+}
+_COUNTRY_LANGUAGES = ("en", "fr", "de")
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def _country_code(value: str) -> str:
     upper = value.upper()
-    return _COUNTRY_ALIASES.get(upper) or countries.alpha2(upper) or str(countries.by_name(value))
+    found = _COUNTRY_ALIASES.get(upper) or countries.alpha2(upper)
+    for language in _COUNTRY_LANGUAGES:
+        found = found or str(countries.by_name(value, language=language))
+    return found
 
 
-def _clean_value(target: ImportField, value: str) -> object:
-    """One cell as the contact field wants it, or ``ValueError`` with the reason."""
-    if target == ImportField.COMPANY_SIZE:
-        if not _SIZE.match(value):
-            raise ValueError(f"{_quoted(value)} is not a whole number")
-        return int(re.sub(r"\D", "", value))
-    if target == ImportField.COUNTRY:
-        code = _country_code(value)
-        if not code:
-            raise ValueError(f"{_quoted(value)} is not a known country")
-        return code
-    if target == ImportField.EMAIL:
-        try:
-            validate_email(value)
-        except ValidationError:
-            raise ValueError("not a valid e-mail address") from None
-    limit = Contact._meta.get_field(target).max_length
-    if len(value) > limit:
-        raise ValueError(f"longer than {limit} characters")
-    return value
+def _company_size(value: str) -> int:
+    if not _SIZE.match(value):
+        raise ValueError(f"{_quoted(value)} is not a whole number")
+    return int(re.sub(r"\D", "", value))
+
+
+def _country(value: str) -> str:
+    code = _country_code(value)
+    if not code:
+        raise ValueError(f"{_quoted(value)} is not a known country")
+    return code
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def clean(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return value
+
+    return clean
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValueError("not a valid e-mail address") from None
+    return _text(Contact._meta.get_field("email").max_length)(value)
+
+
+@lru_cache(maxsize=1)
+def _cleaners() -> dict[str, Callable[[str], object]]:
+    """Per field: the cell as the contact field wants it, or ``ValueError`` with the reason."""
+    cleaners: dict[str, Callable[[str], object]] = {
+        field: _text(Contact._meta.get_field(field).max_length) for field in TEXT_FIELDS
+    }
+    cleaners.update({ImportField.EMAIL: _email, ImportField.COMPANY_SIZE: _company_size})
+    cleaners[ImportField.COUNTRY] = _country
+    return cleaners
 
 
 class RowCleaner:
@@ -201,8 +233,9 @@ class RowCleaner:
 
     def __init__(self, columns: Sequence[str], mapping: Mapping[str, str]):
         self.width = len(columns)
+        cleaners = _cleaners()
         self.plan = [
-            (index, column, ImportField(mapping[column]))
+            (index, column, ImportField(mapping[column]), cleaners.get(mapping[column]))
             for index, column in enumerate(columns)
             if mapping[column] != ImportField.IGNORE
         ]
@@ -215,19 +248,19 @@ class RowCleaner:
             raise RowRejected(f"the row has {len(cells)} cells, the header has {self.width}")
         row = CleanRow(line=line, values={})
         problems = []
-        for index, column, target in self.plan:
-            value = cells[index].strip() if index < len(cells) else ""
+        for index, column, target, clean in self.plan:
+            value = cells[index].strip().replace("\x00", "") if index < len(cells) else ""
             if not value:
                 continue
-            if target == ImportField.ATTRIBUTE:
+            if clean is None:
                 row.attributes[column] = value
                 continue
             try:
-                row.values[target] = _clean_value(target, value)
+                row.values[target] = clean(value)
             except ValueError as exc:
                 problems.append(f"{target}: {exc}")
         if ImportField.EMAIL not in row.values and not any(
-            p.startswith(ImportField.EMAIL) for p in problems
+            problem.startswith("email:") for problem in problems
         ):
             problems.insert(0, "email: missing")
         if problems:

@@ -126,7 +126,6 @@ def _upsert_sql(policy: OnDuplicate) -> str:
             r.email, {inserted}, CAST(%(campaign)s AS bigint), %(stage)s, %(now)s,
             0, 0, 0, '', %(now)s, %(now)s
         FROM {_STAGING} r
-        ORDER BY lower(r.email)
         ON CONFLICT ((lower(email)))"""
     if policy == OnDuplicate.SKIP:
         return f"{head} DO NOTHING RETURNING c.id, true"
@@ -147,7 +146,9 @@ def _upsert_postgresql(
 ) -> UpsertResult:
     columns = ["email", *(name for name, _ in COLUMNS)]
     buffer = StringIO()
-    for row in rows:
+    # In e-mail order: two imports touching the same e-mails lock them in the same order,
+    # so they wait for each other instead of deadlocking.
+    for row in sorted(rows, key=lambda row: row.key):
         values = [row.values.get(name) for name in columns[:-1]]
         values.append(row.attributes or None)
         buffer.write("\t".join(map(_copy_cell, values)) + "\n")

@@ -28,7 +28,7 @@ from leads.models import Contact
 from leads.stages import Role
 
 from .. import selectors
-from ..csvfiles import csv_lines
+from ..csvfiles import csv_lines, defuse
 from ..errors import StateConflict
 from ..filtersets import DeliveryFilterSet
 from ..models import Webhook
@@ -55,10 +55,13 @@ CSV = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, st
 
 
 def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence]
+    filename: str, columns: Sequence[tuple], rows: Iterable[Sequence]
 ) -> StreamingHttpResponse:
+    """``columns``: (header, ..., format) per column, as ``selectors.EXPORT_COLUMNS``."""
+    header = [column[0] for column in columns]
+    formats = [column[-1] for column in columns]
     response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        csv_lines(header, rows, formats), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -139,7 +142,8 @@ class ImportErrorsView(GenericAPIView):
     def get(self, request, pk: int):
         job = self.get_object()
         rows = job.rejections.order_by("line", "id").values_list("line", "reason")
-        return csv_response(f"import-{job.pk}-errors.csv", ["line", "reason"], rows.iterator())
+        columns = [("line", None), ("reason", defuse)]
+        return csv_response(f"import-{job.pk}-errors.csv", columns, rows.iterator())
 
 
 class ContactExportView(GenericAPIView):
@@ -164,9 +168,9 @@ class ContactExportView(GenericAPIView):
         contacts = self.filter_queryset(self.get_queryset())
         if "ordering" not in request.query_params:
             contacts = contacts.order_by("id")  # the primary key: a scan, no sort of it all
-        header = [name for name, _ in selectors.EXPORT_COLUMNS]
         filename = f"contacts-{timezone.now():%Y%m%d-%H%M}.csv"
-        return csv_response(filename, header, selectors.contacts_export_rows(contacts))
+        rows = selectors.contacts_export_rows(contacts)
+        return csv_response(filename, selectors.EXPORT_COLUMNS, rows)
 
 
 @extend_schema_view(

@@ -1,14 +1,18 @@
 import codecs
 import csv
 import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from integrations.csvfiles import (
     count_lines,
     csv_lines,
+    defuse,
     detect_delimiter,
     detect_encoding,
+    isoformat,
     read_records,
 )
 
@@ -62,9 +66,9 @@ def test_line_count_includes_a_last_line_without_newline():
     assert count_lines(b"a\nb\n") == 2
 
 
-def test_exported_cells_cannot_run_as_formulas():
-    rows = [('=HYPERLINK("http://evil")', "+33 1 23", "-2+3", "@SUM(A1)", "\tx", "safe", -5, None)]
-    text = "".join(csv_lines(["a", "b", "c", "d", "e", "f", "g", "h"], rows))
+def test_exported_text_cannot_run_as_a_formula():
+    row = ('=HYPERLINK("http://evil")', "+33 1 23", "-2+3", "@SUM(A1)", "\tx", "safe", "", None)
+    text = "".join(csv_lines("abcdefgh", [row], [defuse] * 8))
     cells = list(csv.reader(io.StringIO(text)))[1]
     assert cells == [
         '\'=HYPERLINK("http://evil")',
@@ -73,12 +77,19 @@ def test_exported_cells_cannot_run_as_formulas():
         "'@SUM(A1)",
         "'\tx",
         "safe",
-        "-5",
+        "",
         "",
     ]
 
 
+def test_columns_are_formatted_by_kind():
+    at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    row = (-5, Decimal("12.50"), at, date(2026, 4, 1), None)
+    text = "".join(csv_lines("abcde", [row], [None, None, isoformat, isoformat, isoformat]))
+    assert text.splitlines()[1] == "-5,12.50,2026-03-01T09:30:00+00:00,2026-04-01,"
+
+
 def test_csv_lines_stream_in_batches():
-    chunks = list(csv_lines(["n"], ((n,) for n in range(2500)), batch=1000))
+    chunks = list(csv_lines(["n"], ((n,) for n in range(2500)), [None], batch=1000))
     assert len(chunks) == 1 + 3
     assert chunks[0] == "n\r\n"

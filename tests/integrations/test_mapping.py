@@ -130,3 +130,27 @@ def test_short_rows_are_padded_and_empty_trailing_cells_allowed():
     assert row.values == {"email": "a@example.com"}
     row = cleaner("email").clean(2, ["a@example.com", "", ""])
     assert row.values == {"email": "a@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("fr", "FR"),
+        ("DEU", "DE"),
+        ("Germany", "DE"),
+        ("Allemagne", "DE"),
+        ("Deutschland", "DE"),
+        ("United States", "US"),
+        ("UK", "GB"),
+    ],
+)
+def test_countries_are_read_from_codes_and_common_names(written, code):
+    assert (
+        cleaner("email", "country").clean(2, ["a@example.com", written]).values["country"] == code
+    )
+
+
+def test_a_row_without_email_and_with_other_problems_gets_every_reason():
+    with pytest.raises(RowRejected) as caught:
+        cleaner("email", "size").clean(2, ["", "many"])
+    assert str(caught.value) == "email: missing; company_size: 'many' is not a whole number"
