@@ -4,6 +4,7 @@ from django.db import transaction
 from leadfunnel.settings.base import env
 
 from ...funnel import ensure_contacts
+from ...integrations import ensure_import
 from ...sla import ensure_sla
 from ...users import TEAM, ensure_team
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             users = ensure_team(password)
             ensure_sla(users)
             created = ensure_contacts(users, contacts)
+            ensure_import(users)
         self.stdout.write(f"Demo data: {created} contact(s) added.")
         self.stdout.write(
             self.style.SUCCESS(f"\n  leadfunnel is starting on http://localhost:{port}/")
