@@ -110,7 +110,7 @@ def import_start(
     now: datetime | None = None,
 ) -> ImportJob:
     """Confirm a draft's mapping and options, and queue it."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = _locked(job.pk)
     if job.status != Status.DRAFT:
         raise StateConflict("This import has started already.", status=job.status)
     job.mapping = resolve_mapping(job.columns, mapping)
@@ -136,7 +136,7 @@ def import_cancel(*, job: ImportJob, now: datetime | None = None) -> ImportJob:
 
     Contacts of chunks committed before the cancel stay imported.
     """
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = _locked(job.pk)
     if job.status in (Status.DRAFT, Status.QUEUED):
         _finish(job, Status.CANCELLED, now=now or timezone.now())
     elif job.status == Status.RUNNING:
@@ -145,6 +145,11 @@ def import_cancel(*, job: ImportJob, now: datetime | None = None) -> ImportJob:
     elif job.status != Status.CANCELLED:
         raise StateConflict("This import has ended already.", status=job.status)
     return job
+
+
+def _locked(pk: int) -> ImportJob:
+    """The job row, locked, without its file (megabytes that a status change does not need)."""
+    return ImportJob.objects.select_for_update().defer("content").get(pk=pk)
 
 
 def _finish(job: ImportJob, status: Status, *, now: datetime, error: str = "") -> None:
@@ -194,11 +199,10 @@ def import_run(*, job_id: int, now: datetime | None = None) -> ImportJob:
             done += len(chunk)
     except csv.Error as exc:
         with transaction.atomic():
-            failed = ImportJob.objects.select_for_update().get(pk=job.pk)
+            failed = _locked(job.pk)
             message = f"The file is not valid CSV after row {done}: {exc}"
             _finish(failed, Status.FAILED, now=now or timezone.now(), error=message)
-    job.refresh_from_db()
-    return job
+    return ImportJob.objects.defer("content").get(pk=job_id)
 
 
 def _records_after(job: ImportJob, skip: int) -> Iterator[tuple[int, list[str]]]:
@@ -218,7 +222,7 @@ def _run_chunk(
 ) -> bool:
     """Import one chunk and count it; ``False`` when the job must not go on."""
     now = now or timezone.now()
-    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    job = _locked(job_id)
     if job.status != Status.RUNNING or job.processed_rows != done:
         return False  # cancelled before it started, or another task is running it
     if job.cancel_requested or not chunk:

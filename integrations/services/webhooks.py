@@ -36,7 +36,7 @@ from ..signing import SIGNATURE_HEADER, signature
 
 Status = Delivery.Status
 
-# What a payload tells about the contact; erasing the contact replaces it with ERASED.
+# What a payload tells about the contact (``erased_snapshot`` once the person is erased).
 SNAPSHOT_FIELDS = (
     "id",
     "email",
@@ -74,20 +74,17 @@ def _subscribed(event: Event) -> list[Webhook]:
     return [hook for hook in Webhook.objects.filter(active=True) if event in hook.events]
 
 
-def events_record(
+def _write(
+    hooks: Sequence[Webhook],
     *,
     event: Event,
-    contacts: Sequence[Mapping[str, Any]],
+    contacts: Iterable[Mapping[str, Any]],
     occurred_at: datetime,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None,
 ) -> list[int]:
-    """Write the deliveries of one event per contact (``contacts`` are snapshot values) in
-    the caller's transaction, and enqueue them after its commit."""
-    hooks = _subscribed(event)
-    if not hooks or not contacts:
-        return []
+    """One delivery per webhook and contact, the same event id for every webhook, written
+    in the caller's transaction and enqueued after its commit."""
     now = timezone.now()
-    snapshots = [contact_snapshot(values) for values in contacts]
     rows = Delivery.objects.bulk_create(
         Delivery(
             webhook=hook,
@@ -100,20 +97,23 @@ def events_record(
             next_attempt_at=now,
             created_at=now,
         )
-        for snapshot, event_id in ((s, uuid4()) for s in snapshots)
+        for snapshot, event_id in ((contact_snapshot(c), uuid4()) for c in contacts)
         for hook in hooks
     )
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return ids
 
 
 def event_record_for(
     *, event: Event, contact: Contact, occurred_at: datetime, data: Mapping[str, Any]
 ) -> list[int]:
-    """One event about one contact (a model instance the caller holds)."""
+    """An event about a contact the caller holds (inside the change's transaction)."""
+    if not (hooks := _subscribed(event)):
+        return []
     values = {name: getattr(contact, name) for name in SNAPSHOT_FIELDS}
-    return events_record(event=event, contacts=[values], occurred_at=occurred_at, data=data)
+    return _write(hooks, event=event, contacts=[values], occurred_at=occurred_at, data=data)
 
 
 def events_record_for_ids(
@@ -124,12 +124,12 @@ def events_record_for_ids(
     data: Mapping[str, Any] | None = None,
 ) -> list[int]:
     """The same event about contacts known by id (bulk creation, signals sent after commit)."""
-    if not _subscribed(event):
+    if not (hooks := _subscribed(event)):
         return []
-    contacts = list(
+    contacts = (
         Contact.objects.filter(pk__in=list(contact_ids)).order_by("pk").values(*SNAPSHOT_FIELDS)
     )
-    return events_record(event=event, contacts=contacts, occurred_at=occurred_at, data=data)
+    return _write(hooks, event=event, contacts=contacts, occurred_at=occurred_at, data=data)
 
 
 def _enqueue(ids: Sequence[int]) -> None:
