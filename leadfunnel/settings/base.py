@@ -265,3 +265,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     ImportStatusEnum="integrations.models.ImportJob.Status",
     DeliveryStatusEnum="integrations.models.Delivery.Status",
 )
+
+# --- reporting ---
+# Reports read their range in TIME_ZONE (above); they have no settings of their own.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(ReportModeEnum="reporting.selectors.Mode")

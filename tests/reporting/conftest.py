@@ -3,12 +3,13 @@ services at chosen times, so that every figure of a report can be computed by ha
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 from leads import services
-from leads.models import Contact
-from tests.factories import ContactFactory
+from leads.models import Channel, Contact
+from tests.factories import CampaignFactory, ContactFactory
 
 
 def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
@@ -90,3 +91,54 @@ def walk(rep, manager):
         return Walk(ContactFactory(created_at=created, campaign=campaign), rep, manager)
 
     return start
+
+
+@pytest.fixture
+def january(walk, rep, other_rep):
+    """Two campaigns and the contacts they brought in January 2026 (see each line), plus one
+    created late December and one in February, all moved through the lifecycle services.
+
+    E-book (1,000 EUR, Jan 1-31) and Demo requests (3,000 EUR, Jan 16-Feb 14: 30 days, 16 of
+    them in January, so 1,600 EUR of it falls in January).
+    """
+    ebook = CampaignFactory(
+        name="E-book: Pipeline math",
+        channel=Channel.EBOOK,
+        spend=Decimal("1000"),
+        started_on=date(2026, 1, 1),
+        ended_on=date(2026, 1, 31),
+    )
+    demo = CampaignFactory(
+        name="Demo requests",
+        channel=Channel.DEMO_REQUEST,
+        spend=Decimal("3000"),
+        started_on=date(2026, 1, 16),
+        ended_on=date(2026, 2, 14),
+    )
+    # E-book
+    walk(at("2026-01-02"), ebook)  # c1: never engaged
+    walk(at("2026-01-03"), ebook).lead(at("2026-01-03", 13))  # c2
+    walk(at("2026-01-04"), ebook).lead(at("2026-01-04", 13)).mql(at("2026-01-05")).reject(
+        at("2026-01-06"), reason="No interest"
+    ).lead(at("2026-02-10")).mql(at("2026-02-11"))  # c3: recycled, back in February
+    walk(at("2026-01-05"), ebook).lead(at("2026-01-05", 13)).mql(at("2026-01-06")).accept(
+        at("2026-01-07")
+    ).lose(at("2026-01-20"))  # c4: lost
+    walk(at("2026-01-06"), ebook).lead(at("2026-01-06", 13)).fast_track(at("2026-01-08")).qualify(
+        at("2026-01-25")
+    )  # c5: skipped MQL
+    walk(at("2025-12-31", 20), ebook).lead(at("2026-01-02"))  # x0: created in December
+    # Demo requests
+    walk(at("2026-01-16"), demo).mql(at("2026-01-16", 13)).accept(at("2026-01-17")).qualify(
+        at("2026-01-28")
+    ).win(at("2026-02-10"))  # d1: skipped lead, won in February
+    walk(at("2026-01-17"), demo).lead(at("2026-01-17", 13)).mql(
+        at("2026-01-18"), owner=other_rep
+    )  # d2: waiting
+    walk(at("2026-01-18"), demo).lead(at("2026-01-18", 13)).mql(at("2026-01-19")).erase()  # d3
+    walk(at("2026-02-02"), demo).lead(at("2026-02-02", 13)).mql(at("2026-02-03")).accept(
+        at("2026-02-04")
+    )  # f1: February
+    # No campaign
+    walk(at("2026-01-20")).lead(at("2026-01-21"))  # n1
+    return SimpleNamespace(ebook=ebook, demo=demo, rep=rep, other_rep=other_rep)

@@ -1,0 +1,104 @@
+"""
+Aggregates the reports need beyond Django's: grouping by zero or more keys, and the median and
+90th percentile of durations, computed by the database.
+
+PostgreSQL has ``percentile_cont``; SQLite (development) has no percentile function, so there
+the ordered durations are fetched and the same interpolation is done in Python: both give the
+same numbers.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from itertools import groupby
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import Aggregate, F, FloatField, Func, Q, QuerySet
+
+FRACTIONS = (0.5, 0.9)  # median and 90th percentile
+NONE = (None,) * len(FRACTIONS)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ``percentile_cont`` at several fractions in one sort: an array of floats."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fractions)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions: Sequence[float] = FRACTIONS, **extra):
+        literal = "ARRAY[{}]::float8[]".format(", ".join(str(float(f)) for f in fractions))
+        super().__init__(
+            expression, fractions=literal, output_field=ArrayField(FloatField()), **extra
+        )
+
+
+class EpochSeconds(Func):
+    """A PostgreSQL interval in seconds, as a float (``date_part`` computes in floats, where
+    ``EXTRACT`` goes through ``numeric`` and sorts a third slower)."""
+
+    template = "date_part('epoch', %(expressions)s)"
+    output_field = FloatField()
+
+
+def grouped(
+    queryset: QuerySet,
+    keys: Sequence[str],
+    *,
+    spreads: Mapping[str, Q] | None = None,
+    duration: str = "duration",
+    **aggregates,
+) -> list[dict]:
+    """One row of ``aggregates`` per value of ``keys`` (a single row without keys).
+
+    Each of ``spreads`` adds a (median, 90th percentile) pair, in seconds, of ``duration`` over
+    the rows matching its condition: in the same query on PostgreSQL, from the ordered values
+    elsewhere.
+    """
+    spreads = spreads or {}
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        seconds = EpochSeconds(F(duration))
+        aggregates |= {
+            name: PercentileCont(seconds, filter=where) for name, where in spreads.items()
+        }
+    if keys:
+        rows = list(queryset.values(*keys).annotate(**aggregates).order_by())
+    else:  # values() without fields would group by every column
+        rows = [queryset.aggregate(**aggregates)]
+    for name, where in spreads.items():
+        found = {} if postgres else spreads_in_python(queryset.filter(where), keys, duration)
+        for row in rows:
+            key = tuple(row[k] for k in keys)
+            row[name] = tuple(row[name] or NONE) if postgres else found.get(key, NONE)
+    return rows
+
+
+def epoch_seconds(duration: timedelta) -> float:
+    """``date_part('epoch', interval)`` as PostgreSQL computes it: whole days, then the rest."""
+    return 86400.0 * duration.days + (duration.seconds * 1_000_000 + duration.microseconds) / 1e6
+
+
+def percentile_cont(ordered: Sequence[float], fraction: float) -> float | None:
+    """``percentile_cont`` on an ascending list: interpolate between the two nearest ranks,
+    with the very arithmetic PostgreSQL uses (``lo + (hi - lo) * (position - floor)``)."""
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    lower, upper = math.floor(position), math.ceil(position)
+    low = ordered[lower]
+    if lower == upper:
+        return low
+    return low + (ordered[upper] - low) * (position - lower)
+
+
+def spreads_in_python(
+    queryset: QuerySet, keys: Sequence[str], duration: str
+) -> dict[tuple, tuple[float | None, ...]]:
+    """The percentiles per value of ``keys`` from the durations fetched in order."""
+    ordered = queryset.values_list(*keys, duration).order_by(*keys, duration)
+    spreads = {}
+    for key, group in groupby(ordered, key=lambda row: row[:-1]):
+        seconds = [epoch_seconds(row[-1]) for row in group]
+        spreads[key] = tuple(percentile_cont(seconds, fraction) for fraction in FRACTIONS)
+    return spreads

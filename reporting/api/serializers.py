@@ -1,0 +1,290 @@
+"""The reports' query parameters (validated: a bad one is a 400 naming it) and their output
+shapes, which the OpenAPI schema documents field by field."""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework import serializers
+
+from leads.models import Campaign, Channel
+from leads.stages import FUNNEL
+
+from ..models import Target
+from ..periods import Period, month_start
+from ..selectors import GroupBy, Mode, Scope
+from ..selectors.funnel import COUNTED, STEPS
+from ..selectors.velocity import TIMED
+
+# --- Query parameters ---------------------------------------------------------------------
+
+
+def twelve_months_to(end: date) -> date:
+    """The first day of the month eleven months before ``end``'s: a year of whole months."""
+    months = end.year * 12 + end.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(
+        required=False,
+        help_text="First day, in the team's time zone (default: twelve months back to the "
+        "first of the month).",
+    )
+    end = serializers.DateField(required=False, help_text="Last day, included (default: today).")
+
+    def validate(self, attrs: dict) -> dict:
+        end = attrs.pop("end", None) or timezone.localdate()
+        start = attrs.pop("start", None) or twelve_months_to(end)
+        if start > end:
+            raise serializers.ValidationError({"start": ["The start must not be after the end."]})
+        attrs["period"] = Period.of(start, end)
+        return attrs
+
+
+class ReportQuerySerializer(PeriodQuerySerializer):
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(), required=False, help_text="Only this campaign's contacts."
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, help_text="Only contacts of this channel."
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text="Only the contacts this user owns now.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        campaign, owner = attrs.pop("campaign", None), attrs.pop("owner", None)
+        attrs["scope"] = Scope(
+            campaign=campaign.pk if campaign else None,
+            channel=attrs.pop("channel", None),
+            owner=owner.pk if owner else None,
+        )
+        return attrs
+
+
+def _group_by(*choices: GroupBy) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[(choice.value, choice.label) for choice in choices],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Split the report into groups; the total is always given.",
+    )
+
+
+def _mode(default: Mode) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=Mode.choices,
+        default=default,
+        help_text="cohort: of the contacts created in the range, how many reached each stage; "
+        "period: how many entered each stage during the range.",
+    )
+
+
+class FunnelQuerySerializer(ReportQuerySerializer):
+    group_by = _group_by(GroupBy.CAMPAIGN, GroupBy.CHANNEL, GroupBy.OWNER, GroupBy.MONTH)
+    mode = _mode(Mode.COHORT)
+
+
+class HandoffQuerySerializer(ReportQuerySerializer):
+    group_by = _group_by(GroupBy.OWNER, GroupBy.CAMPAIGN, GroupBy.CHANNEL, GroupBy.MONTH)
+
+
+class VelocityQuerySerializer(ReportQuerySerializer):
+    group_by = _group_by(GroupBy.OWNER, GroupBy.CAMPAIGN, GroupBy.CHANNEL, GroupBy.MONTH)
+
+
+class TrendsQuerySerializer(ReportQuerySerializer):
+    mode = _mode(Mode.PERIOD)
+
+
+# --- Output -------------------------------------------------------------------------------
+
+
+def _mapping(name: str, keys: Iterable[str], field: Callable[[], serializers.Field]) -> type:
+    """A serializer with one field per key (a count per stage, a rate per step, ...)."""
+    return type(name, (serializers.Serializer,), {key: field() for key in keys})
+
+
+def _rate() -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True)
+
+
+def _money() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+
+def _hours() -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True)
+
+
+StageCounts = _mapping("StageCounts", [s.value for s in COUNTED], serializers.IntegerField)
+StepRates = _mapping("StepRates", [step.name for step in STEPS], _rate)
+StageCosts = _mapping("StageCosts", [s.value for s in FUNNEL], _money)
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    time_zone = serializers.CharField(source="tz")
+
+
+class StepSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    source = serializers.CharField(help_text="Rate = reached target / reached source.")
+    target = serializers.CharField()
+    team = serializers.CharField(help_text="The team that owns the step.")
+
+
+class FunnelLineSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True, help_text="Campaign or rep id, channel, or YYYY-MM; null: none."
+    )
+    label = serializers.CharField()
+    counts = StageCounts(help_text="Contacts that reached each stage.")
+    rates = StepRates(help_text="Reached B / reached A; null when nobody reached A.")
+    spend = _money()
+    currency = serializers.CharField(allow_null=True)
+    spend_prorated = serializers.BooleanField(
+        help_text="Part of the spend is prorated by days: a campaign ran partly in the range."
+    )
+    cost = StageCosts(help_text="Spend / attributed contacts that reached the stage.")
+
+
+class FunnelReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    mode_help = serializers.CharField()
+    group_by = serializers.CharField(allow_null=True)
+    steps = StepSerializer(many=True)
+    groups = FunnelLineSerializer(many=True)
+    total = FunnelLineSerializer()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class HandoffLineSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    passed = serializers.IntegerField(help_text="MQLs passed to sales (each entry into MQL).")
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    recycled = serializers.IntegerField(help_text="Rejected back to marketing for nurturing.")
+    disqualified = serializers.IntegerField(help_text="Rejected for good.")
+    waiting = serializers.IntegerField(help_text="Not acted on yet.")
+    acceptance_rate = serializers.FloatField(allow_null=True)
+    rejection_rate = serializers.FloatField(allow_null=True)
+    reasons = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Rejections by reason."
+    )
+
+
+class HandoffReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.CharField(allow_null=True)
+    groups = HandoffLineSerializer(many=True)
+    total = HandoffLineSerializer()
+
+
+class SpreadSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    median_hours = _hours()
+    p90_hours = _hours()
+
+
+class StageTimeSerializer(SpreadSerializer):
+    still_there = serializers.IntegerField(help_text="Entered in the range, not left yet.")
+
+
+StageTimes = _mapping("StageTimes", [s.value for s in TIMED], StageTimeSerializer)
+
+
+class SlaComplianceSerializer(serializers.Serializer):
+    handed_off = serializers.IntegerField()
+    in_time = serializers.IntegerField(help_text="First sales action within the SLA.")
+    late = serializers.IntegerField(help_text="First sales action after the SLA.")
+    overdue = serializers.IntegerField(help_text="No sales action, and the SLA has run out.")
+    pending = serializers.IntegerField(help_text="Still waiting, within the SLA.")
+    share_within_sla = serializers.FloatField(allow_null=True)
+
+
+class VelocityLineSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    stages = StageTimes(help_text="Time spent in each stage.")
+    first_action = SpreadSerializer(help_text="From the hand-off to the first sales action.")
+    sla = SlaComplianceSerializer()
+    verdict = serializers.ChoiceField(
+        choices=["within_sla", "over_sla"],
+        allow_null=True,
+        help_text="The median wait for a sales action against the SLA.",
+    )
+
+
+class VelocityReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.CharField(allow_null=True)
+    sla_hours = serializers.FloatField()
+    groups = VelocityLineSerializer(many=True)
+    total = VelocityLineSerializer()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class TargetLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    stage = serializers.CharField()
+    month = serializers.DateField()
+    goal = serializers.IntegerField()
+    actual = serializers.IntegerField(help_text="Contacts that entered the stage that month.")
+    gap = serializers.IntegerField(help_text="Goal - actual (negative: beaten).")
+    progress = serializers.FloatField(allow_null=True, help_text="Actual / goal.")
+    elapsed = serializers.FloatField(help_text="Share of the month gone by.")
+    expected_to_date = serializers.FloatField(help_text="Goal x elapsed.")
+    pace = serializers.FloatField(allow_null=True, help_text="Actual / expected to date.")
+    projected = serializers.FloatField(allow_null=True, help_text="Actual / elapsed.")
+    on_track = serializers.BooleanField(allow_null=True)
+    needed_per_day = serializers.FloatField(
+        allow_null=True, help_text="What each remaining day needs to reach the goal."
+    )
+
+
+class TargetsReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    targets = TargetLineSerializer(many=True)
+
+
+class TrendMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    label = serializers.CharField()
+    counts = StageCounts()
+    rates = StepRates()
+    change = StepRates(help_text="The rate minus the previous month's.")
+
+
+class TrendsReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    steps = StepSerializer(many=True)
+    months = TrendMonthSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+# --- Targets (CRUD) -----------------------------------------------------------------------
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["id", "stage", "month", "goal", "created_by", "created_at", "updated_at"]
+        read_only_fields = ["created_by", "created_at", "updated_at"]
+        extra_kwargs = {
+            "month": {"help_text": "Any day of the month; stored as its first day."},
+            "goal": {"min_value": 1},
+        }
+
+    def validate_month(self, value: date) -> date:
+        return month_start(value)

@@ -1,0 +1,137 @@
+"""
+The reports over HTTP: thin views that validate the query, call one selector and serialize its
+result, as JSON or, with ``?format=csv``, as a spreadsheet. Any role may read every report:
+sales and marketing see the same numbers (one dashboard, one definition), and reports hold
+aggregates, never a person's data. Targets are set by managers.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from leadfunnel.api.schema import errors
+from leads.api.permissions import HasFunnelRole
+from leads.stages import Role
+from sla.selectors import mql_sla_hours
+
+from .. import selectors
+from ..models import Target
+from . import serializers as s
+from .csv import CSVRenderer
+
+FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="csv: the report as a spreadsheet."
+)
+
+
+class ReportView(APIView):
+    """GET a report: ``query`` validates the parameters, ``build`` runs the selector."""
+
+    permission_classes = [HasFunnelRole]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    query: type[serializers.Serializer]
+    output: type[serializers.Serializer]
+    name: str
+
+    def build(self, **params):
+        raise NotImplementedError
+
+    def csv_rows(self, data: dict) -> list[dict]:
+        """The rows of the spreadsheet: one per group, then the total."""
+        return [*data["groups"], data["total"]]
+
+    def get(self, request: Request) -> Response:
+        query = self.query(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = self.output(self.build(**query.validated_data)).data
+        if request.accepted_renderer.format != CSVRenderer.format:
+            return Response(data)
+        period = query.validated_data["period"]
+        filename = f"{self.name}_{period.start}_{period.end}.csv"
+        return Response(
+            self.csv_rows(data),
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+def documented(summary: str):
+    """The report's schema: its parameters, ``?format=``, its output and its errors."""
+
+    def decorate(view: type[ReportView]) -> type[ReportView]:
+        return extend_schema(
+            summary=summary,
+            parameters=[view.query, FORMAT],
+            responses={200: view.output, **errors(400)},
+        )(view)
+
+    return decorate
+
+
+@documented("Funnel: counts, conversion rates and cost per stage")
+class FunnelReportView(ReportView):
+    query, output, name = s.FunnelQuerySerializer, s.FunnelReportSerializer, "funnel"
+
+    def build(self, **params):
+        return selectors.funnel_report(**params)
+
+
+@documented("MQL hand-off: passed to sales, accepted, rejected by reason, waiting")
+class HandoffReportView(ReportView):
+    query, output, name = s.HandoffQuerySerializer, s.HandoffReportSerializer, "handoff"
+
+    def build(self, **params):
+        return selectors.handoff_report(**params)
+
+
+@documented("Velocity: time in stage, wait for the first sales action, SLA compliance")
+class VelocityReportView(ReportView):
+    query, output, name = s.VelocityQuerySerializer, s.VelocityReportSerializer, "velocity"
+
+    def build(self, **params):
+        return selectors.velocity_report(sla_hours=mql_sla_hours(), **params)
+
+
+@documented("Targets: goal, actual, gap and pace to the end of the month")
+class TargetsReportView(ReportView):
+    query, output, name = s.PeriodQuerySerializer, s.TargetsReportSerializer, "targets"
+
+    def build(self, **params):
+        return selectors.targets_report(**params)
+
+    def csv_rows(self, data: dict) -> list[dict]:
+        return data["targets"]
+
+
+@documented("Trends: each conversion rate by month, with the team that owns it")
+class TrendsReportView(ReportView):
+    query, output, name = s.TrendsQuerySerializer, s.TrendsReportSerializer, "trends"
+
+    def build(self, **params):
+        return selectors.trends_report(**params)
+
+    def csv_rows(self, data: dict) -> list[dict]:
+        return data["months"]
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.TargetSerializer(many=True), **errors(400)}),
+    create=extend_schema(responses={201: s.TargetSerializer, **errors(400)}),
+    retrieve=extend_schema(responses={200: s.TargetSerializer, **errors(404)}),
+    partial_update=extend_schema(responses={200: s.TargetSerializer, **errors(400, 404)}),
+    update=extend_schema(responses={200: s.TargetSerializer, **errors(400, 404)}),
+    destroy=extend_schema(responses={204: None, **errors(404)}),
+)
+class TargetViewSet(viewsets.ModelViewSet):
+    """Monthly goals per stage: managers set them, everyone reads them."""
+
+    queryset = Target.objects.all()
+    serializer_class = s.TargetSerializer
+    permission_classes = [HasFunnelRole]
+    write_roles = (Role.MANAGERS,)
+    filterset_fields = ["stage", "month"]
+
+    def perform_create(self, serializer) -> None:
+        serializer.save(created_by=self.request.user)

@@ -1,0 +1,277 @@
+"""
+The funnel report: how many contacts reached each stage, the conversion between consecutive
+stages (reached B / reached A) and what each stage cost, per group and in total.
+
+Counting reads the contacts' first-reached times (``lead_at`` ... ``client_at``): a skipped
+stage carries the time of the move that skipped it, so a skip counts as a pass, and recycled,
+lost and erased contacts keep their times, so they are counted like everyone else.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import Count, DateField, F
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from leads.models import Campaign, Contact
+from leads.stages import FUNNEL, Stage
+
+from ..periods import Period
+from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ordered_keys, rate
+from .spend import SpendShare, prorated_campaigns, spend_shares
+
+COUNTED: tuple[Stage, ...] = (Stage.CONTACT, *FUNNEL)
+REACHED_AT = {Stage.CONTACT: "created_at", **{stage: f"{stage.value}_at" for stage in FUNNEL}}
+CENT = Decimal("0.01")
+
+
+class Mode(models.TextChoices):
+    COHORT = "cohort", "Cohort"
+    PERIOD = "period", "Period"
+
+
+MODE_HELP = {
+    Mode.COHORT: (
+        "Cohort: of the contacts created in the range, how many have reached each stage by "
+        "now (skipping a stage counts as passing it). Rates follow the same people down the "
+        "funnel; recent cohorts have had less time to convert."
+    ),
+    Mode.PERIOD: (
+        "Period: how many contacts reached each stage for the first time during the range, "
+        "whenever they were created. Shows the team's output in the range; a rate compares "
+        "two flows and is not the share of one group of people."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """Two stages of the funnel and the team that owns getting contacts from one to the other."""
+
+    source: Stage
+    target: Stage
+    team: Team
+
+    @property
+    def name(self) -> str:
+        return f"{self.source.value}_to_{self.target.value}"
+
+
+STEPS = (
+    Step(Stage.CONTACT, Stage.LEAD, Team.MARKETING),
+    Step(Stage.LEAD, Stage.MQL, Team.MARKETING),
+    Step(Stage.MQL, Stage.SQL, Team.SALES),
+    Step(Stage.SQL, Stage.QSO, Team.SALES),
+    Step(Stage.QSO, Stage.CLIENT, Team.SALES),
+    Step(Stage.LEAD, Stage.CLIENT, Team.BOTH),  # overall
+)
+
+
+@dataclass
+class FunnelLine:
+    key: str | None
+    label: str
+    counts: dict[str, int]
+    rates: dict[str, float | None]
+    spend: Decimal | None
+    currency: str | None
+    spend_prorated: bool
+    cost: dict[str, Decimal | None]
+
+
+@dataclass
+class FunnelReport:
+    period: Period
+    mode: Mode
+    group_by: GroupBy | None
+    groups: list[FunnelLine]
+    total: FunnelLine
+    notes: list[str]
+
+    @property
+    def mode_help(self) -> str:
+        return MODE_HELP[self.mode]
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return STEPS
+
+
+@dataclass
+class _Tally:
+    """What one group adds up: stage counts, the counts attributed to a campaign, spend."""
+
+    counts: Counter = field(default_factory=Counter)
+    attributed: Counter = field(default_factory=Counter)
+    shares: list[SpendShare] = field(default_factory=list)
+
+    def add(self, counts: Counter, campaign_id: int | None) -> None:
+        self.counts.update(counts)
+        if campaign_id is not None:
+            self.attributed.update(counts)
+
+
+def funnel_report(
+    *,
+    period: Period,
+    mode: Mode = Mode.COHORT,
+    group_by: GroupBy | None = None,
+    scope: Scope = NO_FILTER,
+    today: date | None = None,
+) -> FunnelReport:
+    """Counts, rates and cost per stage for each group of ``group_by`` and in total.
+
+    Cost per stage is the campaigns' spend in the range divided by the contacts attributed
+    to them (first touch) that reached the stage. It is not given per sales rep, nor when the
+    report is limited to one rep: campaign spend cannot be split between reps.
+    """
+    today = today or timezone.localdate()
+    reached = _reached(period, mode, group_by, scope)
+    costed = scope.owner is None
+    shares = (
+        list(spend_shares(period, scope, by_month=group_by == GroupBy.MONTH, today=today))
+        if costed
+        else []
+    )
+    total, tallies = _tally(group_by, reached, shares)
+    if group_by == GroupBy.MONTH:
+        for part in period.months():
+            tallies[group_key(group_by, part.start)]  # every month shows, even an empty one
+    labels = group_labels(group_by, tallies)
+    groups = [
+        _line(key, labels[key], tallies[key], costed=costed and group_by != GroupBy.OWNER)
+        for key in ordered_keys(group_by, labels)
+    ]
+    per_rep = not costed or group_by == GroupBy.OWNER
+    return FunnelReport(
+        period=period,
+        mode=mode,
+        group_by=group_by,
+        groups=groups,
+        total=_line(None, "Total", total, costed=costed),
+        notes=_notes(mode, shares, [total, *tallies.values()], per_rep=per_rep),
+    )
+
+
+def _reached(
+    period: Period, mode: Mode, group_by: GroupBy | None, scope: Scope
+) -> dict[tuple, Counter]:
+    """Stage counts per (group value, campaign id), counted by the database.
+
+    In cohort mode one query counts, among the contacts created in the range, those with each
+    ``<stage>_at`` set. In period mode each stage is counted on its own column (one indexed
+    query per stage), so that grouping by month puts each stage in the month it was reached.
+    Campaign and channel groups are folded from the campaign ids afterwards: a few hundred
+    aggregated rows rather than a join with the campaigns on every contact.
+    """
+    columns: dict[str, list[Stage]] = (
+        {"created_at": list(COUNTED)}
+        if mode == Mode.COHORT
+        else {REACHED_AT[stage]: [stage] for stage in COUNTED}
+    )
+    reached: dict[tuple, Counter] = defaultdict(Counter)
+    contacts = scope.apply(Contact.objects.all())  # erased contacts count too, anonymously
+    for column, stages in columns.items():
+        in_range = contacts.filter(
+            **{f"{column}__gte": period.start_at, f"{column}__lt": period.end_at}
+        )
+        keys = {"source": F("campaign_id")}
+        if (key := _db_key(group_by, column, period.tz)) is not None:
+            keys["key"] = key
+        counts = {f"n_{stage.value}": Count(REACHED_AT[stage]) for stage in stages}
+        for row in in_range.values(**keys).annotate(**counts).order_by():
+            reached[(row.get("key"), row["source"])].update(
+                {stage: row[f"n_{stage.value}"] for stage in stages}
+            )
+    return reached
+
+
+def _db_key(group_by: GroupBy | None, column: str, tz: tzinfo):
+    if group_by == GroupBy.OWNER:
+        return F("owner_id")
+    if group_by == GroupBy.MONTH:
+        return TruncMonth(column, tzinfo=tz, output_field=DateField())
+    return None
+
+
+def _tally(
+    group_by: GroupBy | None, reached: dict[tuple, Counter], shares: list[SpendShare]
+) -> tuple[_Tally, dict[str | None, _Tally]]:
+    """Fold the counted rows and the spend shares into the total and into each group."""
+    total, tallies = _Tally(), defaultdict(_Tally)
+    channel_of = dict(
+        Campaign.objects.filter(pk__in={campaign for _, campaign in reached}).values_list(
+            "pk", "channel"
+        )
+    )
+    for (value, campaign), counts in reached.items():
+        total.add(counts, campaign)
+        if group_by is not None:
+            by = {
+                GroupBy.CAMPAIGN: campaign,
+                GroupBy.CHANNEL: channel_of.get(campaign),
+            }.get(group_by, value)
+            tallies[group_key(group_by, by)].add(counts, campaign)
+    for share in shares:
+        total.shares.append(share)
+        by = {
+            GroupBy.CAMPAIGN: share.campaign_id,
+            GroupBy.CHANNEL: share.channel,
+            GroupBy.MONTH: share.month,
+        }
+        if group_by in by:
+            tallies[group_key(group_by, by[group_by])].shares.append(share)
+    return total, tallies
+
+
+def _line(key: str | None, label: str, tally: _Tally, *, costed: bool) -> FunnelLine:
+    counts = {stage.value: tally.counts[stage] for stage in COUNTED}
+    currencies = {share.currency for share in tally.shares}
+    spend = None
+    if costed and len(currencies) == 1:
+        spend = sum((share.amount for share in tally.shares), Decimal(0))
+    return FunnelLine(
+        key=key,
+        label=label,
+        counts=counts,
+        rates={step.name: rate(counts[step.target], counts[step.source]) for step in STEPS},
+        spend=_cents(spend),
+        currency=currencies.pop() if spend is not None else None,
+        spend_prorated=spend is not None and bool(prorated_campaigns(tally.shares)),
+        cost={stage.value: _per(spend, tally.attributed[stage]) for stage in FUNNEL},
+    )
+
+
+def _per(spend: Decimal | None, count: int) -> Decimal | None:
+    return None if spend is None or not count else _cents(spend / count)
+
+
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _notes(
+    mode: Mode, shares: list[SpendShare], tallies: list[_Tally], *, per_rep: bool
+) -> list[str]:
+    notes = [
+        MODE_HELP[mode],
+        "Attribution is first touch: a contact counts for the campaign it first came from, "
+        "and cost per stage divides that campaign's spend by its contacts that reached the "
+        "stage.",
+    ]
+    prorated = prorated_campaigns(shares)
+    if prorated:
+        notes.append(
+            f"Spend of {len(prorated)} campaign(s) that ran partly inside the range is "
+            "prorated by days (a campaign with no end date runs to today)."
+        )
+    if per_rep or any(len({share.currency for share in tally.shares}) > 1 for tally in tallies):
+        notes.append(
+            "No cost is given where spend cannot be divided: per sales rep, or across "
+            "campaigns in different currencies."
+        )
+    return notes
