@@ -7,6 +7,8 @@ from django.utils import timezone
 from leads.models import Campaign, Contact, Transition
 from leads.stages import FUNNEL, Move, Stage
 
+from .periods import month_start
+
 FUNNEL_CHOICES = [(stage.value, stage.label) for stage in FUNNEL]
 
 
@@ -38,6 +40,11 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} {self.month:%Y-%m}: {self.goal}"
+
+    def clean(self) -> None:
+        # Any day picked in a form means its month (the API does the same).
+        if self.month:
+            self.month = month_start(self.month)
 
 
 _PROJECTED = {
