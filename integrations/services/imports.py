@@ -37,6 +37,7 @@ Status = ImportJob.Status
 # A draft is an uploaded file waiting for someone to confirm its columns on the import page;
 # one left for a day is abandoned, and its file (personal data) is dropped.
 DRAFT_TTL = timedelta(days=1)
+HEAD_BYTES = 64 * 1024  # where the header row is looked for
 
 
 def _read_upload(file: UploadedFile) -> bytes:
@@ -52,7 +53,7 @@ def _read_upload(file: UploadedFile) -> bytes:
 def _header(data: bytes) -> tuple[str, str, list[str]]:
     """The file's encoding, delimiter and column names."""
     encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    text = data[:HEAD_BYTES].decode(encoding, errors="ignore")  # no copy of a big file
     delimiter = detect_delimiter(first_line(text))
     try:
         _, header = next(read_records(text, delimiter))

@@ -260,6 +260,8 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 WEBHOOK_SWEEP_BUDGET_SECONDS = env.float("WEBHOOK_SWEEP_BUDGET_SECONDS", default=20.0)
+# httpx logs every request at INFO; every delivery attempt is in the database already.
+LOGGING.setdefault("loggers", {})["httpx"] = {"level": env("HTTPX_LOG_LEVEL", default="WARNING")}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     WebhookEventEnum="integrations.models.Event",
     ImportStatusEnum="integrations.models.ImportJob.Status",
