@@ -68,14 +68,10 @@ def available_rep_ids(rule: AssignmentRule | None, now: datetime) -> list[int]:
     return list(reps.exclude(pk__in=away).values_list("pk", flat=True))
 
 
-def managers() -> list:
+def manager_ids() -> list[int]:
     """The people told about every breach."""
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.MANAGERS)
-        .distinct()
-        .order_by("pk")
-    )
+    managers = get_user_model().objects.filter(is_active=True, groups__name=Role.MANAGERS)
+    return list(managers.order_by("pk").values_list("pk", flat=True).distinct())
 
 
 def breaches_visible_to(user: User) -> QuerySet[Breach]:

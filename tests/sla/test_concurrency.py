@@ -39,21 +39,21 @@ def test_two_overlapping_sweeps_record_one_breach_per_clock(mql_policy, rep, man
     for _ in range(5):
         make_mql(owner=rep)
     first_holds_its_clocks, second_done = threading.Event(), threading.Event()
-    act = sweep._act
+    record = sweep._run
 
-    def act_slowly(clock, now):
+    def record_slowly(*args, **kwargs):
         # The first sweep, having claimed every due clock, waits for the second to run.
         first_holds_its_clocks.set()
         second_done.wait(timeout=10)
-        return act(clock, now)
+        return record(*args, **kwargs)
 
-    with mock.patch.object(sweep, "_act", act_slowly):
+    with mock.patch.object(sweep, "_run", record_slowly):
         first, first_report = in_thread(lambda: sweep.sla_sweep(now=DUE))
         assert first_holds_its_clocks.wait(timeout=10)
-    second, second_report = in_thread(lambda: sweep.sla_sweep(now=DUE))
-    second.join(timeout=10)
-    second_done.set()
-    first.join(timeout=10)
+        second, second_report = in_thread(lambda: sweep.sla_sweep(now=DUE))
+        second.join(timeout=10)
+        second_done.set()
+        first.join(timeout=10)
 
     assert [first_report[0].breaches, second_report[0].breaches] == [5, 0]
     assert Breach.objects.count() == 5
