@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -36,6 +37,11 @@ class Period:
     def of(cls, start: date, end: date) -> "Period":
         return cls(start, end, timezone.get_default_timezone())
 
+    @classmethod
+    def month_of(cls, day: date, tz: tzinfo) -> "Period":
+        """The whole month ``day`` is in."""
+        return cls(month_start(day), next_month(day) - timedelta(days=1), tz)
+
     @property
     def start_at(self) -> datetime:
         return self.midnight(self.start)
@@ -48,6 +54,10 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    def covers(self, column: str) -> Q:
+        """A filter: the time in ``column`` falls inside the period."""
+        return Q(**{f"{column}__gte": self.start_at, f"{column}__lt": self.end_at})
 
     def midnight(self, day: date) -> datetime:
         return timezone.make_aware(datetime.combine(day, time.min), self.tz)

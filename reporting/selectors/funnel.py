@@ -176,9 +176,7 @@ def _reached(
     reached: dict[tuple, Counter] = defaultdict(Counter)
     contacts = scope.apply(Contact.objects.all())  # erased contacts count too, anonymously
     for column, stages in columns.items():
-        in_range = contacts.filter(
-            **{f"{column}__gte": period.start_at, f"{column}__lt": period.end_at}
-        )
+        in_range = contacts.filter(period.covers(column))
         keys = {"source": F("campaign_id")}
         if (key := _db_key(group_by, column, period.tz)) is not None:
             keys["key"] = key

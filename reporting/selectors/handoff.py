@@ -70,23 +70,19 @@ def handoff_report(
         .values(*keys, reason=F("exit__reason"))
         .annotate(n=Count("entered_at"))
     )
-    total = HandoffLine(key=None, label="Total")
-    lines: dict[str | None, HandoffLine] = {}
+    total, lines = HandoffLine(key=None, label="Total"), {}
     for row in counts:
-        key = group_key(group_by, row.get("group"))
-        targets = [total, lines.setdefault(key, HandoffLine(key, ""))] if keys else [total]
-        for line in targets:
+        for line in _lines_of(row, group_by, total, lines):
             for name in COUNTS:
                 setattr(line, name, getattr(line, name) + row[name])
     for row in reasons.order_by():
-        key = group_key(group_by, row.get("group"))
-        for line in [total, lines[key]] if keys else [total]:
+        for line in _lines_of(row, group_by, total, lines):
             line.reasons[row["reason"]] = line.reasons.get(row["reason"], 0) + row["n"]
     labels = group_labels(group_by, lines)
     for key, line in lines.items():
         line.label = labels[key]
-        line.reasons = _most_first(line.reasons)
-    total.reasons = _most_first(total.reasons)
+    for line in [total, *lines.values()]:
+        line.reasons = dict(sorted(line.reasons.items(), key=lambda item: (-item[1], item[0])))
     return HandoffReport(
         period=period,
         group_by=group_by,
@@ -95,5 +91,9 @@ def handoff_report(
     )
 
 
-def _most_first(reasons: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+def _lines_of(row: dict, group_by, total: HandoffLine, lines: dict) -> list[HandoffLine]:
+    """The total and, when grouped, the row's group (created on first sight)."""
+    if group_by is None:
+        return [total]
+    key = group_key(group_by, row["group"])
+    return [total, lines.setdefault(key, HandoffLine(key, ""))]

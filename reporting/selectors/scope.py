@@ -60,6 +60,9 @@ class Scope:
         return queryset
 
 
+NO_FILTER = Scope()
+
+
 def rate(reached: int, of: int) -> float | None:
     """Reached B / reached A, rounded to 4 places; ``None`` when nobody reached A."""
     return round(reached / of, 4) if of else None
@@ -108,6 +111,3 @@ _NONE_LABEL = {
     GroupBy.CHANNEL: "No campaign",
     GroupBy.OWNER: "Unassigned",
 }
-
-
-NO_FILTER = Scope()

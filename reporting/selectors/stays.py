@@ -10,9 +10,7 @@ from .scope import GroupBy, Scope
 
 def stays_entered(period: Period, scope: Scope) -> QuerySet[StageStay]:
     """Stays that began inside the range (the hand-offs made in it, the stages entered)."""
-    return scope.apply(
-        StageStay.objects.filter(entered_at__gte=period.start_at, entered_at__lt=period.end_at)
-    )
+    return scope.apply(StageStay.objects.filter(period.covers("entered_at")))
 
 
 def with_group(stays: QuerySet, group_by: GroupBy | None, period: Period) -> tuple[QuerySet, list]:

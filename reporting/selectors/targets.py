@@ -8,8 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, DateField
-from django.db.models.functions import TruncMonth
+from django.db.models import Count
 from django.utils import timezone
 
 from leads.models import Contact
@@ -93,31 +92,29 @@ def targets_report(*, period: Period, now: datetime | None = None) -> TargetsRep
 
 
 def _actuals(targets: list[Target], period: Period) -> dict[tuple[str, date], int]:
-    """Contacts that reached each stage per month: one indexed query per stage with targets."""
-    months: dict[str, list[date]] = defaultdict(list)
+    """Contacts that reached each stage per month: one indexed range query per stage, each
+    month counted by a filter on the time (no per-row time zone conversion)."""
+    months: dict[str, set[date]] = defaultdict(set)
     for target in targets:
-        months[target.stage].append(target.month)
+        months[target.stage].add(target.month)
     actual = {}
     for stage, wanted in months.items():
         column = f"{stage}_at"
-        reached = (
-            Contact.objects.filter(
-                **{
-                    f"{column}__gte": period.midnight(min(wanted)),
-                    f"{column}__lt": period.midnight(next_month(max(wanted))),
-                }
-            )
-            .values(month=TruncMonth(column, tzinfo=period.tz, output_field=DateField()))
-            .annotate(n=Count(column))
-            .order_by()
+        parts = {month: Period.month_of(month, period.tz) for month in wanted}
+        span = Period(min(wanted), max(part.end for part in parts.values()), period.tz)
+        counts = Contact.objects.filter(span.covers(column)).aggregate(
+            **{
+                f"m{m:%Y%m}": Count(column, filter=part.covers(column))
+                for m, part in parts.items()
+            }
         )
-        actual |= {(stage, row["month"]): row["n"] for row in reached}
+        actual |= {(stage, month): counts[f"m{month:%Y%m}"] for month in wanted}
     return actual
 
 
 def _elapsed(month: date, period: Period, now: datetime) -> float:
-    start, end = period.midnight(month), period.midnight(next_month(month))
-    return min(max((now - start) / (end - start), 0.0), 1.0)
+    whole = Period.month_of(month, period.tz)
+    return min(max((now - whole.start_at) / (whole.end_at - whole.start_at), 0.0), 1.0)
 
 
 def _days_in_month(month: date) -> int:

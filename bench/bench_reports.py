@@ -1,0 +1,90 @@
+"""The reports through the API on the generated base, warm: the funnel grouped by channel,
+velocity per rep and the targets (target: under 300 ms each), for the last full month and
+for the whole year, plus the hand-off and trends."""
+
+import time
+from datetime import date, timedelta
+
+from .results import Result, median_ms
+
+TARGET = "< 300 ms"
+
+
+def _prepare() -> list[Result]:
+    """Stays for the bulk-loaded history, planner statistics, and a few targets."""
+    from django.db import connection
+
+    from leads.models import Transition
+    from reporting.models import StageStay
+    from reporting.services import stays_rebuild
+
+    results = []
+    changes = Transition.objects.exclude(move__in=["assign", "claim"]).count()
+    if StageStay.objects.count() != changes:  # COPY bypassed the lifecycle services
+        started = time.perf_counter()
+        stays_rebuild()
+        seconds = time.perf_counter() - started
+        results.append(Result(f"stays rebuilt from {changes:,} stage changes", seconds, "s"))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+            cursor.execute("VACUUM ANALYZE leads_contact")
+            cursor.execute("VACUUM ANALYZE reporting_stagestay")
+    return results
+
+
+def _ensure_targets(months: list[date], manager) -> None:
+    from reporting.models import Target
+
+    for month in months:
+        for stage, goal in {"lead": 60_000, "mql": 20_000, "sql": 8_000, "client": 500}.items():
+            Target.objects.get_or_create(
+                stage=stage, month=month, defaults={"goal": goal, "created_by": manager}
+            )
+
+
+def run(contacts: int) -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from reporting.periods import month_start
+
+    results = _prepare()
+    manager = get_user_model().objects.get(username="bench-manager")
+    client = APIClient(HTTP_HOST="localhost")  # "testserver" is not an allowed host here
+    client.force_authenticate(manager)
+
+    this_month = month_start(timezone.localdate())
+    last_month = month_start(this_month - timedelta(days=1))
+    month = f"start={last_month}&end={this_month - timedelta(days=1)}"
+    year = ""  # the reports' default range: twelve months to today
+    _ensure_targets([last_month, this_month], manager)
+
+    def report(path: str) -> None:
+        response = client.get(f"/api/v1/reports/{path}")
+        assert response.status_code == 200, response.content
+
+    cases = [
+        ("funnel by channel, last month (cohort)", f"funnel/?{month}&group_by=channel", TARGET),
+        (
+            "funnel by channel, last month (period)",
+            f"funnel/?{month}&group_by=channel&mode=period",
+            TARGET,
+        ),
+        ("funnel by channel, 12 months (cohort)", f"funnel/?{year}&group_by=channel", TARGET),
+        ("velocity per rep, last month", f"velocity/?{month}&group_by=owner", TARGET),
+        ("velocity, last month (total only)", f"velocity/?{month}", TARGET),
+        ("velocity per rep, 12 months", f"velocity/?{year}&group_by=owner", TARGET),
+        ("targets, last and this month", f"targets/?start={last_month}", TARGET),
+        ("MQL hand-off per rep, last month", f"handoff/?{month}&group_by=owner", ""),
+        ("trends, 12 months", f"trends/?{year}", ""),
+    ]
+    return results + [
+        Result(
+            f"reports: {name}",
+            median_ms(lambda p=path: report(p), repeat=7, warmup=2),
+            "ms p50",
+            target,
+        )
+        for name, path, target in cases
+    ]
