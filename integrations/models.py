@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
@@ -137,7 +138,7 @@ class Webhook(models.Model):
     Every body sent to ``url`` is signed with ``secret`` (see ``integrations.signing``).
     """
 
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
     events = models.JSONField(default=list, help_text="Event names, e.g. contact.stage_changed")
     secret = models.CharField(max_length=200, default=new_secret)
     active = models.BooleanField(default=True)

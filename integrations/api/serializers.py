@@ -72,6 +72,10 @@ class ImportCreateSerializer(serializers.Serializer):
 
 
 class WebhookSerializer(serializers.ModelSerializer):
+    # DRF drops the model's URL validator for its own, which also takes ftp://.
+    url = serializers.URLField(
+        max_length=500, validators=Webhook._meta.get_field("url").validators
+    )
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Event.choices), allow_empty=False
     )

@@ -37,6 +37,7 @@ def test_a_manager_sets_rotates_and_pauses(api, manager):
     ("body", "field"),
     [
         ({"url": "not a url", "events": ["contact.created"]}, "url"),
+        ({"url": "ftp://files.example.com/", "events": ["contact.created"]}, "url"),
         ({"url": "https://a.example/", "events": []}, "events"),
         ({"url": "https://a.example/", "events": ["contact.deleted"]}, "events"),
         (
