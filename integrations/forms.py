@@ -29,8 +29,8 @@ class MappingForm(forms.Form):
     campaign = forms.ModelChoiceField(
         Campaign.objects.all(),
         required=False,
-        label="Campaign of every row",
-        help_text="First-touch attribution: set on new contacts and on known ones without one.",
+        label="Campaign of the new contacts",
+        help_text="First-touch attribution: contacts already known keep theirs.",
     )
 
     def __init__(self, *args, job: ImportJob, **kwargs):

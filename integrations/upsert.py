@@ -7,7 +7,8 @@ which rows were created and which changed (a concurrent API call creating the sa
 just one more conflict). SQLite (``make run``): one SELECT of the known e-mails, one bulk
 INSERT and one bulk UPDATE; SQLite runs one writer at a time, so nothing slips in between.
 
-Only profile fields, ``attributes`` and a missing ``campaign`` are written: stage, owner,
+Known contacts get profile fields and ``attributes`` only: their campaign is their first
+touch, which an import that comes later is not. Stage, owner,
 scores and deadlines belong to the lifecycle and scoring services.
 """
 
@@ -133,7 +134,6 @@ def _upsert_sql(policy: OnDuplicate) -> str:
         (name, _prefer_sql(kind, *_ordered(policy, f"c.{name}", f"EXCLUDED.{name}")))
         for name, kind in COLUMNS
     ]
-    merged.append(("campaign_id", "COALESCE(c.campaign_id, EXCLUDED.campaign_id)"))
     assignments = ", ".join(f"{name} = {expr}" for name, expr in merged)
     return f"""{head} DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at
         WHERE ({", ".join(f"c.{name}" for name, _ in merged)})
@@ -188,7 +188,7 @@ def _row_value(row: CleanRow, name: str):
     return row.attributes if name == "attributes" else row.values.get(name)
 
 
-def _merge(contact: Contact, row: CleanRow, policy: OnDuplicate, campaign_id: int | None) -> bool:
+def _merge(contact: Contact, row: CleanRow, policy: OnDuplicate) -> bool:
     """Apply the policy to a known contact in memory; whether anything changed."""
     changed = False
     for name, kind in COLUMNS:
@@ -199,9 +199,6 @@ def _merge(contact: Contact, row: CleanRow, policy: OnDuplicate, campaign_id: in
         if value != current:
             setattr(contact, name, value)
             changed = True
-    if contact.campaign_id is None and campaign_id is not None:
-        contact.campaign_id = campaign_id
-        changed = True
     return changed
 
 
@@ -231,13 +228,11 @@ def _upsert_orm(
     if policy == OnDuplicate.SKIP:
         return result
     changed = [
-        known[row.key]
-        for row in rows
-        if row.key in known and _merge(known[row.key], row, policy, campaign_id)
+        known[row.key] for row in rows if row.key in known and _merge(known[row.key], row, policy)
     ]
     for contact in changed:
         contact.updated_at = now
-    fields = [name for name, _ in COLUMNS] + ["campaign", "updated_at"]
+    fields = [name for name, _ in COLUMNS] + ["updated_at"]
     Contact.objects.bulk_update(changed, fields, batch_size=500)
     result.updated = [contact.pk for contact in changed]
     return result

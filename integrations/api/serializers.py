@@ -60,7 +60,11 @@ class ImportCreateSerializer(serializers.Serializer):
     )
     on_duplicate = serializers.ChoiceField(choices=OnDuplicate.choices, default=OnDuplicate.SKIP)
     campaign = serializers.PrimaryKeyRelatedField(
-        queryset=Campaign.objects.all(), required=False, allow_null=True
+        queryset=Campaign.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Campaign of the contacts the import creates (first touch: known ones keep "
+        "theirs).",
     )
 
     def validate_mapping(self, value):

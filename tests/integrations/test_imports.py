@@ -154,10 +154,11 @@ def test_overwrite_replaces_with_the_files_values_but_never_with_blanks(run_impo
     assert (known.stage, known.owner) == (Stage.SQL, rep)
 
 
-def test_a_known_contact_keeps_its_campaign_first_touch_wins(run_import, known):
-    first, second = CampaignFactory(), CampaignFactory()
+@pytest.mark.parametrize("had_one", [True, False])
+def test_a_known_contact_keeps_its_campaign_first_touch_wins(run_import, known, had_one):
+    first = CampaignFactory() if had_one else None
     Contact.objects.filter(pk=known.pk).update(campaign=first)
-    run_import(*ROW, on_duplicate=OnDuplicate.OVERWRITE, campaign=second)
+    run_import(*ROW, on_duplicate=OnDuplicate.OVERWRITE, campaign=CampaignFactory())
     known.refresh_from_db()
     assert known.campaign == first
 
