@@ -8,8 +8,8 @@ just one more conflict). SQLite (``make run``): one SELECT of the known e-mails,
 INSERT and one bulk UPDATE; SQLite runs one writer at a time, so nothing slips in between.
 
 Known contacts get profile fields and ``attributes`` only: their campaign is their first
-touch, which an import that comes later is not. Stage, owner,
-scores and deadlines belong to the lifecycle and scoring services.
+touch, which a later import is not. Stage, owner, scores and deadlines belong to the
+lifecycle and scoring services.
 """
 
 import json
