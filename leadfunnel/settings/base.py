@@ -269,5 +269,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 )
 
 # --- reporting ---
-# Reports read their range in TIME_ZONE (above); they have no settings of their own.
+# Reports read their range in TIME_ZONE (above).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(ReportModeEnum="reporting.selectors.Mode")
+# Memory for a report's sorts (percentiles, groupings) on PostgreSQL, for its transaction only.
+REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")

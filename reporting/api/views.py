@@ -18,6 +18,7 @@ from leads.stages import Role
 from sla.selectors import mql_sla_hours
 
 from .. import selectors
+from ..aggregates import sorts_in_memory
 from ..models import Target
 from . import serializers as s
 from .csv import CSVRenderer
@@ -46,7 +47,8 @@ class ReportView(APIView):
     def get(self, request: Request) -> Response:
         query = self.query(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = self.output(self.build(**query.validated_data)).data
+        with sorts_in_memory():
+            data = self.output(self.build(**query.validated_data)).data
         if request.accepted_renderer.format != CSVRenderer.format:
             return Response(data)
         period = query.validated_data["period"]

@@ -5,10 +5,11 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from leads import services
-from reporting.aggregates import grouped, percentile_cont, spreads_in_python
+from reporting.aggregates import grouped, percentile_cont, sorts_in_memory, spreads_in_python
 from reporting.models import StageStay
 from reporting.periods import Period
 from reporting.selectors import GroupBy, velocity_report
@@ -121,3 +122,19 @@ def test_python_percentiles_give_the_very_numbers_of_postgresql(db):
     found = grouped(stays, ["stage"], spreads={"spread": Q()})
     in_postgres = {(row["stage"],): row["spread"] for row in found}
     assert in_postgres == spreads_in_python(stays, ["stage"], "duration")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # no test transaction around: SET LOCAL must end
+def test_a_report_sorts_in_memory_for_its_own_transaction_only(settings):
+    settings.REPORTS_WORK_MEM = "32MB"
+
+    def work_mem() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    before = work_mem()
+    with sorts_in_memory():
+        assert work_mem() == "32MB"
+    assert work_mem() == before
