@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/bulk/", views.contact_bulk, name="contact_bulk"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    # Under the contact page's own URL: queue rows build "<contact url><action>/" themselves.
     path("contacts/<int:pk>/<slug:action>/", views.contact_action, name="contact_action"),
     path("queue/", views.my_queue, name="my_queue"),
     path("queue/team/", views.team_queue, name="team_queue"),

@@ -27,7 +27,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -92,8 +93,8 @@ def contact_for(user: User, pk: int) -> Contact:
     )
     if not Contact.objects.visible_to(user).filter(pk=pk).exists():
         raise PermissionDenied(
-            "This contact is not in your queue: it belongs to another rep. "
-            "Ask a manager to assign it to you if you need it."
+            "This contact is not in your queue: a rep sees their own contacts and the "
+            "unassigned MQLs. Ask a manager to assign it to you if you need it."
         )
     return contact
 
@@ -120,8 +121,29 @@ def next_url(request: HttpRequest, default: str) -> str:
     return target if safe else default
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``CAP`` rows. An exact ``COUNT(*)`` over a million contacts costs a
+    quarter of a second on every view, and nobody pages past page 200: they filter."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.CAP + 1].count()
+
+    def page(self, number: int | str) -> Page:
+        # Not cut at the capped count: the last reachable page still shows a full page.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.CAP:,}+" if self.count > self.CAP else f"{self.count:,}"
+
+
 def paginate(request: HttpRequest, queryset: QuerySet, size: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -332,7 +354,7 @@ def contact_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = spec.new_form(request.POST)
     status = perform(request, spec, contact, form)
     if request.htmx:
-        contact.refresh_from_db()
+        contact.refresh_from_db()  # the row as it is now (after a 409: as someone left it)
         return render_queue_rows(request, [contact], status=status)
     if status == 400:
         return render_contact(request, contact, failed=(spec.slug, form), status=400)
@@ -541,10 +563,37 @@ def timeline(contact: Contact) -> list[Transition]:
 class QueueRow:
     contact: Contact
     allowed: list[str] = field(default_factory=list)
+    owner_options: str = ""  # the <option>s of the "give to" select, when it is offered
+
+    @cached_property
+    def url(self) -> str:
+        """The contact page; its actions are at ``<url><action>/`` (leads/urls.py), so a
+        row reverses one URL instead of one per button."""
+        return reverse("leads:contact_detail", args=[self.contact.pk])
+
+
+def owner_options(reps: list[tuple[str, str]], selected: int | None) -> str:
+    """Built in Python, not in a template loop: a team queue page has 50 rows of every rep,
+    and the template engine spent most of the page's time on them."""
+    current = str(selected or "")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == current else "", label) for value, label in reps),
+    )
 
 
 def queue_rows(user: User, contacts: Iterable[Contact]) -> list[QueueRow]:
-    return [QueueRow(c, allowed_actions(user, c, QUEUE_ACTIONS)) for c in contacts]
+    reps: list[tuple[str, str]] | None = None
+    rows = []
+    for contact in contacts:
+        row = QueueRow(contact, allowed_actions(user, contact, QUEUE_ACTIONS))
+        if "assign" in row.allowed:
+            if reps is None:
+                reps = [("", "Shared queue")] + [(str(r.pk), user_name(r)) for r in sales_reps()]
+            row.owner_options = owner_options(reps, contact.owner_id)
+        rows.append(row)
+    return rows
 
 
 def render_queue_rows(
@@ -555,7 +604,6 @@ def render_queue_rows(
         "rows": queue_rows(request.user, contacts),
         "back": request.htmx.current_url_abs_path or reverse("leads:my_queue"),
         "reject_reasons": REJECT_REASONS,
-        "reps": sales_reps(),
         "now": timezone.now(),
     }
     return render(request, "leads/_queue_rows.html", context, status=status)
@@ -582,15 +630,14 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         F("close_by").asc(nulls_last=True), "sql_at", "pk"
     )
     context = {
-        "mine": queue_rows(request.user, mine[:100]),
+        "mine": queue_rows(request.user, mine[:50]),
         "mine_counts": queue_counts(mine, now),
-        "shared": queue_rows(request.user, shared[:25]),
+        "shared": queue_rows(request.user, shared[:10]),
         "shared_count": shared.count(),
         "deals": deals[:50],
         "deals_count": deals.count(),
         "back": request.get_full_path(),
         "reject_reasons": REJECT_REASONS,
-        "reps": sales_reps(),
         "now": now,
     }
     return render(request, "leads/my_queue.html", context)
@@ -638,13 +685,10 @@ def team_queue(request: HttpRequest) -> HttpResponse:
 
 @role_required()
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    """Campaigns with their spend and what they brought, counted in one grouped query."""
-    reached = {
-        "contacts_count": Count("contacts", filter=Q(contacts__erased_at__isnull=True)),
-        "mql_count": Count("contacts", filter=Q(contacts__mql_at__isnull=False)),
-        "client_count": Count("contacts", filter=Q(contacts__client_at__isnull=False)),
-    }
-    campaigns = Campaign.objects.annotate(**reached).order_by("-started_on", "name", "pk")
+    """Campaigns with their channel, dates and spend. What each brought (leads, MQLs,
+    clients, cost per stage) is the reports' work: counting it here meant a grouped scan of
+    every contact on each view (0.4 s at a million contacts)."""
+    campaigns = Campaign.objects.order_by("-started_on", "name", "pk")
     filterset = CampaignFilterSet(request.GET, queryset=campaigns)
     context = {
         "filterset": filterset,

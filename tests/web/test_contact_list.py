@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from leads.models import Channel
 from leads.stages import Stage
+from leads.views import CappedPaginator
 from tests.factories import CampaignFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,11 @@ def test_bulk_actions_are_offered_to_marketing_not_to_reps(login, marketer, rep)
     ContactFactory(stage=Stage.MQL)
     assert b'value="mark_mql"' in login(marketer).get(URL).content
     assert b'value="mark_mql"' not in login(rep).get(URL).content
+
+
+def test_a_huge_list_is_counted_up_to_a_cap_and_says_so(login, marketer, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    ContactFactory.create_batch(5)
+    response = login(marketer).get(URL)
+    assert b"<strong>3+</strong> contacts" in response.content
+    assert len(listed(response)) == 5

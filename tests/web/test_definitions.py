@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from demo.definitions import ensure_definitions
 from leads.models import Definition
 from leads.stages import FUNNEL
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("leads:definitions")
@@ -69,9 +71,15 @@ def test_an_unknown_term_is_a_404(login, manager):
 
 
 def test_the_contact_page_shows_what_its_stage_means(login, manager, marketer):
-    from tests.factories import ContactFactory
-
     login(manager).post(edit("lead"), {"text": "Downloaded something or asked."})
     contact = ContactFactory(stage="lead")
     body = login(marketer).get(reverse("leads:contact_detail", args=[contact.pk])).content
     assert b"Downloaded something or asked." in body
+
+
+def test_the_demo_writes_each_definition_once_and_keeps_later_edits(manager):
+    ensure_definitions({"manager": manager})
+    Definition.revise(term=Definition.Term.MQL, text="Our own words.", by=manager)
+    ensure_definitions({"manager": manager})
+    assert Definition.objects.in_force().count() == len(Definition.Term)
+    assert Definition.objects.in_force().get(term="mql").text == "Our own words."

@@ -94,3 +94,11 @@ def test_a_manager_reassigns_from_the_team_queue_row(login, manager, rep, other_
     assert response.status_code == 200
     assert Contact.objects.get(pk=mql.pk).owner == other_rep
     assert f"is now with {other_rep.username}." in response.content.decode()
+
+
+def test_row_action_urls_are_the_routes_of_the_actions(login, manager, rep):
+    mql = ContactFactory(stage=Stage.MQL, owner=rep)
+    body = login(manager).get(TEAM).content.decode()
+    for action in ("accept", "reject", "assign"):
+        url = reverse("leads:contact_action", args=[mql.pk, action])
+        assert f'action="{url}"' in body and f'hx-post="{url}"' in body

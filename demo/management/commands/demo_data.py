@@ -3,6 +3,7 @@ from django.db import transaction
 
 from leadfunnel.settings.base import env
 
+from ...definitions import ensure_definitions
 from ...funnel import ensure_contacts
 from ...integrations import ensure_import
 from ...sla import ensure_sla
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = ensure_team(password)
             ensure_sla(users)
+            ensure_definitions(users)
             created = ensure_contacts(users, contacts)
             ensure_import(users)
         self.stdout.write(f"Demo data: {created} contact(s) added.")
