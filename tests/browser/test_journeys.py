@@ -14,7 +14,7 @@ from tests.factories import CampaignFactory, ContactFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_marketer_finds_a_lead_and_marks_it_mql(log_in, live_server, marketer, screenshot):
+def test_a_marketer_finds_a_lead_and_marks_it_mql(page, log_in, live_server, marketer, screenshot):
     ebook = CampaignFactory(name="Spring e-book")
     ContactFactory(
         stage=Stage.LEAD,
@@ -28,7 +28,9 @@ def test_a_marketer_finds_a_lead_and_marks_it_mql(log_in, live_server, marketer,
         ContactFactory(stage=Stage.LEAD, first_name=name, campaign=ebook)
     ContactFactory(stage=Stage.SQL, first_name="Barbara")
 
-    page = log_in("marketer")
+    page.goto(f"{live_server.url}/accounts/login/")
+    screenshot(page, "login")
+    log_in("marketer")
     expect(page).to_have_url(re.compile(r"/contacts/$"))
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Campaigns")
     screenshot(page, "contacts")
