@@ -11,6 +11,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from leadfunnel.celery import app
@@ -40,6 +41,7 @@ def finished():
     events: dict[str, threading.Event] = {}
 
     def on_postrun(sender=None, **kwargs):
+        connection.close()  # the worker thread's own: the test database can then be dropped
         events.setdefault(sender.name, threading.Event()).set()
 
     task_postrun.connect(on_postrun, weak=False)
