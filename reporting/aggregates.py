@@ -67,26 +67,32 @@ def grouped(
     duration: str = "duration",
     **aggregates,
 ) -> list[dict]:
-    """One row of ``aggregates`` per value of ``keys`` (a single row without keys).
-
-    Each of ``spreads`` adds a (median, 90th percentile) pair, in seconds, of ``duration`` over
-    the rows matching its condition. They come from a query of their own: PostgreSQL counts
-    in parallel workers, but cannot split a percentile between them.
-    """
+    """One row of ``aggregates`` per value of ``keys`` (a single row without keys), with the
+    ``spreads`` of each key (see ``duration_spreads``) added to it."""
     rows = _rows(queryset, keys, aggregates)
     if spreads:
-        found = (
-            spreads_in_sql(queryset, keys, spreads, duration)
-            if connection.vendor == "postgresql"
-            else {
-                name: spreads_in_python(queryset.filter(where), keys, duration)
-                for name, where in spreads.items()
-            }
-        )
+        found = duration_spreads(queryset, keys, spreads, duration)
         for row in rows:
             key = tuple(row[k] for k in keys)
             row |= {name: found[name].get(key, NONE) for name in spreads}
     return rows
+
+
+def duration_spreads(
+    queryset: QuerySet, keys: Sequence[str], spreads: Mapping[str, Q], duration: str = "duration"
+) -> dict[str, dict[tuple, tuple[float | None, ...]]]:
+    """For each condition of ``spreads``, per value of ``keys``, the (median, 90th percentile)
+    in seconds of ``duration`` over the rows matching it.
+
+    A query of its own, not a column of the counting one: PostgreSQL counts in parallel
+    workers, but cannot split a percentile between them.
+    """
+    if connection.vendor == "postgresql":
+        return spreads_in_sql(queryset, keys, spreads, duration)
+    return {
+        name: spreads_in_python(queryset.filter(where), keys, duration)
+        for name, where in spreads.items()
+    }
 
 
 def _rows(queryset: QuerySet, keys: Sequence[str], aggregates: dict) -> list[dict]:

@@ -4,7 +4,7 @@ action, and whether sales keep the SLA (the domain's test: a 48 h SLA with a med
 three days means sales are dropping the ball).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from leads.stages import Move, Stage
 
-from ..aggregates import grouped
+from ..aggregates import NONE, duration_spreads, grouped
 from ..periods import Period
 from .scope import NO_FILTER, GroupBy, Scope, group_key, group_labels, ordered_keys, rate
 from .stays import stays_entered, with_group
@@ -89,16 +89,19 @@ def velocity_report(
     now: datetime | None = None,
 ) -> VelocityReport:
     """Time in stage, wait for the first sales action and SLA compliance of the stays that
-    began in the range, per group and in total (a median cannot be added up from groups, so
-    the total is its own query)."""
-    now = now or timezone.now()
+    began in the range, per group and in total."""
     stays = stays_entered(period, scope).filter(stage__in=TIMED)
-    total = _lines(stays, None, period, sla_hours, now)[None]
-    lines = _lines(stays, group_by, period, sla_hours, now) if group_by else {}
+    counts = _counts(timedelta(hours=sla_hours), now or timezone.now())
+    by_group, keys = with_group(stays, group_by, period)
+    rows = grouped(by_group, [*keys, "stage"], spreads=SPREADS, **counts)
+    lines = _lines(rows, group_by, sla_hours) if group_by else {}
+    total = _lines(_total(stays, rows, counts) if group_by else rows, None, sla_hours).get(
+        None, _line({}, sla_hours)
+    )
+    total.label = "Total"
     labels = group_labels(group_by, lines)
     for key, line in lines.items():
         line.key, line.label = key, labels[key]
-    total.label = "Total"
     return VelocityReport(
         period=period,
         group_by=group_by,
@@ -109,31 +112,44 @@ def velocity_report(
     )
 
 
-def _lines(stays, group_by, period, sla_hours, now) -> dict[str | None, VelocityLine]:
-    """One query: per group and stage, the counts and both spreads (time in stage, wait)."""
-    stays, keys = with_group(stays, group_by, period)
-    sla = timedelta(hours=sla_hours)
-    ended, still = Q(exit__isnull=False), Q(exit__isnull=True)
+ENDED, STILL = Q(exit__isnull=False), Q(exit__isnull=True)
+ACTED = Q(stage=Stage.MQL, exit_by__isnull=False, exit_move__in=SALES_ACTIONS)
+SPREADS = {"in_stage": ENDED, "wait": ACTED}
+
+
+def _counts(sla: timedelta, now: datetime) -> dict[str, Count]:
+    """What is counted per group and stage; the SLA figures only mean something for MQLs."""
     mql = Q(stage=Stage.MQL)
-    acted = mql & Q(exit_by__isnull=False, exit_move__in=SALES_ACTIONS)
-    timed_out = (still & Q(entered_at__lt=now - sla)) | (ended & Q(duration__gt=sla))
-    rows = grouped(
-        stays,
-        [*keys, "stage"],
-        spreads={"in_stage": ended, "wait": acted},
-        completed=_count(ended),
-        still_there=_count(still),
-        acted=_count(acted),
-        in_time=_count(acted & Q(duration__lte=sla)),
-        late=_count(acted & Q(duration__gt=sla)),
-        overdue=_count(mql & ~acted & timed_out),
-        pending=_count(mql & still & Q(entered_at__gte=now - sla)),
-    )
+    timed_out = (STILL & Q(entered_at__lt=now - sla)) | (ENDED & Q(duration__gt=sla))
+    conditions = {
+        "completed": ENDED,
+        "still_there": STILL,
+        "acted": ACTED,
+        "in_time": ACTED & Q(duration__lte=sla),
+        "late": ACTED & Q(duration__gt=sla),
+        "overdue": mql & ~ACTED & timed_out,
+        "pending": mql & STILL & Q(entered_at__gte=now - sla),
+    }
+    return {name: _count(condition) for name, condition in conditions.items()}
+
+
+def _total(stays, rows: list[dict], counts: dict) -> list[dict]:
+    """The total per stage: counts add up over the groups (each stay is in exactly one), a
+    median does not, so the spreads of the total are a query of their own."""
+    totals: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        totals[row["stage"]].update({name: row[name] for name in counts})
+    found = duration_spreads(stays, ["stage"], SPREADS)
+    return [
+        {"stage": stage, **summed, **{name: found[name].get((stage,), NONE) for name in SPREADS}}
+        for stage, summed in totals.items()
+    ]
+
+
+def _lines(rows: list[dict], group_by, sla_hours: float) -> dict[str | None, VelocityLine]:
     by_group: dict = defaultdict(dict)
     for row in rows:
         by_group[row.get("group")][row["stage"]] = row
-    if group_by is None:
-        by_group.setdefault(None, {})
     return {
         group_key(group_by, value): _line(by_stage, sla_hours)
         for value, by_stage in by_group.items()

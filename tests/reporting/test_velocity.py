@@ -88,6 +88,11 @@ def test_per_rep_figures_follow_the_current_owner(march):
     assert theirs.verdict == "over_sla"
 
 
+@pytest.mark.parametrize("group_by", list(GroupBy))
+def test_the_total_is_the_same_whatever_the_grouping(march, group_by):
+    assert velocity(group_by=group_by).total == velocity().total
+
+
 def test_no_handoff_means_no_verdict_and_no_share(db):
     total = velocity().total
     assert total.verdict is None
