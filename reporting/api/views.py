@@ -7,6 +7,7 @@ aggregates, never a person's data. Targets are set by managers.
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from leadfunnel.api.schema import errors
 from leads.api.permissions import HasFunnelRole
+from leads.roles import roles_of
 from leads.stages import Role
 from sla.selectors import mql_sla_hours
 
@@ -28,10 +30,19 @@ FORMAT = OpenApiParameter(
 )
 
 
+class AnyFunnelRole(BasePermission):
+    """Every role reads every report; nobody writes one (other methods answer 405)."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(roles_of(request.user))
+
+
 class ReportView(APIView):
     """GET a report: ``query`` validates the parameters, ``build`` runs the selector."""
 
-    permission_classes = [HasFunnelRole]
+    permission_classes = [AnyFunnelRole]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     query: type[serializers.Serializer]
     output: type[serializers.Serializer]

@@ -188,3 +188,7 @@ def test_a_bad_target_is_a_400(api, manager, body, field):
     response = api.as_user(manager).post("/api/v1/targets/", body)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_a_report_is_read_only(api, manager):
+    assert api.as_user(manager).post("/api/v1/reports/funnel/", {}).status_code == 405
