@@ -54,9 +54,11 @@ def run(contacts: int) -> list[Result]:
     client = APIClient(HTTP_HOST="localhost")  # "testserver" is not an allowed host here
     client.force_authenticate(manager)
 
-    this_month = month_start(timezone.localdate())
+    today = timezone.localdate()
+    this_month = month_start(today)
     last_month = month_start(this_month - timedelta(days=1))
     month = f"start={last_month}&end={this_month - timedelta(days=1)}"
+    week = f"start={today - timedelta(days=7)}&end={today - timedelta(days=1)}"
     year = ""  # the reports' default range: twelve months to today
     _ensure_targets([last_month, this_month], manager)
 
@@ -74,6 +76,7 @@ def run(contacts: int) -> list[Result]:
         ("funnel by channel, 12 months (cohort)", f"funnel/?{year}&group_by=channel", TARGET),
         ("velocity per rep, last month", f"velocity/?{month}&group_by=owner", TARGET),
         ("velocity, last month (total only)", f"velocity/?{month}", TARGET),
+        ("velocity per rep, last 7 days", f"velocity/?{week}&group_by=owner", TARGET),
         ("velocity per rep, 12 months", f"velocity/?{year}&group_by=owner", TARGET),
         ("targets, last and this month", f"targets/?start={last_month}", TARGET),
         ("MQL hand-off per rep, last month", f"handoff/?{month}&group_by=owner", ""),
