@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from leads.stages import Stage
@@ -77,6 +78,8 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The reps of the round-robin (empty: every active rep).",
     )
+    # django-countries' own field: the model's Country value is not JSON (a 500 on PATCH).
+    country = CountryField(required=False, allow_blank=True)
 
     class Meta:
         model = AssignmentRule
