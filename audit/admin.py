@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+
+from leads.admin import RoleAdmin
+from leads.roles import has_role
+from leads.stages import Role
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RoleAdmin):
+    """The audit log, for managers only, and read-only: nobody edits what happened."""
+
+    list_display = ["at", "actor_name", "action", "content_type", "object_repr", "changed"]
+    list_filter = ["action", "content_type", "at"]
+    search_fields = ["object_repr", "actor_name"]
+    list_select_related = ["content_type"]
+    date_hierarchy = "at"
+    fields = ["at", "actor", "actor_name", "action", "content_type", "object_id", "object_repr"]
+    readonly_fields = [*fields, "changes_table"]
+
+    @admin.display(description="fields changed")
+    def changed(self, entry: AuditEntry) -> str:
+        return ", ".join(entry.changes)
+
+    @admin.display(description="changes")
+    def changes_table(self, entry: AuditEntry) -> str:
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong>: {} &rarr; {}</p>",
+            ((name, c["before"], c["after"]) for name, c in entry.changes.items()),
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_role(request.user, Role.MANAGERS)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.MANAGERS)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
