@@ -1,5 +1,5 @@
 /* leadfunnel's few lines of JavaScript: live SLA countdowns, bulk selection, dismissable
-   messages, selects that submit their form. Everything works without it; htmx does the rest. */
+   messages, selects that submit their form, the scoring rule form's two kinds. Everything works without it; htmx does the rest. */
 (function () {
   "use strict";
 
@@ -57,6 +57,19 @@
     if (target.matches("[data-autosubmit]") && target.form) target.form.requestSubmit();
   });
 
+  /* --- Scoring rule form: the event's fields only for a behaviour rule ---------------- */
+  function refreshKind() {
+    var form = document.querySelector("[data-rule-form]");
+    if (!form) return;
+    var kind = form.querySelector('input[name="kind"]:checked');
+    form.querySelectorAll("[data-kind]").forEach(function (part) {
+      part.hidden = Boolean(kind) && part.dataset.kind !== kind.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "kind") refreshKind();
+  });
+
   /* --- Messages: dismiss on click; success notes fade after a while ------------------- */
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-dismiss]");
@@ -95,6 +108,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    refreshKind();
     tick();
     refreshBulk();
     expireSuccess(document);

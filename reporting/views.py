@@ -1,0 +1,481 @@
+"""
+The managers' dashboard and the targets editor.
+
+The dashboard page draws the filters and one empty panel per report; each panel fetches its
+own fragment (htmx, on load), so the page shows at once and the reports run side by side.
+Every figure comes from the same selectors as ``/api/v1/reports/``, with the filters parsed
+by the API's own serializer, and each panel links to that report as CSV.
+
+A chart is a ``Chart``: built here, drawn by Chart.js (``static/js/charts.js``), and given
+with its data table, so the numbers read without colours and without JavaScript.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from leads.roles import has_role
+from leads.stages import FUNNEL, Role, Stage
+from leads.views import paginate, role_required
+from sla.selectors import mql_sla_hours
+
+from . import selectors
+from .aggregates import sorts_in_memory
+from .forms import SOURCES, DashboardFilterForm, TargetForm
+from .models import Target
+from .periods import month_start
+from .selectors import GroupBy
+from .selectors.funnel import COUNTED, STEPS, FunnelLine, FunnelReport
+from .selectors.scope import Team
+from .selectors.targets import TargetLine
+from .selectors.velocity import VelocityLine
+
+# Marketing watches MQL volume and cost by campaign, managers everything; a rep's work is
+# the queue (the reports API stays readable by every role, for their own tools).
+DASHBOARD_ROLES = (Role.MANAGERS, Role.MARKETING)
+
+# --- Charts ------------------------------------------------------------------------------
+
+Unit = Literal["count", "percent", "money", "hours"]
+Number = int | float | Decimal | None
+
+
+@dataclass
+class Series:
+    label: str
+    values: list[Number]
+    notes: list[str] = field(default_factory=list)  # written beside each value on the chart
+
+
+@dataclass
+class Chart:
+    """One chart: categories (``labels``), one or more series, and how to read the values."""
+
+    key: str
+    title: str
+    labels: list[str]
+    series: list[Series]
+    unit: Unit = "count"
+    kind: Literal["bar", "line"] = "bar"
+    horizontal: bool = False
+    stacked: bool = False
+    currency: str = ""
+    rule: tuple[float, str] | None = None  # a reference line: (value, label), e.g. the SLA
+
+    @property
+    def empty(self) -> bool:
+        return not any(value for series in self.series for value in series.values)
+
+    @property
+    def height(self) -> int:
+        """Room for every bar and its label: horizontal charts grow with their categories."""
+        if not self.horizontal:
+            return 300
+        per_category = 30 if self.stacked else 18 * len(self.series) + 14
+        return max(160, len(self.labels) * per_category + 60)
+
+    def spec(self) -> dict[str, Any]:
+        """What ``charts.js`` draws (read from a ``json_script``)."""
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "labels": self.labels,
+            "series": [
+                {
+                    "label": s.label,
+                    "values": [float(v) if isinstance(v, Decimal) else v for v in s.values],
+                    "notes": s.notes,
+                }
+                for s in self.series
+            ],
+            "unit": self.unit,
+            "currency": self.currency,
+            "horizontal": self.horizontal,
+            "stacked": self.stacked,
+            "rule": {"value": self.rule[0], "label": self.rule[1]} if self.rule else None,
+        }
+
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The data table: one row per category, one formatted cell per series."""
+        return [
+            (label, [self.format(series.values[i]) for series in self.series])
+            for i, label in enumerate(self.labels)
+        ]
+
+    def format(self, value: Number) -> str:
+        if value is None:
+            return "—"
+        if self.unit == "percent":
+            return f"{floatformat(float(value) * 100, -1)}%"
+        if self.unit == "money":
+            return f"{floatformat(value, '-2g')} {self.currency}".strip()
+        if self.unit == "hours":
+            return f"{floatformat(value, '-1g')} h"
+        return floatformat(value, "g")
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{floatformat(value * 100, -1)}%"
+
+
+PLURAL = {
+    Stage.CONTACT: "Contacts",
+    Stage.LEAD: "Leads",
+    Stage.MQL: "MQLs",
+    Stage.SQL: "SQLs",
+    Stage.QSO: "QSOs",
+    Stage.CLIENT: "Clients",
+}
+SOURCE_STEPS = [step for step in STEPS if step.source != Stage.CONTACT]
+COSTED = (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.CLIENT)
+
+
+def of(stage: Stage) -> str:
+    """ "of leads", "of MQLs": acronyms keep their capitals."""
+    return PLURAL[stage] if stage in (Stage.MQL, Stage.SQL, Stage.QSO) else PLURAL[stage].lower()
+
+
+def step_label(step) -> str:
+    return f"{step.source.label} → {step.target.label}"
+
+
+# --- Panels: one report each, drawn as charts --------------------------------------------
+
+
+def funnel_panel(form: DashboardFilterForm) -> dict[str, Any]:
+    """How many reached each stage, and what share of the previous stage got there."""
+    report = selectors.funnel_report(period=form.period, mode=form.report_mode, scope=form.scope)
+    total = report.total
+    notes = [""] + [
+        f"{percent(total.rates[f'{a.value}_to_{b.value}'])} of {of(a)}"
+        for a, b in zip(COUNTED, COUNTED[1:], strict=False)
+    ]
+    chart = Chart(
+        "funnel",
+        "Contacts that reached each stage",
+        [PLURAL[stage] for stage in COUNTED],
+        [Series("Reached", [total.counts[stage] for stage in COUNTED], notes)],
+        horizontal=True,
+    )
+    return {
+        "report": report,
+        "kpis": kpis(report),
+        "charts": [chart],
+        "csv": ("report-funnel", {}),
+    }
+
+
+def kpis(report: FunnelReport) -> list[dict[str, str]]:
+    """The headline figures above the charts."""
+    total = report.total
+
+    def cost(stage: Stage) -> dict[str, str]:
+        amount = total.cost[stage.value]
+        if amount is None:
+            return {"label": f"Cost per {stage.label}", "value": "—"}
+        digits = "0g" if amount >= 100 else "2g"
+        value = floatformat(amount, digits)
+        return {"label": f"Cost per {stage.label}", "value": value, "unit": total.currency}
+
+    return [
+        {"label": "Leads", "value": floatformat(total.counts[Stage.LEAD], "g")},
+        {"label": "MQLs", "value": floatformat(total.counts[Stage.MQL], "g")},
+        {"label": "Clients", "value": floatformat(total.counts[Stage.CLIENT], "g")},
+        {"label": "Lead → client", "value": percent(total.rates["lead_to_client"])},
+        cost(Stage.MQL),
+        cost(Stage.CLIENT),
+    ]
+
+
+def sources_panel(form: DashboardFilterForm) -> dict[str, Any]:
+    """Conversion and cost per campaign or channel: what each source really brings."""
+    report = selectors.funnel_report(
+        period=form.period, mode=form.report_mode, group_by=form.sources_by, scope=form.scope
+    )
+    groups = [line for line in report.groups if line.counts[Stage.LEAD]]
+    conversion = Chart(
+        "conversion",
+        f"Conversion by {SOURCES[form.sources_by].lower()}",
+        [line.label for line in groups],
+        [
+            Series(step_label(step), [line.rates[step.name] for line in groups])
+            for step in SOURCE_STEPS
+            if step.target in (Stage.MQL, Stage.SQL) or step.source == Stage.LEAD
+        ],
+        unit="percent",
+        horizontal=True,
+    )
+    return {
+        "report": report,
+        "charts": [conversion, cost_chart(form, groups)],
+        "csv": ("report-funnel", {"group_by": form.sources_by.value}),
+        "by": SOURCES[form.sources_by].lower(),
+    }
+
+
+def cost_chart(form: DashboardFilterForm, groups: list[FunnelLine]) -> Chart:
+    """Spend over what it brought, per stage. Only the groups with spend in one currency
+    (the most common) can share an axis; the others stay in the CSV."""
+    costed = [line for line in groups if line.spend is not None]
+    currencies = [line.currency for line in costed]
+    currency = max(set(currencies), key=currencies.count) if currencies else ""
+    costed = [line for line in costed if line.currency == currency]
+    return Chart(
+        "cost",
+        f"Cost per stage by {SOURCES[form.sources_by].lower()}",
+        [line.label for line in costed],
+        [
+            Series(f"Cost per {stage.label}", [line.cost[stage.value] for line in costed])
+            for stage in COSTED
+        ],
+        unit="money",
+        currency=currency,
+        horizontal=True,
+    )
+
+
+def trends_panel(form: DashboardFilterForm) -> dict[str, Any]:
+    """Each conversion rate month by month: a falling line points at the team that owns it."""
+    report = selectors.trends_report(period=form.period, mode=form.report_mode, scope=form.scope)
+    steps = [step for step in SOURCE_STEPS if step.team != Team.BOTH]
+    chart = Chart(
+        "trends",
+        "Conversion rates by month",
+        [month.label for month in report.months],
+        [
+            Series(
+                f"{step_label(step)} ({step.team.label.lower()})",
+                [month.rates[step.name] for month in report.months],
+            )
+            for step in steps
+        ],
+        unit="percent",
+        kind="line",
+    )
+    volumes = Chart(
+        "volumes",
+        "Contacts reaching each stage by month",
+        [month.label for month in report.months],
+        [
+            Series(PLURAL[stage], [month.counts[stage.value] for month in report.months])
+            for stage in (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.CLIENT)
+        ],
+        kind="line",
+    )
+    return {"report": report, "charts": [volumes, chart], "csv": ("report-trends", {})}
+
+
+def targets_panel(form: DashboardFilterForm) -> dict[str, Any]:
+    """The goals of the month in focus against what came in, and the pace to reach them."""
+    report = selectors.targets_report(period=form.period)
+    lines = report.targets
+    focus = focus_month(lines)
+    shown = [line for line in lines if line.month == focus]
+    chart = Chart(
+        "targets",
+        f"Targets for {focus:%B %Y}" if focus else "Targets",
+        [Stage(line.stage).label for line in shown],
+        [
+            Series("Actual", [line.actual for line in shown], [pace(line) for line in shown]),
+            Series("Expected by now", [line.expected_to_date for line in shown]),
+            Series("Goal", [line.goal for line in shown]),
+        ],
+        horizontal=True,
+    )
+    others = sorted(
+        (line for line in lines if line.month != focus),
+        key=lambda line: (line.month, FUNNEL.index(Stage(line.stage))),
+        reverse=True,
+    )
+    return {
+        "charts": [chart],
+        "focus": [(line, Stage(line.stage).label, pace(line)) for line in shown],
+        "others": [(line, Stage(line.stage).label) for line in others],
+        "csv": ("report-targets", {}),
+    }
+
+
+def focus_month(lines: list[TargetLine]):
+    """This month when it has targets in the range, else the latest month that has some."""
+    months = {line.month for line in lines}
+    this_month = month_start(timezone.localdate())
+    return this_month if this_month in months else max(months, default=None)
+
+
+def pace(line: TargetLine) -> str:
+    """The target's state in words: reached, on track, or what each remaining day needs."""
+    if line.actual >= line.goal:
+        return "goal reached"
+    if line.elapsed >= 1:
+        return f"missed by {line.gap}"
+    if line.elapsed == 0:
+        return "not started"
+    if line.on_track:
+        return f"on track for {floatformat(line.projected, 0)}"
+    return f"behind: needs {floatformat(line.needed_per_day, '-1')} a day"
+
+
+def sla_panel(form: DashboardFilterForm) -> dict[str, Any]:
+    """Whether sales keep the SLA, per rep: who answered in time, and the median wait."""
+    sla_hours = mql_sla_hours()
+    report = selectors.velocity_report(
+        period=form.period, sla_hours=sla_hours, group_by=GroupBy.OWNER, scope=form.scope
+    )
+    lines = [report.total, *(line for line in report.groups if line.sla.handed_off)]
+    report.total.label = "Whole team"
+    compliance = Chart(
+        "sla",
+        "MQLs handed to each rep, by what happened against the SLA",
+        [line.label for line in lines],
+        [
+            Series(
+                "In time",
+                [line.sla.in_time for line in lines],
+                [f"{percent(line.sla.share_within_sla)} in time" for line in lines],
+            ),
+            Series("Late", [line.sla.late for line in lines]),
+            Series("Overdue", [line.sla.overdue for line in lines]),
+            Series("Still within the SLA", [line.sla.pending for line in lines]),
+        ],
+        horizontal=True,
+        stacked=True,
+    )
+    waits = [line for line in lines if line.first_action.median_hours is not None]
+    wait = Chart(
+        "wait",
+        "Median wait for a first sales action, against the SLA",
+        [line.label for line in waits],
+        [
+            Series(
+                "Median wait",
+                [line.first_action.median_hours for line in waits],
+                [verdict(line) for line in waits],
+            )
+        ],
+        unit="hours",
+        horizontal=True,
+        rule=(sla_hours, f"SLA {floatformat(sla_hours, '-1')} h"),
+    )
+    return {
+        "report": report,
+        "charts": [compliance, wait],
+        "sla_hours": sla_hours,
+        "csv": ("report-velocity", {"group_by": GroupBy.OWNER.value}),
+    }
+
+
+def verdict(line: VelocityLine) -> str:
+    return "within the SLA" if line.verdict == "within_sla" else "over the SLA"
+
+
+# In page order: the two halves of the first row, then one full-width row each.
+PANELS: dict[str, tuple[str, Callable[[DashboardFilterForm], dict[str, Any]]]] = {
+    "funnel": ("Funnel", funnel_panel),
+    "targets": ("Targets", targets_panel),
+    "sources": ("Sources", sources_panel),
+    "trends": ("Monthly trends", trends_panel),
+    "sla": ("SLA compliance", sla_panel),
+}
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*DASHBOARD_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET)
+    context: dict[str, Any] = {
+        "form": form,
+        "panels": [],
+        "is_manager": has_role(request.user, Role.MANAGERS),
+    }
+    if form.is_valid():
+        query = form.query(by=form.sources_by.value)
+        context["panels"] = [
+            {
+                "name": name,
+                "title": title,
+                "url": f"{reverse('reporting:panel', args=[name])}?{query}",
+            }
+            for name, (title, _) in PANELS.items()
+        ]
+        context["period"] = form.period
+    return render(
+        request, "reporting/dashboard.html", context, status=200 if form.is_valid() else 400
+    )
+
+
+@require_GET
+@role_required(*DASHBOARD_ROLES)
+def panel(request: HttpRequest, name: str) -> HttpResponse:
+    """One panel of the dashboard (the fragment its placeholder loads)."""
+    if name not in PANELS:
+        return render(request, "reporting/panels/_error.html", status=404)
+    form = DashboardFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reporting/panels/_error.html", {"form": form}, status=400)
+    title, build = PANELS[name]
+    with sorts_in_memory():
+        context = build(form)
+    url, extra = context["csv"]
+    context |= {
+        "title": title,
+        "form": form,
+        "csv_url": f"{reverse(url)}?{form.query(**extra, format='csv')}",
+        "name": name,
+        "is_manager": has_role(request.user, Role.MANAGERS),
+    }
+    return render(request, f"reporting/panels/{name}.html", context)
+
+
+# --- Targets -----------------------------------------------------------------------------
+
+
+@role_required(Role.MANAGERS)
+def target_list(request: HttpRequest) -> HttpResponse:
+    """Every monthly goal, newest month first, with a form to add one."""
+    targets = Target.objects.order_by("-month", "stage", "pk")
+    form = TargetForm(initial={"month": month_start(timezone.localdate())})
+    context = {"page": paginate(request, targets), "form": form}
+    return render(request, "reporting/targets.html", context)
+
+
+@role_required(Role.MANAGERS)
+def target_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no ``pk``) or change a goal; plain CRUD, as the API's viewset does."""
+    target = get_object_or_404(Target, pk=pk) if pk else None
+    form = TargetForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        if target is None:
+            saved.created_by = request.user
+        saved.save()
+        messages.success(
+            request,
+            f"Target saved: {saved.goal} {PLURAL[Stage(saved.stage)]} in {saved.month:%B %Y}.",
+        )
+        return redirect("reporting:target_list")
+    context = {"form": form, "target": target}
+    status = 400 if form.errors else 200
+    return render(request, "reporting/target_form.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.MANAGERS)
+def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(Target, pk=pk)
+    target.delete()
+    messages.success(
+        request, f"Target for {target.month:%B %Y} ({target.get_stage_display()}) deleted."
+    )
+    return redirect("reporting:target_list")

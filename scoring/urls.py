@@ -1,0 +1,20 @@
+"""The scoring pages and the contact page's score and activity fragments (``scoring:``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("scoring/", views.rule_list, name="rule_list"),
+    path("scoring/rules/new/", views.rule_edit, name="rule_create"),
+    path("scoring/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("scoring/rules/<int:pk>/toggle/", views.rule_toggle, name="rule_toggle"),
+    path("scoring/thresholds/", views.thresholds, name="thresholds"),
+    path("scoring/thresholds/preview/", views.thresholds_preview, name="thresholds_preview"),
+    path("scoring/recompute/", views.recompute, name="recompute"),
+    path("scoring/recompute/<int:pk>/", views.recompute_progress, name="recompute_progress"),
+    path("scoring/contacts/<int:pk>/", views.contact_score, name="contact_score"),
+    path("scoring/contacts/<int:pk>/activity/", views.contact_timeline, name="contact_timeline"),
+]

@@ -1,0 +1,267 @@
+"""
+The scoring pages: the rules and the thresholds (marketing and managers edit, everyone
+reads), the recompute job's progress, and the two parts of a contact's page that come from
+scoring: its score explained per rule, and its activities beside its stage moves.
+
+Writes go through ``scoring.services``; every change to rules or thresholds starts a
+recompute (``recompute_start``) so that past activity is scored the way new activity is, and
+the page follows the job (htmx polls its row) until it is done.
+"""
+
+from datetime import datetime
+from itertools import chain
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from leads.api.permissions import CONTACT_EDITORS
+from leads.forms import add_service_errors
+from leads.models import Contact
+from leads.roles import has_role
+from leads.stages import MOVES, Move, Stage
+from leads.views import contact_for, role_required, timeline
+
+from . import selectors, services
+from .conditions import ATTRIBUTES_PREFIX
+from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
+from .models import Activity, Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
+
+EDITORS = CONTACT_EDITORS  # the API's SCORING_EDITORS: marketing, and managers
+TIMELINE_ACTIVITIES = 100
+ACTIVITY_LABELS = {
+    "email_opened": "Opened an e-mail",
+    "email_clicked": "Clicked a link in an e-mail",
+    "page_viewed": "Viewed a page",
+    "form_submitted": "Submitted a form",
+    "content_downloaded": "Downloaded content",
+    "webinar_registered": "Registered for a webinar",
+    "demo_requested": "Requested a demo",
+    "trial_started": "Started a trial",
+}
+SHOWN_PROPERTIES = ("title", "url", "name", "form", "subject")
+
+
+# --- Recompute ---------------------------------------------------------------------------
+
+
+def start_recompute(request: HttpRequest, change: str) -> RecomputeJob:
+    """Apply a change to every contact's score in the background, and say so."""
+    job = services.recompute_start(by=request.user)
+    if job.requested_by_id == request.user.pk and job.status == JobStatus.PENDING:
+        messages.success(request, f"{change} Rescoring every contact now.")
+    else:
+        messages.warning(
+            request,
+            f"{change} A recompute was already running: when it ends, run it again to apply "
+            "this change to past activity.",
+        )
+    return job
+
+
+def latest_job() -> RecomputeJob | None:
+    return selectors.recompute_job_list().first()
+
+
+@require_GET
+@role_required()
+def recompute_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress bar; while it runs, the fragment asks for itself again."""
+    job = get_object_or_404(selectors.recompute_job_list(), pk=pk)
+    return render(request, "scoring/_recompute.html", {"job": job})
+
+
+@require_POST
+@role_required(*EDITORS)
+def recompute(request: HttpRequest) -> HttpResponse:
+    start_recompute(request, "Scores will follow the current rules and thresholds.")
+    back = "thresholds" if request.POST.get("next") == "thresholds" else "rule_list"
+    return redirect(f"scoring:{back}")
+
+
+# --- Rules -------------------------------------------------------------------------------
+
+
+def describe(rule: Rule) -> str:
+    """The rule's condition in words: “content_downloaded where url contains /pricing”."""
+    condition = ""
+    if rule.attribute:
+        value = ", ".join(map(str, rule.value)) if isinstance(rule.value, list) else rule.value
+        shown = "" if rule.operator == "is_set" else f" {value}"
+        condition = f"{rule.attribute} {rule.get_operator_display()}{shown}"
+    if not rule.is_event_rule:
+        return condition
+    where = f" where {condition}" if condition else ""
+    cap = f", at most {rule.max_times}×" if rule.max_times else ""
+    return f"{rule.event_type}{where}{cap}"
+
+
+@role_required()
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """Every rule, per dimension, with what it matches and its points."""
+    rules = list(selectors.rule_list().order_by("dimension", "-active", "-points", "pk"))
+    for rule in rules:
+        rule.condition = describe(rule)
+    context = {
+        "dimensions": [
+            (dimension, [rule for rule in rules if rule.dimension == dimension])
+            for dimension in Dimension
+        ],
+        "settings": ScoringSettings.load(),
+        "job": latest_job(),
+        "can_edit": has_role(request.user, *EDITORS),
+        "tab": "rules",
+    }
+    return render(request, "scoring/rules.html", context)
+
+
+@role_required(*EDITORS)
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no ``pk``) or change a rule; the services check its condition."""
+    rule = get_object_or_404(Rule, pk=pk) if pk else None
+    data = request.POST or None
+    form = RuleForm.for_rule(rule, data) if rule else RuleForm(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rule is None:
+                saved = services.rule_create(**form.rule_fields())
+            else:
+                saved = services.rule_update(rule=rule, **form.rule_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            start_recompute(request, f"Rule “{saved.name}” saved.")
+            return redirect("scoring:rule_list")
+    context = {
+        "form": form,
+        "rule": rule,
+        "event_types": EVENT_TYPES,
+        "attributes": [*PROFILE_ATTRIBUTES, "email_domain", f"{ATTRIBUTES_PREFIX}…", "url"],
+    }
+    return render(request, "scoring/rule_form.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(*EDITORS)
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch a rule on or off (its points leave or join the scores by the recompute)."""
+    rule = get_object_or_404(Rule, pk=pk)
+    services.rule_update(rule=rule, active=not rule.active)
+    state = "on" if rule.active else "off"
+    start_recompute(request, f"Rule “{rule.name}” switched {state}.")
+    return redirect("scoring:rule_list")
+
+
+# --- Thresholds --------------------------------------------------------------------------
+
+
+def mql_preview(candidate: dict[str, Any]) -> dict[str, int]:
+    """How many contacts the candidate thresholds would promote, counted in one query from
+    the stored figures, the way a recompute decides (``scoring.sql.raise_levels``): not yet
+    marked above the MQL line, in a stage the move to MQL starts from (a recycled contact
+    comes back only with a new engagement), and at or above every minimum."""
+    line = Q(score__gte=candidate["mql_threshold"])
+    if candidate.get("min_fit") is not None:
+        line &= Q(fit_score__gte=candidate["min_fit"])
+    if candidate.get("min_engagement") is not None:
+        line &= Q(engagement_score__gte=candidate["min_engagement"])
+    sources = Q(stage__in=MOVES[Move.MARK_MQL].sources - {Stage.RECYCLED})
+    unmarked = Q(score_parts__isnull=True) | Q(score_parts__mql=False)
+    counts = {
+        "mql": Count("pk", filter=line & sources & unmarked),
+        "candidates": Count("pk", filter=sources),
+    }
+    hot = candidate.get("hot_threshold")
+    if hot is not None:
+        not_hot = Q(score_parts__isnull=True) | Q(score_parts__hot=False)
+        counts["hot"] = Count("pk", filter=Q(score__gte=hot) & not_hot)
+    return Contact.objects.active().aggregate(**counts)
+
+
+def saved_thresholds() -> dict[str, Any]:
+    settings = ScoringSettings.load()
+    return {name: getattr(settings, name) for name in ThresholdsForm._meta.fields}
+
+
+@role_required()
+def thresholds(request: HttpRequest) -> HttpResponse:
+    """The thresholds; saving them rescores everyone (what the preview announced)."""
+    can_edit = has_role(request.user, *EDITORS)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Marketing and managers set the thresholds.")
+    form = ThresholdsForm(request.POST or None, instance=ScoringSettings.load())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(**form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            start_recompute(request, "Thresholds saved.")
+            return redirect("scoring:thresholds")
+    context = {
+        "form": form,
+        "job": latest_job(),
+        "preview": mql_preview(saved_thresholds()),
+        "can_edit": can_edit,
+        "tab": "thresholds",
+    }
+    return render(request, "scoring/thresholds.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@role_required()
+def thresholds_preview(request: HttpRequest) -> HttpResponse:
+    """What the thresholds being typed would do, before anything is saved."""
+    form = ThresholdsForm(request.GET, instance=ScoringSettings.load())
+    if not form.is_valid():
+        return render(request, "scoring/_preview.html", {"form": form}, status=400)
+    context = {"preview": mql_preview(form.cleaned_data), "candidate": form.cleaned_data}
+    return render(request, "scoring/_preview.html", context)
+
+
+# --- A contact's score and activity ------------------------------------------------------
+
+
+@require_GET
+@role_required()
+def contact_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact page's score panel: each rule that gave points, per dimension."""
+    contact = contact_for(request.user, pk)
+    breakdown = selectors.score_breakdown(contact)
+    context = {"contact": contact, "score": breakdown}
+    return render(request, "scoring/_score_panel.html", context)
+
+
+@require_GET
+@role_required()
+def contact_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact's stage moves and its latest activities, newest first, in one list."""
+    contact = contact_for(request.user, pk)
+    activities = list(
+        Activity.objects.filter(contact=contact)
+        .select_related("campaign")
+        .order_by("-occurred_at", "-id")[: TIMELINE_ACTIVITIES + 1]
+    )
+    more = len(activities) > TIMELINE_ACTIVITIES
+    for activity in activities:
+        activity.label = ACTIVITY_LABELS.get(activity.type, activity.type.replace("_", " "))
+        activity.shown = [
+            (key, activity.properties[key])
+            for key in SHOWN_PROPERTIES
+            if isinstance(activity.properties.get(key), str | int | float)
+        ]
+    entries = sorted(
+        chain(timeline(contact), activities[:TIMELINE_ACTIVITIES]),
+        key=lambda entry: when(entry),
+        reverse=True,
+    )
+    context = {"contact": contact, "entries": entries, "more_activities": more}
+    return render(request, "scoring/_timeline.html", context)
+
+
+def when(entry: Any) -> datetime:
+    return entry.occurred_at if isinstance(entry, Activity) else entry.at

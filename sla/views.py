@@ -1,0 +1,157 @@
+"""
+The SLA pages: breaches, the policies editor, and each user's notifications (with the bell
+of the top bar). Reads go through ``sla.selectors`` (a rep sees the breaches on their own
+watch, as in the API), writes through ``sla.services``.
+
+``topbar`` is a context processor: the top bar's links, the core's (``leadfunnel.views``)
+with the pages of scoring, imports and the SLA put in their place for each role.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from leadfunnel.views import NavItem, navigation
+from leads.api.permissions import CONTACT_EDITORS
+from leads.forms import add_service_errors
+from leads.roles import has_role, roles_of
+from leads.stages import Role
+from leads.views import paginate, role_required
+
+from . import selectors, services
+from .filtersets import BreachFilterSet
+from .forms import PolicyForm
+from .models import BreachAction, ClockKind, SlaPolicy
+
+# --- Top bar -----------------------------------------------------------------------------
+
+# The pages of the reporting, scoring, import and SLA apps, each after the core link it
+# follows (``None``: first), for the roles that work there.
+MORE_NAV = (
+    (
+        "Contacts",
+        NavItem("Scoring", reverse_lazy("scoring:rule_list"), frozenset(CONTACT_EDITORS)),
+    ),
+    (
+        "Campaigns",
+        NavItem("Imports", reverse_lazy("integrations:import_list"), frozenset(CONTACT_EDITORS)),
+    ),
+    ("Team queue", NavItem("SLA", reverse_lazy("sla:breach_list"), frozenset({Role.MANAGERS}))),
+)
+
+
+def topbar(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the core's navigation with the pages above inserted, the current
+    one marked (the longest matching prefix, as the core does), and the notification bell."""
+    nav = navigation(request)["nav"]
+    roles = roles_of(getattr(request, "user", None))
+    for after, item in MORE_NAV:
+        labels = [entry["label"] for entry in nav]
+        if not item.roles & roles or item.label in labels:
+            continue
+        at = labels.index(after) + 1 if after in labels else 0 if after is None else len(nav) - 1
+        nav.insert(at, {"label": item.label, "url": str(item.url), "current": False})
+    matches = [entry["url"] for entry in nav if request.path.startswith(entry["url"])]
+    current = max(matches, key=len, default=None)
+    for entry in nav:
+        entry["current"] = entry["url"] == current
+    return {"nav": nav, "bell": bool(roles)}
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+
+@require_GET
+@role_required()
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """The bell and its count of unread notifications (polled by the top bar)."""
+    unread = selectors.notifications_for(request.user).filter(read_at__isnull=True).count()
+    return render(request, "sla/_bell.html", {"unread": unread})
+
+
+@role_required()
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = selectors.notifications_for(request.user).select_related(
+        "breach__policy", "breach__contact"
+    )
+    if request.GET.get("unread") == "true":
+        notifications = notifications.filter(read_at__isnull=True)
+    context = {"page": paginate(request, notifications), "unread_only": "unread" in request.GET}
+    return render(request, "sla/notifications.html", context)
+
+
+@require_POST
+@role_required()
+def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Mark one notification read, or (no ``pk``) the unread ones on the user's first page."""
+    mine = selectors.notifications_for(request.user)
+    chosen = [get_object_or_404(mine, pk=pk)] if pk else mine.filter(read_at__isnull=True)[:50]
+    for notification in chosen:
+        services.notification_mark_read(notification=notification, by=request.user)
+    if pk is None:
+        messages.success(request, "Notifications marked as read.")
+    target = request.POST.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("sla:notification_list")
+
+
+# --- Breaches ----------------------------------------------------------------------------
+
+
+@role_required()
+def breach_list(request: HttpRequest) -> HttpResponse:
+    """Missed deadlines, newest first: every one for managers and marketing, a rep's own."""
+    visible = selectors.breaches_visible_to(request.user).select_related(
+        "contact", "owner", "handed_to"
+    )
+    filterset = BreachFilterSet(request.GET, queryset=visible)
+    breaches = filterset.qs if filterset.is_valid() else visible.none()
+    context = {
+        "filterset": filterset,
+        "page": paginate(request, breaches),
+        "kinds": ClockKind.choices,
+        "actions": BreachAction.choices,
+        "reps": selectors.reps_visible_to(request.user),
+        "sees_all": has_role(request.user, *CONTACT_EDITORS),
+        "can_edit": has_role(request.user, Role.MANAGERS),
+    }
+    return render(request, "sla/breaches.html", context)
+
+
+# --- Policies ----------------------------------------------------------------------------
+
+
+@role_required()
+def policy_list(request: HttpRequest) -> HttpResponse:
+    """The deadlines the teams agreed, readable by all, edited by managers."""
+    policies = SlaPolicy.objects.select_related("escalate_to").order_by("clock", "-active", "name")
+    context = {"policies": policies, "can_edit": has_role(request.user, Role.MANAGERS)}
+    return render(request, "sla/policies.html", context)
+
+
+@role_required(Role.MANAGERS)
+def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no ``pk``) or change a policy through the services, which keep its rules."""
+    policy = get_object_or_404(SlaPolicy, pk=pk) if pk else None
+    data = request.POST or None
+    form = PolicyForm.for_policy(policy, data) if policy else PolicyForm(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if policy is None:
+                saved = services.policy_create(by=request.user, **form.cleaned_data)
+            else:
+                fields = form.changed_fields()
+                saved = services.policy_update(policy=policy, by=request.user, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Policy “{saved.name}” saved.")
+            return redirect(reverse("sla:policy_list"))
+    context = {"form": form, "policy": policy}
+    return render(request, "sla/policy_form.html", context, status=400 if form.errors else 200)
