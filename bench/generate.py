@@ -1,8 +1,9 @@
 """
 Realistic synthetic data at any size: campaigns, sales reps, contacts walked through the
-funnel with their stage history, loaded with COPY.
+funnel with their stage history and their activity events, loaded with COPY; then every
+score computed by a recompute (so the scores, breakdowns and MQL marks are the real ones).
 
-    python -m bench.generate --contacts 1000000
+    python -m bench.generate --contacts 1000000 --events-per-contact 5
 
 Everything in the leads tables is replaced (TRUNCATE ... CASCADE empties the tables of other
 apps that point at contacts). Deterministic for a given --seed.
@@ -133,6 +134,48 @@ TRANSITION_COLUMNS = (
     "reason",
     "data",
 )
+ACTIVITY_COLUMNS = (
+    "key",
+    "contact_id",
+    "type",
+    "occurred_at",
+    "campaign_id",
+    "properties",
+    "received_at",
+)
+# What people do, and how often (weights): mostly opens and page views.
+ACTIVITY_TYPES = {
+    "email_opened": 35,
+    "page_viewed": 35,
+    "email_clicked": 10,
+    "content_downloaded": 8,
+    "form_submitted": 4,
+    "webinar_registered": 3,
+    "trial_started": 1,
+    "demo_requested": 1,
+}
+BUYING_SIGNALS = ("demo_requested", "webinar_registered", "trial_started", "form_submitted")
+URLS = (
+    "/",
+    "/blog/lead-scoring",
+    "/blog/sla",
+    "/pricing",
+    "/pricing#enterprise",
+    "/careers",
+    "/product",
+    "/customers",
+)
+# One rule on top of the 19 default ones: the benchmarks score with 20 active rules.
+BENCH_RULE = {
+    "name": "Bench: trial page viewed",
+    "dimension": "engagement",
+    "points": 5,
+    "event_type": "page_viewed",
+    "attribute": "url",
+    "operator": "startswith",
+    "value": "/trial",
+    "max_times": 3,
+}
 
 
 @dataclass
@@ -204,6 +247,38 @@ def walk(
     return w
 
 
+def activities(
+    rng: random.Random,
+    cid: int,
+    created: datetime,
+    w: Walk,
+    campaign: int,
+    now: datetime,
+    per_contact: int,
+):
+    """A contact's events between its creation and now; those who became MQLs showed a
+    buying signal around that time."""
+    if per_contact <= 0:
+        return
+    types, weights = list(ACTIVITY_TYPES), list(ACTIVITY_TYPES.values())
+    if "mql" not in w.reached:  # nobody who stayed below the MQL bar asked for a demo
+        weights = [0 if t in BUYING_SIGNALS else n for t, n in ACTIVITY_TYPES.items()]
+    span = (now - created).total_seconds()
+    moments = [
+        (created + timedelta(seconds=span * rng.random()), None)
+        for _ in range(rng.randint(0, 2 * per_contact))
+    ]
+    if "mql" in w.reached:
+        moments.append(
+            (w.reached["mql"] - timedelta(minutes=rng.randint(1, 600)), rng.choice(BUYING_SIGNALS))
+        )
+    for n, (at, kind) in enumerate(moments):
+        kind = kind or rng.choices(types, weights)[0]
+        url = rng.choice(URLS) if kind == "page_viewed" else None
+        properties = json.dumps({"url": url}) if url else "{}"
+        yield (f"gen-{cid}-{n}", cid, kind, at, campaign, properties, now)
+
+
 def ensure_team(reps: int) -> tuple[list[int], int]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -251,11 +326,19 @@ def truncate() -> None:
     from django.db import connection
 
     from leads.models import Contact, Transition
+    from scoring.models import Activity, ContactRuleScore, ContactScore
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE leads_transition, leads_contact RESTART IDENTITY CASCADE")
+            # The score tables have no foreign keys (see scoring.models): named, not cascaded.
+            cursor.execute(
+                "TRUNCATE leads_transition, leads_contact, scoring_contactscore, "
+                "scoring_contactrulescore RESTART IDENTITY CASCADE"
+            )
         else:
+            ContactScore.objects.all().delete()
+            ContactRuleScore.objects.all().delete()
+            Activity.objects.all().delete()
             Transition.objects.all().delete()
             Contact.objects.all().delete()
 
@@ -267,12 +350,15 @@ def generate(
     reps: int = 25,
     campaigns: int = 40,
     months: int = 12,
+    events_per_contact: int = 5,
     log=print,
 ) -> dict:
     """Replace the leads tables with ``contacts`` synthetic contacts; returns counts."""
     from leads.models import Transition
+    from reporting.services import stays_rebuild
+    from scoring.models import Activity
 
-    from .copy import analyze, copy_rows, reset_sequence
+    from .copy import copy_rows, reset_sequence
 
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -282,6 +368,7 @@ def generate(
     made = make_campaigns(rng, campaigns, contacts, now.date(), months)
     odds = {c.pk: CHANNELS[c.channel][2:] for c in made}
     transitions: list[tuple] = []
+    events: list[tuple] = []
 
     def contact_rows():
         for cid in range(1, contacts + 1):
@@ -292,6 +379,7 @@ def generate(
             w = walk(rng, created, odds[campaign.pk], rep_ids, now, manager)
             for move in w.moves:
                 transitions.append((cid, *move[:4], now, *move[4:]))
+            events.extend(activities(rng, cid, created, w, campaign.pk, now, events_per_contact))
             fit = rng.choice((-10, 0, 5, 10, 15, 20, 30))
             engagement = rng.randint(0, 40) + (40 if "mql" in w.reached else 0)
             r = w.reached
@@ -340,19 +428,75 @@ def generate(
             break
         loaded += copy_rows("leads_contact", CONTACT_COLUMNS, chunk)
         copy_rows("leads_transition", TRANSITION_COLUMNS, transitions)
+        copy_rows("scoring_activity", ACTIVITY_COLUMNS, events)
         log(f"  {loaded:>9,} contacts ({time.perf_counter() - started:5.1f} s)")
         transitions.clear()
+        events.clear()
     reset_sequence("leads_contact")
-    analyze("leads_contact", "leads_transition", "leads_campaign")
+    vacuum("leads_contact", "leads_transition", "leads_campaign", "scoring_activity")
+    # The stage stays of the loaded history (COPY bypassed the lifecycle services), before
+    # scoring moves contacts: each move then closes the stay the history opened.
+    stays_rebuild()
+    log(f"Scoring every contact with {ensure_bench_rules()} active rules ...")
+    scoring_seconds = score_everyone()
 
     counts = {
         "contacts": loaded,
         "transitions": Transition.objects.count(),
+        "activities": Activity.objects.count(),
         "campaigns": len(made),
+        "scoring_seconds": round(scoring_seconds, 1),
         "seconds": round(time.perf_counter() - started, 1),
     }
     log(f"Generated {counts}")
     return counts
+
+
+def ensure_bench_rules() -> int:
+    """The default rules plus ``BENCH_RULE``; returns how many rules are active."""
+    from scoring import services
+    from scoring.models import Rule
+
+    if not Rule.objects.filter(name=BENCH_RULE["name"]).exists():
+        services.rule_create(**BENCH_RULE)
+    return Rule.objects.filter(active=True).count()
+
+
+def score_everyone() -> float:
+    """Run a recompute in this process (no broker); returns its duration in seconds.
+
+    The generated history already decided every stage, so scoring it must move nobody:
+    every contact starts marked as above the MQL and hot levels (the recompute lowers the
+    marks of those below), and no crossing is found.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    from scoring import services
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO scoring_contactscore (contact_id, profile_fit, profile_engagement, "
+            "event_fit, event_engagement, as_of, mql, hot) "
+            "SELECT id, 0, 0, 0, 0, %s, TRUE, TRUE FROM leads_contact",
+            [timezone.now()],
+        )
+    started = time.perf_counter()
+    job = services.recompute_start(by=None, enqueue=False)
+    services.recompute_run(job_id=job.pk)
+    vacuum("scoring_contactscore", "scoring_contactrulescore", "leads_contact")
+    return time.perf_counter() - started
+
+
+def vacuum(*tables: str) -> None:
+    """After a bulk load: planner statistics, and the visibility map that lets index-only
+    scans skip the table (ANALYZE alone leaves every page to be checked)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def main() -> None:
@@ -361,12 +505,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reps", type=int, default=25)
     parser.add_argument("--campaigns", type=int, default=40)
+    parser.add_argument("--events-per-contact", type=int, default=5)
     args = parser.parse_args()
     setup_django()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    generate(contacts=args.contacts, seed=args.seed, reps=args.reps, campaigns=args.campaigns)
+    generate(
+        contacts=args.contacts,
+        seed=args.seed,
+        reps=args.reps,
+        campaigns=args.campaigns,
+        events_per_contact=args.events_per_contact,
+    )
 
 
 if __name__ == "__main__":

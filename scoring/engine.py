@@ -28,10 +28,10 @@ class NewActivity:
 
 @dataclass
 class Counter:
-    """What one rule gave one contact (``ContactRuleScore``), ``value`` valid at ``now``."""
+    """How often one rule matched one contact (``ContactRuleScore``): ``value`` is the count
+    decayed (for rules that decay), valid at ``now``."""
 
     times: int = 0
-    points: int = 0
     value: float = 0.0
     changed: bool = False
 
@@ -114,12 +114,11 @@ class BatchScorer:
             if rule.max_times is not None and counter.times >= rule.max_times:
                 continue
             age = (self.now - activity.occurred_at).total_seconds()
-            value = rule.points * decay_factor(age, self.half_life if rule.decays else None)
+            worth = decay_factor(age, self.half_life if rule.decays else None)
             counter.times += 1
-            counter.points += rule.points
-            counter.value += value
+            counter.value += worth
             counter.changed = True
-            gains.append(_Gain(rule.dimension, rule.points, value))
+            gains.append(_Gain(rule.dimension, rule.points, rule.points * worth))
         return gains
 
     def _walk(self, contact_id: int, timeline: list, parts: Parts, outcome: Outcome) -> None:

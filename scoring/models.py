@@ -6,6 +6,8 @@ filters on; they are written only by this app (set-based updates in ``scoring.sq
 the precise parts kept in ``ContactScore`` and the per-rule counters in ``ContactRuleScore``.
 """
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -65,6 +67,9 @@ class Rule(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Event rules: count at most this many events per contact.",
     )
+    # The definition the stored counters were built with (``signature``): a recompute
+    # rebuilds the counters of the rules whose definition changed since, and only those.
+    counted = models.CharField(max_length=1000, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -103,6 +108,24 @@ class Rule(models.Model):
         from .conditions import validate_rule
 
         validate_rule(self)
+
+    def signature(self, half_life_days: int | None) -> str:
+        """What the counters of this rule depend on: what it matches, how many times it
+        counts, and the decay of its events. Not its points: counters hold counts (and
+        decayed counts), the points are applied when the score is summed up."""
+        decay = half_life_days if self.decays else None
+        return json.dumps(
+            [
+                self.active,
+                self.event_type,
+                self.attribute,
+                self.operator,
+                self.value,
+                self.max_times,
+                decay,
+            ],
+            sort_keys=True,
+        )
 
 
 class ScoringSettings(models.Model):
@@ -230,8 +253,13 @@ class ContactScore(models.Model):
     (and the promotion it causes) happens once, not at every event above the line.
     """
 
+    # No database foreign key, for the same reason as ``ContactRuleScore``.
     contact = models.OneToOneField(
-        Contact, on_delete=models.CASCADE, primary_key=True, related_name="score_parts"
+        Contact,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="score_parts",
+        db_constraint=False,
     )
     profile_fit = models.IntegerField(default=0)
     profile_engagement = models.IntegerField(default=0)
@@ -246,19 +274,27 @@ class ContactScore(models.Model):
 
 
 class ContactRuleScore(models.Model):
-    """What one rule gave one contact: the score breakdown, and the ``max_times`` counter.
+    """How often one rule matched one contact: the breakdown, and the ``max_times`` counter.
 
-    ``points`` is the nominal sum; ``value`` the same points decayed, valid at ``as_of``
-    (equal to ``points`` for rules that do not decay). A composite key keeps this large
-    table (contacts x rules that matched) to a single index.
+    ``value`` is the count decayed (each event worth ``0.5 ** (age / half_life)``), valid at
+    ``as_of``, for rules that decay; the plain count for the others. Points are applied
+    when summing up (``points * value``), so changing a rule's points needs no rebuild.
+
+    This table holds a row per contact and matching rule (millions), rebuilt in bulk by a
+    recompute: a composite key keeps it to one index, and it has no database foreign keys
+    (their per-row checks doubled the time of a rebuild on PostgreSQL). Rows are written
+    only by ``scoring.services`` under the contact's lock; contacts are never deleted (an
+    erasure keeps the row) and a rule that has rows is protected by the ORM.
     """
 
     pk = models.CompositePrimaryKey("contact", "rule")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    # No index on rule: only deleting a rule looks rows up by it (PROTECT refuses then).
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="+", db_index=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     times = models.PositiveIntegerField(default=0)
-    points = models.IntegerField(default=0)
     value = models.FloatField(default=0.0)
     as_of = models.DateTimeField(default=timezone.now)
 
@@ -275,6 +311,11 @@ class JobStatus(models.TextChoices):
 
 class RecomputeJob(models.Model):
     """A rescoring of every contact after rules or settings changed, polled by the caller.
+
+    Only the counters of the rules in ``rebuild`` (those whose definition changed since
+    their counters were built, or every rule when ``full``) are rebuilt from the stored
+    activities; every contact's score is then summed up again from its counters with the
+    current points, and checked against the current thresholds.
 
     The Celery task works through contact id ranges; ``cursor`` is the next id to do and
     advances in the same transaction as each range's work, so a redelivered or concurrent
@@ -294,6 +335,10 @@ class RecomputeJob(models.Model):
     promoted = models.PositiveIntegerField(default=0, help_text="Contacts that became MQLs.")
     cursor = models.BigIntegerField(default=0, help_text="Next contact id to rescore.")
     last_id = models.BigIntegerField(default=0, help_text="Largest contact id at the start.")
+    full = models.BooleanField(default=False, help_text="Rebuild the counters of every rule.")
+    rebuild = models.JSONField(
+        default=dict, blank=True, help_text="Rules whose counters are rebuilt: id -> signature."
+    )
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -74,18 +74,18 @@ def score_breakdown(contact: Contact) -> ScoreBreakdown:
 def _rule_points(
     row: ContactRuleScore, parts: ContactScore | None, settings: ScoringSettings
 ) -> RulePoints:
-    value = row.value
-    if parts is not None and row.rule.decays:
+    rule, value = row.rule, row.value
+    if parts is not None and rule.decays:
         age = (parts.as_of - row.as_of).total_seconds()
         value *= decay_factor(age, settings.half_life_seconds)
     return RulePoints(
-        rule=row.rule_id,
-        name=row.rule.name,
-        source="event" if row.rule.is_event_rule else "profile",
-        active=row.rule.active,
+        rule=rule.pk,
+        name=rule.name,
+        source="event" if rule.is_event_rule else "profile",
+        active=rule.active,
         times=row.times,
-        points=row.points,
-        current_points=round(value, 2),
+        points=rule.points * row.times,
+        current_points=round(rule.points * value, 2),
     )
 
 

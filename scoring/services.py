@@ -164,7 +164,7 @@ def _load_parts(contact_ids: set[int], settings: ScoringSettings, now: datetime)
     rows = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=contact_ids)}
     missing = contact_ids - rows.keys()
     if missing:
-        _rescore(Scope.of(missing), settings, now, profile_only=True)
+        _rescore(Scope.of(missing), settings, now, rebuild=_profile_rules(), profile_only=True)
         rows |= {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=missing)}
     half_life = settings.half_life_seconds
     return {
@@ -193,7 +193,6 @@ def _load_counters(
     return {
         (row.contact_id, row.rule_id): Counter(
             times=row.times,
-            points=row.points,
             value=row.value
             * decay_factor(
                 (now - row.as_of).total_seconds(),
@@ -208,19 +207,14 @@ def _save(outcome: Outcome, now: datetime) -> None:
     ContactRuleScore.objects.bulk_create(
         [
             ContactRuleScore(
-                contact_id=contact_id,
-                rule_id=rule_id,
-                times=c.times,
-                points=c.points,
-                value=c.value,
-                as_of=now,
+                contact_id=contact_id, rule_id=rule_id, times=c.times, value=c.value, as_of=now
             )
             for (contact_id, rule_id), c in outcome.counters.items()
             if c.changed
         ],
         update_conflicts=True,
         unique_fields=["contact", "rule"],
-        update_fields=["times", "points", "value", "as_of"],
+        update_fields=["times", "value", "as_of"],
     )
     ContactScore.objects.bulk_create(
         [_parts_row(contact_id, p, now) for contact_id, p in outcome.parts.items()],
@@ -301,18 +295,25 @@ def _announce(crossings: list[Crossing]) -> None:
 # --- set-based rescoring -------------------------------------------------------------------
 
 
-def _rescore(scope: Scope, settings: ScoringSettings, now: datetime, *, profile_only: bool) -> int:
-    """Rebuild the scope's counters (profile rules only, or all) and score parts from the
-    rules and the stored activities, update the figures, promote the new crossings.
+def _rescore(
+    scope: Scope,
+    settings: ScoringSettings,
+    now: datetime,
+    *,
+    rebuild: Sequence[Rule],
+    profile_only: bool,
+) -> int:
+    """Rebuild the scope's counters of the ``rebuild`` rules from the contacts and their
+    stored activities, sum up the score parts (the profile parts only, or all), update the
+    figures, promote the new crossings.
 
     The caller has locked the scope's contacts. Returns how many became MQLs.
     """
-    rules = Rule.objects.filter(active=True).order_by("pk")
-    if profile_only:
-        rules = rules.filter(event_type="")
-    sql.delete_rule_scores(scope, profile_only=profile_only)
-    sql.insert_rule_scores(scope, list(rules), now, settings.half_life_seconds)
-    sql.upsert_contact_scores(scope, now, profile_only=profile_only)
+    half_life = settings.half_life_seconds
+    sql.delete_rule_scores(scope, [rule.pk for rule in rebuild])
+    sql.insert_rule_scores(scope, [rule for rule in rebuild if rule.active], now, half_life)
+    sql.ensure_contact_scores(scope, now)
+    sql.sum_contact_scores(scope, now, half_life, profile_only=profile_only)
     sql.update_contact_figures(scope)
     return _promote(sql.raise_levels(scope, settings, now), settings)
 
@@ -338,6 +339,7 @@ def rescore_profiles(
     """
     settings = ScoringSettings.load()
     now = now or timezone.now()
+    rules = _profile_rules()
     if contact_ids is None:
         scopes: Iterable[Scope] = _id_ranges(_chunk_size())
     else:
@@ -347,29 +349,48 @@ def rescore_profiles(
         with transaction.atomic():
             locked = sql.lock_contacts(scope)
             if locked:
-                _rescore(scope, settings, now, profile_only=True)
+                _rescore(scope, settings, now, rebuild=rules, profile_only=True)
             done += len(locked)
     return done
 
 
+def _profile_rules() -> list[Rule]:
+    """Every profile rule, switched off ones included (their counters must go)."""
+    return list(Rule.objects.filter(event_type="").order_by("pk"))
+
+
 @transaction.atomic
-def recompute_start(*, by: User | None) -> RecomputeJob:
+def recompute_start(*, by: User | None, full: bool = False, enqueue: bool = True) -> RecomputeJob:
     """Start rescoring every contact (after rules or settings changed) in the background.
 
-    A job already pending or running is returned (and enqueued again: a lost message must
-    not leave it pending forever) instead of starting a second one.
+    The counters of the rules whose definition changed since they were built are rebuilt
+    from the stored activities (of every rule with ``full``); points and thresholds apply
+    to everyone. A job already pending or running is returned (and enqueued again: a lost
+    message must not leave it pending forever) instead of starting a second one.
+    ``enqueue=False`` is for a caller that runs the job itself, like the data generator.
     """
-    ScoringSettings.objects.select_for_update().get_or_create(pk=1)  # one start at a time
+    settings = ScoringSettings.objects.select_for_update().get_or_create(pk=1)[0]
     job = RecomputeJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
     if job is None:
         bounds = Contact.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
+        signatures = {
+            str(rule.pk): rule.signature(settings.half_life_days) for rule in Rule.objects.all()
+        }
+        current = dict(Rule.objects.values_list("pk", "counted"))
         job = RecomputeJob.objects.create(
             requested_by=by if by and by.is_authenticated else None,
             total=bounds["n"],
             cursor=bounds["lo"] or 0,
             last_id=bounds["hi"] or 0,
+            full=full,
+            rebuild={
+                pk: signature
+                for pk, signature in signatures.items()
+                if full or current[int(pk)] != signature
+            },
         )
-    transaction.on_commit(partial(tasks.recompute_scores.delay, job.pk))
+    if enqueue:
+        transaction.on_commit(partial(tasks.recompute_scores.delay, job.pk))
     return job
 
 
@@ -378,7 +399,7 @@ def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
 
     Each range claims its place on the job row (locked, ``cursor`` advanced in the same
     transaction as the range's work), so the task may run twice, or twice at once, and
-    every range is still done once. A range is a full rebuild: running it again is harmless.
+    every range is still done once. A range is rebuilt whole: doing it again is harmless.
     """
     RecomputeJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
         status=JobStatus.RUNNING, started_at=timezone.now()
@@ -400,19 +421,32 @@ def _recompute_next_range(job_id: int, now: datetime | None) -> bool:
     if job.status != JobStatus.RUNNING:
         return False
     if job.cursor > job.last_id:
-        job.status, job.finished_at = JobStatus.DONE, timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+        _recompute_finish(job)
         return False
     scope = Scope.range(job.cursor, min(job.cursor + _chunk_size(), job.last_id + 1))
     locked = sql.lock_contacts(scope)
     if locked:
+        rebuild = list(Rule.objects.filter(pk__in=[int(pk) for pk in job.rebuild]))
+        settings = ScoringSettings.load()
         job.promoted += _rescore(
-            scope, ScoringSettings.load(), now or timezone.now(), profile_only=False
+            scope, settings, now or timezone.now(), rebuild=rebuild, profile_only=False
         )
     job.done += len(locked)
     job.cursor = scope.hi
     job.save(update_fields=["done", "cursor", "promoted"])
     return True
+
+
+def _recompute_finish(job: RecomputeJob) -> None:
+    """Record that the rebuilt rules' counters match their definition, unless a rule (or
+    the decay) changed while the job ran: the next recompute rebuilds that one again."""
+    half_life_days = ScoringSettings.load().half_life_days
+    for rule in Rule.objects.filter(pk__in=[int(pk) for pk in job.rebuild]):
+        signature = job.rebuild[str(rule.pk)]
+        if rule.signature(half_life_days) == signature:
+            Rule.objects.filter(pk=rule.pk).update(counted=signature)
+    job.status, job.finished_at = JobStatus.DONE, timezone.now()
+    job.save(update_fields=["status", "finished_at"])
 
 
 def scores_decay(*, now: datetime | None = None) -> int:

@@ -19,6 +19,7 @@ from django.db.models import FloatField, IntegerField, Q, Value
 from django.db.models.fields import DateTimeField
 
 from leads.models import Contact
+from leads.stages import Stage
 
 from .conditions import profile_queryset, property_queryset
 from .models import Activity, Dimension, Rule, ScoringSettings
@@ -100,12 +101,16 @@ def lock_contacts(scope: Scope) -> list[int]:
     )
 
 
-def delete_rule_scores(scope: Scope, *, profile_only: bool) -> None:
+def delete_rule_scores(scope: Scope, rule_ids: Sequence[int]) -> None:
+    if not rule_ids:
+        return
     where, params = scope.sql("contact_id")
-    if profile_only:
-        where += f" AND rule_id IN (SELECT id FROM {RULES} WHERE event_type = '')"
+    rules = ", ".join(["%s"] * len(rule_ids))
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {RULE_SCORES} WHERE {where}", params)
+        cursor.execute(
+            f"DELETE FROM {RULE_SCORES} WHERE {where} AND rule_id IN ({rules})",
+            [*params, *rule_ids],
+        )
 
 
 def _profile_select(rule: Rule, scope: Scope, now: datetime) -> tuple[str, list]:
@@ -114,8 +119,7 @@ def _profile_select(rule: Rule, scope: Scope, now: datetime) -> tuple[str, list]
         "pk",
         Value(rule.pk, IntegerField()),
         Value(1, IntegerField()),
-        Value(rule.points, IntegerField()),
-        Value(float(rule.points), FloatField()),
+        Value(1.0, FloatField()),
         Value(now, DateTimeField()),
     )
     return query.query.sql_with_params()
@@ -125,7 +129,7 @@ def _event_select(
     rule: Rule, scope: Scope, now: datetime, half_life: float | None
 ) -> tuple[str, list]:
     """One event rule's counters: matching events per contact, at most ``max_times`` of them
-    in the order received (by id), with their points decayed by their age."""
+    in the order received (by id), and their count decayed by their age."""
     activities = Activity.objects.filter(scope.q("contact_id"), type=rule.event_type).order_by()
     inner, inner_params = (
         property_queryset(rule, activities)
@@ -141,18 +145,14 @@ def _event_select(
             "WHERE n <= %s"
         )
         source_params.append(rule.max_times)
-    sql = (
-        f"SELECT contact_id, %s, COUNT(*), COUNT(*) * %s, SUM(%s * {factor}), %s "
-        f"FROM {source} GROUP BY contact_id"
-    )
-    params = [rule.pk, rule.points, float(rule.points), *factor_params, _now(now)]
-    return sql, params + source_params
+    sql = f"SELECT contact_id, %s, COUNT(*), SUM({factor}), %s FROM {source} GROUP BY contact_id"
+    return sql, [rule.pk, *factor_params, _now(now), *source_params]
 
 
 def insert_rule_scores(
     scope: Scope, rules: Sequence[Rule], now: datetime, half_life: float | None
 ) -> None:
-    """Rebuild the scope's counters for ``rules`` from the contacts and their activities, in
+    """Build the scope's counters of ``rules`` from the contacts and their activities, in
     one ``INSERT ... SELECT`` (one ``UNION ALL`` branch per rule)."""
     parts = [
         _event_select(rule, scope, now, half_life)
@@ -166,46 +166,78 @@ def insert_rule_scores(
     params = [p for _, part_params in parts for p in part_params]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {RULE_SCORES} (contact_id, rule_id, times, points, value, as_of) {sql}",
-            params,
+            f"INSERT INTO {RULE_SCORES} (contact_id, rule_id, times, value, as_of) {sql}", params
         )
 
 
-def _sum(kind: str, dimension: Dimension, column: str) -> str:
+def ensure_contact_scores(scope: Scope, now: datetime) -> None:
+    """A score parts row (zeros) for every contact of the scope that has none."""
+    where, params = scope.sql("c.id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CONTACT_SCORES} (contact_id, profile_fit, profile_engagement, "
+            "event_fit, event_engagement, as_of, mql, hot) "
+            f"SELECT c.id, 0, 0, 0, 0, %s, FALSE, FALSE FROM {CONTACTS} c WHERE {where} "
+            f"AND NOT EXISTS (SELECT 1 FROM {CONTACT_SCORES} s WHERE s.contact_id = c.id)",
+            [_now(now), *params],
+        )
+
+
+def _sum(kind: str, dimension: Dimension, amount: str) -> str:
     test = "=" if kind == "profile" else "<>"
     return (
         f"COALESCE(SUM(CASE WHEN r.event_type {test} '' AND r.dimension = '{dimension}' "
-        f"THEN s.{column} ELSE 0 END), 0)"
+        f"THEN {amount} ELSE 0 END), 0)"
     )
 
 
-def upsert_contact_scores(scope: Scope, now: datetime, *, profile_only: bool) -> int:
-    """Sum the counters into each contact's score parts (a row for every contact in scope).
-
-    ``profile_only`` replaces the profile parts and leaves the event parts as they are.
-    """
-    where, params = scope.sql("c.id")
-    updated = ["profile_fit", "profile_engagement"]
+def sum_contact_scores(
+    scope: Scope, now: datetime, half_life: float | None, *, profile_only: bool
+) -> None:
+    """Sum each contact's counters of active rules, times the rules' current points, into
+    its score parts (only the profile parts with ``profile_only``). Rows that come out the
+    same are not rewritten; engagement from events is summed as of ``now``."""
+    aged_counter, counter_params = _factor("s.as_of", now, half_life)
+    aged_stored, stored_params = _factor(f"{CONTACT_SCORES}.as_of", now, half_life)
+    where, params = scope.sql("p.contact_id")
+    join_where, join_params = scope.sql("s.contact_id")
+    columns = {
+        "profile_fit": (_sum("profile", Dimension.FIT, "r.points * s.times"), []),
+        "profile_engagement": (_sum("profile", Dimension.ENGAGEMENT, "r.points * s.times"), []),
+        "event_fit": (_sum("event", Dimension.FIT, "r.points * s.times"), []),
+        "event_engagement": (
+            _sum("event", Dimension.ENGAGEMENT, f"r.points * s.value * {aged_counter}"),
+            counter_params,
+        ),
+    }
+    if profile_only:
+        columns = {k: v for k, v in columns.items() if k.startswith("profile")}
+    changed = [
+        f"{CONTACT_SCORES}.{name} <> a.{name}" for name in columns if name != "event_engagement"
+    ]
+    changed_params: list = []
+    assignments = [f"{name} = a.{name}" for name in columns]
     if not profile_only:
-        updated += ["event_fit", "event_engagement", "as_of"]
-    assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in updated)
+        changed.append(
+            f"ABS({CONTACT_SCORES}.event_engagement * {aged_stored} - a.event_engagement) > 1e-6"
+        )
+        changed_params = stored_params
+        assignments.append("as_of = %s")
+    select = ", ".join(f"{expression} AS {name}" for name, (expression, _) in columns.items())
     sql = f"""
-        INSERT INTO {CONTACT_SCORES} (contact_id, profile_fit, profile_engagement, event_fit,
-                                      event_engagement, as_of, mql, hot)
-        SELECT c.id, {_sum("profile", Dimension.FIT, "points")},
-               {_sum("profile", Dimension.ENGAGEMENT, "points")},
-               {_sum("event", Dimension.FIT, "points")},
-               {_sum("event", Dimension.ENGAGEMENT, "value")}, %s, FALSE, FALSE
-        FROM {CONTACTS} c
-        LEFT JOIN {RULE_SCORES} s ON s.contact_id = c.id
-        LEFT JOIN {RULES} r ON r.id = s.rule_id
-        WHERE {where}
-        GROUP BY c.id
-        ON CONFLICT (contact_id) DO UPDATE SET {assignments}
+        UPDATE {CONTACT_SCORES} SET {", ".join(assignments)}
+        FROM (SELECT p.contact_id AS id, {select}
+              FROM {CONTACT_SCORES} p
+              LEFT JOIN {RULE_SCORES} s ON s.contact_id = p.contact_id AND {join_where}
+              LEFT JOIN {RULES} r ON r.id = s.rule_id AND r.active
+              WHERE {where}
+              GROUP BY p.contact_id) AS a
+        WHERE {CONTACT_SCORES}.contact_id = a.id AND ({" OR ".join(changed)})
     """
+    select_params = [p for _, column_params in columns.values() for p in column_params]
+    set_params = [] if profile_only else [_now(now)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_now(now), *params])
-        return cursor.rowcount
+        cursor.execute(sql, [*set_params, *select_params, *join_params, *params, *changed_params])
 
 
 def update_contact_figures(scope: Scope) -> None:
@@ -251,9 +283,24 @@ class Crossing:
     at: datetime
 
 
+def _marks(
+    settings: ScoringSettings, flags: str, *, may_raise: bool
+) -> tuple[str, list, str, list]:
+    """SQL for the new ``mql`` and ``hot`` marks of contact ``c``, whose current marks are
+    in the table (or alias) ``flags``: the figures' verdict, or with ``may_raise=False``
+    only ever lowered."""
+    mql, mql_params, hot, hot_params = _levels(settings)
+    if not may_raise:
+        return f"({flags}.mql AND {mql})", mql_params, f"({flags}.hot AND {hot})", hot_params
+    # A recycled contact goes back to sales after a new engagement (an event), never after a
+    # recompute or a profile edit: its mark is only lowered here, so that event crosses.
+    mql = f"({mql} AND ({flags}.mql OR c.stage <> %s))"
+    return mql, [*mql_params, Stage.RECYCLED], hot, hot_params
+
+
 def raise_levels(scope: Scope, settings: ScoringSettings, now: datetime) -> list[Crossing]:
     """Set the ``mql``/``hot`` marks to what the figures say; return the new crossings."""
-    mql, mql_params, hot, hot_params = _levels(settings)
+    mql, mql_params, hot, hot_params = _marks(settings, "s", may_raise=True)
     where, params = scope.sql("s.contact_id")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -264,10 +311,10 @@ def raise_levels(scope: Scope, settings: ScoringSettings, now: datetime) -> list
             [*mql_params, *hot_params, *params],
         )
         rows = cursor.fetchall()
-    _set_levels(scope, mql, mql_params, hot, hot_params, keep_only=False)
+    _set_marks(scope, settings, may_raise=True)
     crossings = []
-    for contact_id, score, is_mql, is_hot in rows:
-        for level, reached in (("mql", is_mql), ("hot", is_hot)):
+    for contact_id, score, to_mql, to_hot in rows:
+        for level, reached in (("mql", to_mql), ("hot", to_hot)):
             if reached:
                 crossings.append(Crossing(contact_id, level, score, now))
     return crossings
@@ -275,19 +322,17 @@ def raise_levels(scope: Scope, settings: ScoringSettings, now: datetime) -> list
 
 def lower_levels(scope: Scope, settings: ScoringSettings) -> None:
     """Clear the marks of contacts no longer above a level (decay never raises them)."""
-    mql, mql_params, hot, hot_params = _levels(settings)
-    _set_levels(scope, mql, mql_params, hot, hot_params, keep_only=True)
+    _set_marks(scope, settings, may_raise=False)
 
 
-def _set_levels(scope, mql, mql_params, hot, hot_params, *, keep_only: bool) -> None:
+def _set_marks(scope: Scope, settings: ScoringSettings, *, may_raise: bool) -> None:
+    mql, mql_params, hot, hot_params = _marks(settings, CONTACT_SCORES, may_raise=may_raise)
     where, params = scope.sql(f"{CONTACT_SCORES}.contact_id")
-    new_mql = f"(mql AND {mql})" if keep_only else mql
-    new_hot = f"(hot AND {hot})" if keep_only else hot
     sql = f"""
-        UPDATE {CONTACT_SCORES} SET mql = {new_mql}, hot = {new_hot}
+        UPDATE {CONTACT_SCORES} SET mql = {mql}, hot = {hot}
         FROM {CONTACTS} c
         WHERE c.id = {CONTACT_SCORES}.contact_id AND {where}
-          AND (mql <> {new_mql} OR hot <> {new_hot})
+          AND ({CONTACT_SCORES}.mql <> {mql} OR {CONTACT_SCORES}.hot <> {hot})
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*mql_params, *hot_params, *params, *mql_params, *hot_params])

@@ -142,8 +142,19 @@ class ScoringSettingsSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
+class RecomputeRequestSerializer(serializers.Serializer):
+    full = serializers.BooleanField(
+        default=False,
+        help_text="Rebuild every rule's counters from the stored events, not only those of "
+        "the rules whose definition changed.",
+    )
+
+
 class RecomputeJobSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
+    rebuilt_rules = serializers.SerializerMethodField(
+        help_text="Rules whose counters are rebuilt from the stored events."
+    )
 
     class Meta:
         model = RecomputeJob
@@ -154,6 +165,8 @@ class RecomputeJobSerializer(serializers.ModelSerializer):
             "done",
             "total",
             "promoted",
+            "full",
+            "rebuilt_rules",
             "requested_by",
             "created_at",
             "started_at",
@@ -161,6 +174,9 @@ class RecomputeJobSerializer(serializers.ModelSerializer):
             "error",
         ]
         read_only_fields = fields
+
+    def get_rebuilt_rules(self, job: RecomputeJob) -> list[int]:
+        return sorted(int(pk) for pk in job.rebuild)
 
 
 class RulePointsSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from .serializers import (
     EventSerializer,
     IngestResultSerializer,
     RecomputeJobSerializer,
+    RecomputeRequestSerializer,
     RuleSerializer,
     ScoreBreakdownSerializer,
     ScoringSettingsSerializer,
@@ -151,9 +152,10 @@ class ScoringSettingsViewSet(viewsets.GenericViewSet):
     create=extend_schema(
         summary="Rescore every contact in the background",
         description="Answers at once (202) with the job to poll; while one runs, the same "
-        "job is returned.",
-        request=None,
-        responses={202: RecomputeJobSerializer, **errors()},
+        "job is returned. Rules whose condition changed have their counters rebuilt from the "
+        "stored events (every rule with `full`); new points and thresholds apply to all.",
+        request=RecomputeRequestSerializer,
+        responses={202: RecomputeJobSerializer, **errors(400)},
     ),
     retrieve=extend_schema(responses={200: RecomputeJobSerializer, **errors(404)}),
 )
@@ -166,7 +168,9 @@ class RecomputeJobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.recompute_job_list()
 
     def create(self, request):
-        job = services.recompute_start(by=request.user)
+        params = RecomputeRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        job = services.recompute_start(by=request.user, full=params.validated_data["full"])
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     def retrieve(self, request, pk=None):

@@ -70,7 +70,7 @@ def test_max_times_caps_the_count_per_contact_across_batches(send, rule):
     assert figures(ada)[0] == 20
     assert figures(bob)[0] == 10
     counter = ContactRuleScore.objects.get(contact=ada)
-    assert (counter.times, counter.points) == (2, 20)
+    assert (counter.times, counter.value) == (2, 2)
 
 
 def test_first_engagement_makes_a_lead_dated_at_the_first_engaging_event(send, rule):

@@ -9,7 +9,15 @@ import pytest
 from leads.models import Contact
 from leads.stages import Stage
 from scoring import services, sql, tasks
-from scoring.models import ContactRuleScore, ContactScore, JobStatus, RecomputeJob, ScoringSettings
+from scoring.models import (
+    Activity,
+    ContactRuleScore,
+    ContactScore,
+    JobStatus,
+    RecomputeJob,
+    Rule,
+    ScoringSettings,
+)
 from scoring.services import EventIn
 from tests.factories import ContactFactory
 from tests.scoring.helpers import T0
@@ -109,7 +117,7 @@ def snapshot(now) -> dict:
         for s in ContactScore.objects.all()
     }
     counters = {
-        (c.contact_id, c.rule_id): (c.times, c.points, aged(c.value, c.as_of, c.rule.decays))
+        (c.contact_id, c.rule_id): (c.times, aged(c.value, c.as_of, c.rule.decays))
         for c in ContactRuleScore.objects.select_related("rule")
     }
     figures = {
@@ -274,6 +282,81 @@ def test_a_lowered_threshold_promotes_the_leads_above_it_at_the_recompute(rule):
     assert RecomputeJob.objects.get().promoted == 1
 
 
-def run_recompute(now=None) -> RecomputeJob:
-    job = services.recompute_start(by=None)
+def run_recompute(now=None, full: bool = False) -> RecomputeJob:
+    job = services.recompute_start(by=None, full=full)
     return services.recompute_run(job_id=job.pk, now=now)
+
+
+def test_a_points_change_rebuilds_no_counters_and_gives_what_a_full_rebuild_gives(
+    scoring_model,
+):
+    rng = random.Random(5)
+    contacts = [ContactFactory(company_size=rng.choice([20, 150])) for _ in range(10)]
+    now = random_history(rng, contacts)
+    run_recompute(now=now)
+    demo = Rule.objects.get(name="Demo")
+    services.rule_update(rule=demo, points=demo.points + 10)
+    job = run_recompute(now=now)
+    assert job.rebuild == {}
+    partial = snapshot(now)
+    run_recompute(now=now, full=True)
+    assert snapshot(now) == partial
+
+
+def test_only_the_rules_whose_condition_changed_are_rebuilt(scoring_model):
+    rng = random.Random(8)
+    now = random_history(rng, [ContactFactory() for _ in range(10)])
+    assert len(run_recompute(now=now).rebuild) == Rule.objects.count()
+    pricing = Rule.objects.get(name="Pricing")
+    services.rule_update(rule=pricing, value="/pricing")
+    job = run_recompute(now=now)
+    assert list(job.rebuild) == [str(pricing.pk)]
+    after_change = snapshot(now)
+    run_recompute(now=now, full=True)
+    assert snapshot(now) == after_change
+    assert run_recompute(now=now).rebuild == {}
+
+
+def test_a_half_life_change_rebuilds_the_rules_that_decay():
+    services.rule_create(
+        name="Opened", points=3, dimension="engagement", event_type="email_opened"
+    )
+    services.rule_create(name="Seeker", points=-5, dimension="fit", event_type="page_viewed")
+    run_recompute()
+    services.settings_update(half_life_days=3)
+    assert [Rule.objects.get(pk=pk).name for pk in run_recompute().rebuild] == ["Opened"]
+
+
+def test_a_rule_changed_while_the_job_runs_is_rebuilt_again_next_time(rule):
+    opened = rule("Opened", 5, event_type="email_opened")
+    job = services.recompute_start(by=None)
+    services.rule_update(rule=opened, event_type="email_clicked")
+    services.recompute_run(job_id=job.pk)
+    assert list(run_recompute().rebuild) == [str(opened.pk)]
+
+
+def test_the_api_starts_a_full_rebuild_on_request(api, marketer, enqueued, rule):
+    opened = rule("Opened", 5, event_type="email_opened")
+    run_recompute()
+    reply = api.as_user(marketer).post("/api/v1/scoring/recompute/", {"full": True})
+    assert (reply.json()["full"], reply.json()["rebuilt_rules"]) == (True, [opened.pk])
+
+
+def test_a_recompute_does_not_hand_a_recycled_contact_back_but_its_next_event_does(rule):
+    rule("Webinar", 50, event_type="webinar_registered")
+    rule("Opened", 5, event_type="email_opened")
+    rejected_at = T0 - timedelta(days=1)
+    ada = ContactFactory(stage=Stage.RECYCLED, stage_changed_at=rejected_at)
+    Activity.objects.create(
+        key="old", contact=ada, type="webinar_registered", occurred_at=rejected_at
+    )
+    services.settings_update(mql_threshold=50)
+    run_recompute(now=T0)
+    ada.refresh_from_db()
+    assert (ada.score, ada.stage) == (50, Stage.RECYCLED)
+    services.events_ingest(
+        events=[EventIn(key="new", type="email_opened", occurred_at=T0, contact_id=ada.pk)],
+        now=T0,
+    )
+    ada.refresh_from_db()
+    assert (ada.score, ada.stage, ada.mql_at) == (55, Stage.MQL, T0)
