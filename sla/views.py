@@ -32,15 +32,11 @@ from .models import BreachAction, ClockKind, SlaPolicy
 
 # The pages of the reporting, scoring, import and SLA apps, each after the core link it
 # follows (``None``: first), for the roles that work there.
+EDITORS = frozenset(CONTACT_EDITORS)
 MORE_NAV = (
-    (
-        "Contacts",
-        NavItem("Scoring", reverse_lazy("scoring:rule_list"), frozenset(CONTACT_EDITORS)),
-    ),
-    (
-        "Campaigns",
-        NavItem("Imports", reverse_lazy("integrations:import_list"), frozenset(CONTACT_EDITORS)),
-    ),
+    (None, NavItem("Dashboard", reverse_lazy("reporting:dashboard"), frozenset({Role.MARKETING}))),
+    ("Contacts", NavItem("Scoring", reverse_lazy("scoring:rule_list"), EDITORS)),
+    ("Campaigns", NavItem("Imports", reverse_lazy("integrations:import_list"), EDITORS)),
     ("Team queue", NavItem("SLA", reverse_lazy("sla:breach_list"), frozenset({Role.MANAGERS}))),
 )
 
@@ -54,7 +50,7 @@ def topbar(request: HttpRequest) -> dict[str, Any]:
         labels = [entry["label"] for entry in nav]
         if not item.roles & roles or item.label in labels:
             continue
-        at = labels.index(after) + 1 if after in labels else 0 if after is None else len(nav) - 1
+        at = labels.index(after) + 1 if after in labels else 0 if after is None else -1
         nav.insert(at, {"label": item.label, "url": str(item.url), "current": False})
     matches = [entry["url"] for entry in nav if request.path.startswith(entry["url"])]
     current = max(matches, key=len, default=None)
