@@ -7,6 +7,7 @@ from ...definitions import ensure_definitions
 from ...funnel import ensure_contacts
 from ...integrations import ensure_import
 from ...reporting import ensure_targets
+from ...scoring import ensure_activity
 from ...sla import ensure_sla
 from ...users import TEAM, ensure_team
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             ensure_sla(users)
             ensure_definitions(users)
             created = ensure_contacts(users, contacts)
+            ensure_activity()
             ensure_import(users)
             ensure_targets(users)
         self.stdout.write(f"Demo data: {created} contact(s) added.")
