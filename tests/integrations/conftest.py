@@ -8,6 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from integrations.models import ImportJob, OnDuplicate
 from integrations.services import imports
+from tests.browser.conftest import (  # noqa: F401  (the browser suite's Chromium and login)
+    browser_context_args,
+    browser_type_launch_args,
+    log_in,
+    screenshot,
+)
 
 
 @pytest.fixture

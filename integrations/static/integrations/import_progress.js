@@ -15,7 +15,9 @@
       if (name in job && node.tagName !== "A") node.textContent = job[name];
     });
     panel.querySelector("[data-field=status_display]").textContent = labels[job.status] || job.status;
-    panel.querySelector("progress").value = job.percent;
+    const bar = panel.querySelector("[role=progressbar]");
+    bar.setAttribute("aria-valuenow", job.percent);
+    bar.firstElementChild.style.width = job.percent + "%";
     panel.querySelector("[data-field=errors_link]").hidden = job.rejected_count === 0;
     const cancel = panel.querySelector("[data-field=cancel_form]");
     if (cancel && open.indexOf(job.status) < 0) cancel.remove();
