@@ -1,9 +1,10 @@
 """The demo team's written definitions: what each stage means here, and the SLA agreed.
 
-Written once by the demo manager through ``Definition.revise``, so the Definitions page and
+Written once by the demo manager through ``leads.services.definition_revise``, so the Definitions page and
 every contact page show what a team that did its homework has written down.
 """
 
+from leads import services
 from leads.models import Definition
 
 Term = Definition.Term
@@ -44,4 +45,4 @@ def ensure_definitions(users: dict) -> None:
     written = set(Definition.objects.values_list("term", flat=True))
     for term, text in TEXTS.items():
         if term not in written:
-            Definition.revise(term=term, text=text, by=users["manager"])
+            services.definition_revise(term=term, text=text, by=users["manager"])

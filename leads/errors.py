@@ -1,6 +1,6 @@
 """Domain errors: the API maps them to HTTP codes, pages to form errors and messages."""
 
-from .stages import Move, Stage
+from .stages import VERBS, Move, Stage
 
 
 class StageConflict(Exception):
@@ -9,8 +9,8 @@ class StageConflict(Exception):
     def __init__(self, *, move: Move, stage: Stage, why: str = ""):
         self.move = Move(move)
         self.stage = Stage(stage)
-        why = why or f"the contact is {self.stage.label}"
-        super().__init__(f"Cannot {self.move.label.lower()}: {why}.")
+        self.why = why or f"the contact is {self.stage.label}"
+        super().__init__(f"Cannot {VERBS[self.move]}: {self.why}.")
 
 
 class DuplicateContact(Exception):

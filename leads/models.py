@@ -1,7 +1,6 @@
 """The core of the funnel: contacts, the campaigns they came from, and their stage history."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -263,16 +262,3 @@ class Definition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_term_display()} ({self.written_at:%Y-%m-%d})"
-
-    @classmethod
-    def revise(cls, *, term: "Definition.Term", text: str, by: User) -> "Definition":
-        """Write a new revision of ``term`` (managers only); an unchanged text adds nothing."""
-        if not has_role(by, Role.MANAGERS):
-            raise PermissionDenied("Only managers edit the team's definitions.")
-        text = text.strip()
-        if not text:
-            raise ValidationError({"text": ["Write what the term means here."]})
-        current = cls.objects.filter(term=term).order_by("-written_at", "-id").first()
-        if current is not None and current.text == text:
-            return current
-        return cls.objects.create(term=term, text=text, written_by=by)

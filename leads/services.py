@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from . import signals
 from .errors import DuplicateContact, StageConflict
-from .models import Contact, Transition
+from .models import Contact, Definition, Transition
 from .roles import User, has_role, roles_of
 from .stages import MOVES, Move, MoveRule, Role, Stage
 
@@ -30,6 +30,24 @@ def _check_actor(rule: MoveRule, actor: User | None, contact: Contact) -> None:
     limited = roles & rule.owner_only and not roles & (rule.roles - rule.owner_only)
     if limited and contact.owner_id != actor.pk:
         raise PermissionDenied("This contact is assigned to someone else.")
+
+
+def can_move(user: User | None, contact: Contact, move: Move) -> bool:
+    """Whether ``user`` may make ``move`` on ``contact`` as it stands now: what pages offer.
+
+    The same checks as the move itself (stage, role, ownership, a claim's free owner), so a
+    page shows exactly the buttons the service and the API would accept.
+    """
+    rule = MOVES[move]
+    if contact.erased_at is not None or contact.stage not in rule.sources:
+        return False
+    if move == Move.CLAIM and contact.owner_id is not None:
+        return False
+    try:
+        _check_actor(rule, user, contact)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _apply(
@@ -129,6 +147,7 @@ def _move(
     contact.__dict__.update(
         {f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields}
     )
+    contact._state.fields_cache.clear()  # e.g. a cached old ``owner``
     return contact
 
 
@@ -428,3 +447,20 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     contact.save()
     signals.contact_erased.send(sender=Contact, contact=contact)
     return contact
+
+
+def definition_revise(*, term: Definition.Term, text: str, by: User) -> Definition:
+    """Write a new revision of what ``term`` means here (managers only).
+
+    Revisions are append-only, so both teams can see what the definition was when a number
+    was computed; saving an unchanged text adds nothing.
+    """
+    if not has_role(by, Role.MANAGERS):
+        raise PermissionDenied("Only managers edit the team's definitions.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ["Write what the term means here."]})
+    current = Definition.objects.filter(term=term).order_by("-written_at", "-id").first()
+    if current is not None and current.text == text:
+        return current
+    return Definition.objects.create(term=term, text=text, written_by=by)

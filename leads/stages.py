@@ -51,6 +51,22 @@ class Move(models.TextChoices):
     CLAIM = "claim", "Claimed"
 
 
+# How a sentence names each move ("Cannot accept: the contact is SQL.").
+VERBS: dict[Move, str] = {
+    Move.ENGAGE: "engage",
+    Move.MARK_MQL: "mark as MQL",
+    Move.ACCEPT: "accept",
+    Move.FAST_TRACK: "fast-track to SQL",
+    Move.REJECT: "reject",
+    Move.QUALIFY: "qualify",
+    Move.WIN: "mark as won",
+    Move.LOSE: "mark as lost",
+    Move.DISQUALIFY: "disqualify",
+    Move.ASSIGN: "assign",
+    Move.CLAIM: "claim",
+}
+
+
 @dataclass(frozen=True)
 class MoveRule:
     """Where a move may start, where it leads, and who may make it.

@@ -284,18 +284,9 @@ ACTIONS = {
 def may(user: User, action: StageAction, contact: Contact) -> bool:
     """Whether to offer the action: the ``MOVES`` table and the services' own actor check,
     so a page shows exactly the buttons the service (and the API) would accept."""
-    rule = MOVES[action.move]
-    if contact.stage not in rule.sources:
-        return False
-    if action.move == Move.CLAIM and (
-        contact.owner_id is not None or not has_role(user, Role.SALES)
-    ):
-        return False  # only reps take from the shared queue
-    try:
-        services._check_actor(rule, user, contact)
-    except PermissionDenied:
-        return False
-    return True
+    if action.move == Move.CLAIM and not has_role(user, Role.SALES):
+        return False  # only reps take from the shared queue; managers assign
+    return services.can_move(user, contact, action.move)
 
 
 def allowed_actions(user: User, contact: Contact, among: Iterable[str] = ACTIONS) -> list[str]:
@@ -303,8 +294,8 @@ def allowed_actions(user: User, contact: Contact, among: Iterable[str] = ACTIONS
 
 
 def conflict_reason(exc: StageConflict) -> str:
-    # The message is "Cannot <move>: <why>."; pages phrase the first half themselves.
-    return str(exc).partition(": ")[2].rstrip(".") or f"the contact is {exc.stage.label}"
+    """Why the move did not fit; pages phrase the first half of the sentence themselves."""
+    return exc.why
 
 
 def perform(request: HttpRequest, action: StageAction, contact: Contact, form: forms.Form) -> int:
@@ -739,7 +730,9 @@ def definition_edit(request: HttpRequest, term: str) -> HttpResponse:
     form = DefinitionForm(request.POST or None, initial={"text": current.text if current else ""})
     if request.method == "POST" and form.is_valid():
         try:
-            saved = Definition.revise(term=term, text=form.cleaned_data["text"], by=request.user)
+            saved = services.definition_revise(
+                term=term, text=form.cleaned_data["text"], by=request.user
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -211,3 +211,37 @@ def test_an_assigned_mql_cannot_be_claimed(rep, other_rep):
 def test_only_mqls_can_be_claimed(stage, rep):
     with pytest.raises(StageConflict):
         services.contact_claim(contact=ContactFactory(stage=stage), by=rep)
+
+
+def test_a_conflict_says_what_could_not_be_done_and_why(rep):
+    contact = ContactFactory(stage=Stage.SQL, owner=rep)
+    with pytest.raises(StageConflict) as conflict:
+        services.contact_accept(contact=contact, by=rep)
+    assert str(conflict.value) == "Cannot accept: the contact is SQL."
+    assert conflict.value.why == "the contact is SQL"
+
+
+@pytest.mark.parametrize(
+    ("user", "stage", "move", "expected"),
+    [
+        ("rep", Stage.MQL, Move.ACCEPT, True),
+        ("other_rep", Stage.MQL, Move.ACCEPT, False),
+        ("rep", Stage.LEAD, Move.ACCEPT, False),
+        ("marketer", Stage.MQL, Move.ACCEPT, False),
+        ("marketer", Stage.LEAD, Move.MARK_MQL, True),
+        ("manager", Stage.MQL, Move.ASSIGN, True),
+        ("rep", Stage.MQL, Move.CLAIM, False),  # assigned already
+    ],
+)
+def test_can_move_offers_exactly_what_the_move_would_accept(
+    request, rep, user, stage, move, expected
+):
+    contact = ContactFactory(stage=stage, owner=rep)
+    assert services.can_move(request.getfixturevalue(user), contact, move) is expected
+
+
+def test_the_contact_passed_in_shows_its_new_owner_after_a_move(manager, rep):
+    contact = ContactFactory(stage=Stage.MQL)
+    assert contact.owner is None  # caches the relation
+    services.contact_assign(contact=contact, by=manager, owner=rep)
+    assert contact.owner == rep

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from demo.definitions import ensure_definitions
+from leads import services
 from leads.models import Definition
 from leads.stages import FUNNEL
 from tests.factories import ContactFactory
@@ -56,14 +57,14 @@ def test_only_managers_write_definitions(login, marketer, rep):
         assert login(user).post(edit("mql"), {"text": "Anything."}).status_code == 403
     assert not Definition.objects.exists()
     with pytest.raises(PermissionDenied):
-        Definition.revise(term=Definition.Term.MQL, text="Anything.", by=marketer)
+        services.definition_revise(term=Definition.Term.MQL, text="Anything.", by=marketer)
 
 
 def test_an_empty_definition_is_refused(login, manager):
     response = login(manager).post(edit("mql"), {"text": "   "})
     assert response.status_code == 400
     with pytest.raises(ValidationError):
-        Definition.revise(term=Definition.Term.MQL, text=" ", by=manager)
+        services.definition_revise(term=Definition.Term.MQL, text=" ", by=manager)
 
 
 def test_an_unknown_term_is_a_404(login, manager):
@@ -79,7 +80,7 @@ def test_the_contact_page_shows_what_its_stage_means(login, manager, marketer):
 
 def test_the_demo_writes_each_definition_once_and_keeps_later_edits(manager):
     ensure_definitions({"manager": manager})
-    Definition.revise(term=Definition.Term.MQL, text="Our own words.", by=manager)
+    services.definition_revise(term=Definition.Term.MQL, text="Our own words.", by=manager)
     ensure_definitions({"manager": manager})
     assert Definition.objects.in_force().count() == len(Definition.Term)
     assert Definition.objects.in_force().get(term="mql").text == "Our own words."
