@@ -66,6 +66,12 @@ def test_an_unknown_event_type_is_stored_and_scored_by_no_rule(send, rule):
 
 def test_one_bad_event_refuses_the_whole_batch_with_errors_by_position(send):
     ada = ContactFactory()
+    new_person = {
+        "id": "new",
+        "type": "form_submitted",
+        "occurred_at": T0.isoformat(),
+        "email": "someone@new.example",
+    }
     reply = send(
         event("ok", ada),
         {"id": "no-time", "type": "email_opened", "contact": ada.pk},
@@ -75,10 +81,10 @@ def test_one_bad_event_refuses_the_whole_batch_with_errors_by_position(send):
             "occurred_at": T0.isoformat(),
             "email": "not-an-email",
         },
-        event("new-person", ada) | {"contact": None, "email": "someone@new.example"},
+        new_person,
         expect=400,
     )
-    assert set(reply) == {"1", "2", "3"}
+    assert set(reply) == {"1", "2"}
     assert "occurred_at" in reply["1"]
     assert "email" in reply["2"]
     assert not Activity.objects.exists()
@@ -97,6 +103,13 @@ def test_one_bad_event_refuses_the_whole_batch_with_errors_by_position(send):
         ({"campaign": 999_999}, "campaign"),
         ({"properties": ["not", "an", "object"]}, "properties"),
         ({"email": "both@example.com"}, "contact"),
+        ({"contact": "twelve"}, "contact"),
+        ({"contact": 0}, "contact"),
+        ({"contact": True}, "contact"),
+        ({"type": "t" * 51}, "type"),
+        ({"occurred_at": 1700000000}, "occurred_at"),
+        ({"occurred_at": "2026-02-30T10:00:00Z"}, "occurred_at"),
+        ({"campaign": -1}, "campaign"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(send, change, field):
@@ -109,6 +122,17 @@ def test_bad_input_is_a_400_naming_the_field(send, change, field):
 def test_an_event_without_contact_or_email_is_refused(send):
     reply = send({"id": "k", "type": "email_opened", "occurred_at": T0.isoformat()}, expect=400)
     assert "contact" in reply
+
+
+def test_an_event_that_is_not_an_object_is_refused(send):
+    assert "non_field_errors" in send({"id": "ok"}, "not an event", expect=400)["1"]
+
+
+def test_times_without_a_zone_are_taken_as_utc_and_texts_are_trimmed(send):
+    ada = ContactFactory()
+    send(event(" k1 ", ada, type=" email_opened ") | {"occurred_at": "2026-03-02T09:00:00"})
+    stored = Activity.objects.get()
+    assert (stored.key, stored.type, stored.occurred_at) == ("k1", "email_opened", T0)
 
 
 def test_an_event_from_the_future_is_refused_but_clock_drift_is_tolerated(send):
