@@ -1,7 +1,8 @@
 """The demo team's written definitions: what each stage means here, and the SLA agreed.
 
-Written once by the demo manager through ``leads.services.definition_revise``, so the Definitions page and
-every contact page show what a team that did its homework has written down.
+Written once by the demo manager through ``leads.services.definition_revise``, so the
+Definitions page and every contact page show what a team that did its homework has written
+down.
 """
 
 from leads import services
