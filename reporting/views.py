@@ -279,7 +279,8 @@ def targets_panel(form: DashboardFilterForm) -> dict[str, Any]:
     report = selectors.targets_report(period=form.period)
     lines = report.targets
     focus = focus_month(lines)
-    shown = [line for line in lines if line.month == focus]
+    in_order = sorted(lines, key=lambda line: FUNNEL.index(Stage(line.stage)))
+    shown = [line for line in in_order if line.month == focus]
     chart = Chart(
         "targets",
         f"Targets for {focus:%B %Y}" if focus else "Targets",

@@ -52,9 +52,11 @@ def _unknown_ids(event: EventIn, contacts: set[int], campaigns: set[int]) -> dic
 
 
 class EventSerializer(serializers.Serializer):
-    """One event. The fields below document it; ``to_internal_value`` applies their checks
-    written out, because a batch is a thousand events and DRF's generic field machinery
-    took about 0.2 ms per event, most of a batch's validation time."""
+    """An activity event: the contact is given by `contact` (id) or by `email`."""
+
+    # The fields document the event (schema); ``to_internal_value`` applies their checks
+    # written out, because a batch is a thousand events and DRF's generic field machinery
+    # took about 0.2 ms per event, most of a batch's validation time.
 
     id = serializers.CharField(
         max_length=200, help_text="Your unique key for the event: a repeat is accepted once."
