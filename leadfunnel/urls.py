@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("sla.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("audit.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

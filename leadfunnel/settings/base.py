@@ -35,11 +35,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "django_htmx",
+    "axes",
     "leads",
     "scoring",
     "sla",
     "reporting",
     "integrations",
+    "audit",
     "demo",
 ]
 
@@ -53,6 +55,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "leadfunnel.urls"
@@ -102,6 +107,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes first: it refuses a locked-out username/address pair before the password is
+# checked. https://django-axes.readthedocs.io/en/latest/2_installation.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username tried from one address is locked after this many wrong passwords in a row, for
+# AXES_COOLOFF_TIME hours; a right password resets the count. Other users of the address
+# (an office behind one NAT) and the same user elsewhere are not locked out.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -218,12 +238,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Logging: to stderr, never personal data (messages carry ids, not e-mails). ---------
+# --- Logging: to stderr, never personal data (messages carry ids, not e-mails; the mask
+# filter is the net under them). --------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask": {"()": "leadfunnel.logging.MaskPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
@@ -273,3 +297,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(ReportModeEnum="reporting.selectors.Mode")
 # Memory for a report's sorts (percentiles, groupings) on PostgreSQL, for its transaction only.
 REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
+
+# --- audit ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    AuditActionEnum="audit.models.Action", BreachActionEnum="sla.models.BreachAction"
+)

@@ -1,0 +1,122 @@
+"""The cast and the objects of the permission tables: one account per persona, and each
+kind of object an endpoint or a page acts on, built on demand.
+
+Personas, in the tables' column order:
+    anon  no account           none  logged in, no role (a staff account: the admin too)
+    mkt   marketing (staff)    own   sales, owner of the contact
+    other sales, not the owner mgr   managers (staff)
+    su    superuser
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from integrations.models import Delivery, Event, Webhook
+from integrations.services import imports
+from leads import services as leads_services
+from leads.models import Definition
+from leads.stages import Role, Stage
+from reporting.models import Target
+from scoring.models import RecomputeJob, Rule
+from sla import services as sla_services
+from sla.models import AssignmentRule, Breach, ClockKind, Notification
+from sla.sweep import sla_sweep
+from tests.factories import CampaignFactory, ContactFactory, UserFactory
+
+PERSONAS = ("anon", "none", "mkt", "own", "other", "mgr", "su")
+
+
+class World:
+    """Builds each object the first time a row asks for it (``world.pk("rule")``)."""
+
+    def __init__(self) -> None:
+        self.users = {
+            "anon": None,
+            "none": UserFactory(username="sec-none", is_staff=True),
+            "mkt": UserFactory(username="sec-mkt", role=Role.MARKETING, is_staff=True),
+            "own": UserFactory(username="sec-own", role=Role.SALES),
+            "other": UserFactory(username="sec-other", role=Role.SALES),
+            "mgr": UserFactory(username="sec-mgr", role=Role.MANAGERS, is_staff=True),
+            "su": UserFactory(username="sec-su", is_staff=True, is_superuser=True),
+        }
+        self._built: dict[str, int | str] = {}
+
+    def pk(self, kind: str) -> int | str:
+        if kind not in self._built:
+            self._built[kind] = BUILDERS[kind.partition(":")[0]](self, kind.partition(":")[2])
+        return self._built[kind]
+
+    @cached_property
+    def breach(self) -> Breach:
+        """A missed MQL deadline on the owner's watch (made by the sweep, as in real life)."""
+        start = timezone.now() - timedelta(days=5)
+        sla_services.policy_create(
+            by=None, name="MQL in 2 days", clock=ClockKind.MQL_RESPONSE, hours=Decimal(48)
+        )
+        contact = ContactFactory(stage=Stage.LEAD)
+        leads_services.contact_mark_mql(contact=contact, by=None, at=start)
+        leads_services.contact_assign(contact=contact, by=None, owner=self.users["own"], at=start)
+        sla_sweep(now=timezone.now())
+        return Breach.objects.get(contact=contact)
+
+    def as_of(self, persona: str, act: Callable[[], int]) -> int:
+        """``act()``'s answer, with everything it changed rolled back for the next persona."""
+        with transaction.atomic():
+            status = act()
+            transaction.set_rollback(True)
+        return status
+
+
+def _contact(world: World, spec: str) -> int:
+    """``contact:<stage>`` is the owner's; ``contact:<stage>/shared`` has no owner."""
+    stage, _, shared = spec.partition("/")
+    owner = None if shared else world.users["own"]
+    return ContactFactory(stage=Stage(stage or Stage.MQL), owner=owner).pk
+
+
+def _import(world: World, spec: str) -> int:
+    upload = SimpleUploadedFile("people.csv", b"email,first_name\r\nann@example.com,Ann\r\n")
+    return imports.import_create(by=world.users["mkt"], file=upload, start=False).pk
+
+
+def _delivery(world: World, spec: str) -> int:
+    hook = Webhook.objects.get(pk=world.pk("webhook"))
+    return Delivery.objects.create(
+        webhook=hook,
+        event=Event.CONTACT_CREATED,
+        occurred_at=timezone.now(),
+        contact_id=world.pk("contact:sql"),
+        status=Delivery.Status.DELIVERED,
+    ).pk
+
+
+BUILDERS: dict[str, Callable[[World, str], int | str]] = {
+    "contact": _contact,
+    "campaign": lambda w, s: CampaignFactory().pk,
+    "rule": lambda w, s: (
+        Rule.objects.create(
+            name="Pricing", dimension="engagement", points=5, event_type="page_viewed"
+        ).pk
+    ),
+    "recompute": lambda w, s: RecomputeJob.objects.create(requested_by=w.users["mkt"]).pk,
+    "policy": lambda w, s: w.breach.policy_id,
+    "breach": lambda w, s: w.breach.pk,
+    "notification": lambda w, s: (
+        Notification.objects.filter(breach=w.breach, user=w.users["own"]).get().pk
+    ),
+    "assignment_rule": lambda w, s: AssignmentRule.objects.create(name="All reps").pk,
+    "rep": lambda w, s: w.users["own"].pk,
+    "target": lambda w, s: Target.objects.create(stage="mql", month=date(2026, 3, 1), goal=9).pk,
+    "import": _import,
+    "webhook": lambda w, s: Webhook.objects.create(url="https://crm.example.com/h", events=[]).pk,
+    "delivery": _delivery,
+    "audit": lambda w, s: (w.pk("rule"), AuditEntry.objects.latest("id").pk)[1],
+    "term": lambda w, s: Definition.Term.MQL.value,
+}
