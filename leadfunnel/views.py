@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,30 +18,34 @@ class NavItem:
 
 
 EVERYONE = frozenset(Role)
+EDITORS = frozenset({Role.MARKETING, Role.MANAGERS})
 # The top bar, in order; each role sees its items (a superuser holds every role).
 NAV = (
-    NavItem("Dashboard", "/dashboard/", frozenset({Role.MANAGERS})),
+    NavItem("Dashboard", reverse_lazy("reporting:dashboard"), EDITORS),
     NavItem("My queue", reverse_lazy("leads:my_queue"), frozenset({Role.SALES})),
     NavItem("Contacts", reverse_lazy("leads:contact_list"), EVERYONE),
+    NavItem("Scoring", reverse_lazy("scoring:rule_list"), EDITORS),
     NavItem("Campaigns", reverse_lazy("leads:campaign_list"), frozenset({Role.MARKETING})),
+    NavItem("Imports", reverse_lazy("integrations:import_list"), EDITORS),
     NavItem("Team queue", reverse_lazy("leads:team_queue"), frozenset({Role.MANAGERS})),
+    NavItem("SLA", reverse_lazy("sla:breach_list"), frozenset({Role.MANAGERS})),
     NavItem("Definitions", reverse_lazy("leads:definitions"), EVERYONE),
 )
 
 
-def navigation(request: HttpRequest) -> dict[str, list[dict[str, object]]]:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the top bar's links for the user's roles, the current one marked
-    (the longest matching prefix, so /queue/team/ is not also "My queue")."""
+    (the longest matching prefix, so /queue/team/ is not also "My queue"), and whether the
+    notification bell shows (for anyone with a role: SLA breaches reach reps and managers)."""
     roles = roles_of(getattr(request, "user", None))
     items = [item for item in NAV if item.roles & roles]
     matches = [str(item.url) for item in items if request.path.startswith(str(item.url))]
     current = max(matches, key=len, default=None)
-    return {
-        "nav": [
-            {"label": item.label, "url": str(item.url), "current": str(item.url) == current}
-            for item in items
-        ]
-    }
+    nav = [
+        {"label": item.label, "url": str(item.url), "current": str(item.url) == current}
+        for item in items
+    ]
+    return {"nav": nav, "bell": bool(roles)}
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -2,24 +2,18 @@
 The SLA pages: breaches, the policies editor, and each user's notifications (with the bell
 of the top bar). Reads go through ``sla.selectors`` (a rep sees the breaches on their own
 watch, as in the API), writes through ``sla.services``.
-
-``topbar`` is a context processor: the top bar's links, the core's (``leadfunnel.views``)
-with the pages of scoring, imports and the SLA put in their place for each role.
 """
-
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from leadfunnel.views import NavItem, navigation
 from leads.api.permissions import CONTACT_EDITORS
 from leads.forms import add_service_errors
-from leads.roles import has_role, roles_of
+from leads.roles import has_role
 from leads.stages import Role
 from leads.views import paginate, role_required
 
@@ -27,37 +21,6 @@ from . import selectors, services
 from .filtersets import BreachFilterSet
 from .forms import PolicyForm
 from .models import BreachAction, ClockKind, SlaPolicy
-
-# --- Top bar -----------------------------------------------------------------------------
-
-# The pages of the reporting, scoring, import and SLA apps, each after the core link it
-# follows (``None``: first), for the roles that work there.
-EDITORS = frozenset(CONTACT_EDITORS)
-MORE_NAV = (
-    (None, NavItem("Dashboard", reverse_lazy("reporting:dashboard"), frozenset({Role.MARKETING}))),
-    ("Contacts", NavItem("Scoring", reverse_lazy("scoring:rule_list"), EDITORS)),
-    ("Campaigns", NavItem("Imports", reverse_lazy("integrations:import_list"), EDITORS)),
-    ("Team queue", NavItem("SLA", reverse_lazy("sla:breach_list"), frozenset({Role.MANAGERS}))),
-)
-
-
-def topbar(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: the core's navigation with the pages above inserted, the current
-    one marked (the longest matching prefix, as the core does), and the notification bell."""
-    nav = navigation(request)["nav"]
-    roles = roles_of(getattr(request, "user", None))
-    for after, item in MORE_NAV:
-        labels = [entry["label"] for entry in nav]
-        if not item.roles & roles or item.label in labels:
-            continue
-        at = labels.index(after) + 1 if after in labels else 0 if after is None else -1
-        nav.insert(at, {"label": item.label, "url": str(item.url), "current": False})
-    matches = [entry["url"] for entry in nav if request.path.startswith(entry["url"])]
-    current = max(matches, key=len, default=None)
-    for entry in nav:
-        entry["current"] = entry["url"] == current
-    return {"nav": nav, "bell": bool(roles)}
-
 
 # --- Notifications -----------------------------------------------------------------------
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.test import RequestFactory
 
+from leadfunnel.views import navigation
 from sla.models import BreachAction, ClockKind, Notification, SlaPolicy
 from sla.sweep import sla_sweep
-from sla.views import topbar
 from tests.sla.conftest import MONDAY, make_mql, make_policy
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_a_manager_changes_the_hours_of_a_policy(login, manager):
 def nav_for(user, path: str = "/contacts/") -> list[tuple[str, bool]]:
     request = RequestFactory().get(path)
     request.user = user
-    return [(item["label"], item["current"]) for item in topbar(request)["nav"]]
+    return [(item["label"], item["current"]) for item in navigation(request)["nav"]]
 
 
 def test_the_top_bar_gives_each_role_its_pages(marketer, rep, manager):
