@@ -65,6 +65,26 @@ def read_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
+def blank_records(text: str, delimiter: str, drop: Callable[[list[str]], bool]) -> str | None:
+    """The file with every record that ``drop`` picks blanked, or ``None`` if none is.
+
+    A blanked record keeps its place and its number of lines (its line breaks stay, in one
+    quoted cell that is blank once stripped), so the records after it keep their index (an
+    import's resume point) and their line numbers (its report), and the import reads it as a
+    blank line.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    found, line = False, 0
+    for cells in reader:
+        spans, line = reader.line_num - line, reader.line_num
+        if drop(cells):
+            found, cells = True, ["\n" * (spans - 1)]
+        writer.writerow(cells)
+    return out.getvalue() if found else None
+
+
 def count_lines(data: bytes) -> int:
     """Lines in the file: the total an import's progress bar starts from."""
     lines = data.count(b"\n")

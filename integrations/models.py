@@ -50,6 +50,9 @@ class ImportJob(models.Model):
     file_name = models.CharField(max_length=255)
     file_size = models.PositiveBigIntegerField()
     content = models.BinaryField(null=True, editable=False)
+    # Moves when the file is rewritten while the job is open (an erased person's rows
+    # blanked): a running task then reads the rest of the file again before its next chunk.
+    content_revision = models.PositiveIntegerField(default=0, editable=False)
     encoding = models.CharField(max_length=20)
     delimiter = models.CharField(max_length=1)
     columns = models.JSONField(default=list, help_text="The header row, as found in the file.")

@@ -14,7 +14,7 @@ from scoring import signals as scoring_signals
 from sla import signals as sla_signals
 
 from .models import Event
-from .services import webhooks
+from .services import imports, webhooks
 
 
 @receiver(leads_signals.transition_recorded, dispatch_uid="integrations.stage_changed")
@@ -75,5 +75,7 @@ def threshold_crossed(sender, contact_id: int, threshold: str, score: int, occur
 
 
 @receiver(leads_signals.contact_erased, dispatch_uid="integrations.contact_erased")
-def contact_erased(sender, contact: Contact, **kwargs) -> None:
+def contact_erased(sender, contact: Contact, email: str | None = None, **kwargs) -> None:
     webhooks.contact_data_erase(contact_id=contact.pk)
+    if email:
+        imports.imports_erase_person(email=email)

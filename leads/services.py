@@ -436,6 +436,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     """
     if contact.erased_at is not None:
         return contact
+    email = contact.email
     for name in Contact.PERSONAL_FIELDS:
         setattr(
             contact,
@@ -445,7 +446,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     contact.erased_at = timezone.now()
     contact.sla_due_at = None
     contact.save()
-    signals.contact_erased.send(sender=Contact, contact=contact)
+    signals.contact_erased.send(sender=Contact, contact=contact, email=email)
     return contact
 
 

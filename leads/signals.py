@@ -9,7 +9,9 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
 - ``contacts_created`` is sent inside the transaction that created contacts in bulk (event
   batches, imports) with their ids, so a profile score can be computed set-based.
 - ``contact_erased`` is sent inside the erasure's transaction, so every app removes the
-  personal data it holds (event properties, payload logs) in the same commit.
+  personal data it holds (event properties, payload logs) in the same commit. It carries
+  the e-mail the contact had, already cleared on the contact: the one key to the person
+  in data that is not linked to the contact yet (a file waiting to be imported).
 """
 
 from django.dispatch import Signal
@@ -18,4 +20,4 @@ transition_recorded = Signal()  # sender=Contact, contact, transition
 stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stage, to_stage
 contact_saved = Signal()  # sender=Contact, contact, created, changed
 contacts_created = Signal()  # sender=Contact, contact_ids
-contact_erased = Signal()  # sender=Contact, contact
+contact_erased = Signal()  # sender=Contact, contact, email

@@ -11,6 +11,7 @@ instead of applying a chunk twice, and a re-run resumes after the last committed
 import csv
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from enum import Enum
 from itertools import islice
 
 from django.conf import settings
@@ -26,7 +27,14 @@ from leads.models import Campaign, Contact
 from leads.roles import User
 from scoring.services import rescore_profiles
 
-from ..csvfiles import count_lines, detect_delimiter, detect_encoding, first_line, read_records
+from ..csvfiles import (
+    blank_records,
+    count_lines,
+    detect_delimiter,
+    detect_encoding,
+    first_line,
+    read_records,
+)
 from ..errors import StateConflict
 from ..mapping import RowCleaner, RowRejected, guess_mapping, resolve_mapping, unique_columns
 from ..models import ImportJob, ImportRejection, OnDuplicate
@@ -164,6 +172,37 @@ def _finish(job: ImportJob, status: Status, *, now: datetime, error: str = "") -
     job.save(update_fields=["status", "finished_at", "error", "content", "total_rows"])
 
 
+@transaction.atomic
+def imports_erase_person(*, email: str) -> int:
+    """Blank an erased person's rows in the files not imported yet; the count of files changed.
+
+    A finished import keeps no file, but a draft, a queued job or one half-way would bring
+    the person back as a new contact after the erasure. A row goes when any of its cells is
+    the e-mail (a draft's columns are not mapped yet). The job row is locked first, so a
+    running task finishes its chunk before the file changes and, seeing the new revision,
+    reads the rest of it again before the next one.
+    """
+    key = email.strip().casefold()
+    changed = 0
+    open_files = ImportJob.objects.filter(status__in=ImportJob.OPEN, content__isnull=False)
+    for pk in open_files.order_by("pk").values_list("pk", flat=True):
+        job = ImportJob.objects.select_for_update().get(pk=pk)
+        text = bytes(job.content or b"").decode(job.encoding)
+        if key not in text.casefold():
+            continue  # the cheap look first: most files do not hold the person
+        text = blank_records(
+            text,
+            job.delimiter,
+            lambda cells: any(cell.strip().casefold() == key for cell in cells),
+        )
+        if text is not None:
+            job.content = text.encode(job.encoding)
+            job.content_revision += 1
+            job.save(update_fields=["content", "content_revision"])
+            changed += 1
+    return changed
+
+
 def imports_stalled(*, now: datetime | None = None) -> list[int]:
     """Queued or running jobs with no progress for a while: their task was lost (a worker
     killed, an enqueue that failed while the broker was down) and can be run again."""
@@ -189,14 +228,19 @@ def import_run(*, job_id: int, now: datetime | None = None) -> ImportJob:
     job = ImportJob.objects.get(pk=job_id)
     if not claimed or job.content is None:
         return job
-    records = _records_after(job, job.processed_rows)
     cleaner = RowCleaner(job.columns, job.mapping)
     done = job.processed_rows
+    revision, records = job.content_revision, _records_after(job, done)
     try:
         while True:
             chunk = list(islice(records, settings.IMPORT_CHUNK_ROWS))
-            if not _run_chunk(job.pk, chunk, cleaner, done=done, now=now):
+            step = _run_chunk(job.pk, chunk, cleaner, done=done, revision=revision, now=now)
+            if step is _Step.STOP:
                 break
+            if step is _Step.READ_AGAIN:
+                job = ImportJob.objects.get(pk=job_id)
+                revision, records = job.content_revision, _records_after(job, done)
+                continue
             done += len(chunk)
     except csv.Error as exc:
         with transaction.atomic():
@@ -212,6 +256,12 @@ def _records_after(job: ImportJob, skip: int) -> Iterator[tuple[int, list[str]]]
     return islice(read_records(text, job.delimiter), 1 + skip, None)
 
 
+class _Step(Enum):
+    GO_ON = "go on"
+    READ_AGAIN = "read the file again"
+    STOP = "stop"
+
+
 @transaction.atomic
 def _run_chunk(
     job_id: int,
@@ -219,16 +269,20 @@ def _run_chunk(
     cleaner: RowCleaner,
     *,
     done: int,
+    revision: int,
     now: datetime | None,
-) -> bool:
-    """Import one chunk and count it; ``False`` when the job must not go on."""
+) -> _Step:
+    """Import one chunk and count it, unless the job must stop or its file was rewritten
+    since ``chunk`` was read from it."""
     now = now or timezone.now()
     job = _locked(job_id)
     if job.status != Status.RUNNING or job.processed_rows != done:
-        return False  # cancelled before it started, or another task is running it
+        return _Step.STOP  # cancelled before it started, or another task is running it
+    if job.content_revision != revision:
+        return _Step.READ_AGAIN
     if job.cancel_requested or not chunk:
         _finish(job, Status.CANCELLED if job.cancel_requested else Status.DONE, now=now)
-        return False
+        return _Step.STOP
     rows, rejections = [], []
     for line, cells in chunk:
         try:
@@ -256,4 +310,4 @@ def _run_chunk(
         rejected_count=F("rejected_count") + len(rejections),
         heartbeat_at=now,
     )
-    return True
+    return _Step.GO_ON

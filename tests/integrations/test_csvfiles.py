@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from integrations.csvfiles import (
+    blank_records,
     count_lines,
     csv_lines,
     defuse,
@@ -93,3 +94,16 @@ def test_csv_lines_stream_in_batches():
     chunks = list(csv_lines(["n"], ((n,) for n in range(2500)), [None], batch=1000))
     assert len(chunks) == 1 + 3
     assert chunks[0] == "n\r\n"
+
+
+def test_blanked_records_keep_their_place_and_their_lines():
+    text = 'email,note\r\nann@example.com,"two\r\nlines"\r\nbob@example.com,x\r\n'
+    blanked = blank_records(text, ",", lambda cells: cells[0] == "ann@example.com")
+    assert "ann" not in blanked and "two" not in blanked
+    records = list(read_records(blanked, ","))
+    assert records[-1] == (4, ["bob@example.com", "x"])  # still on line 4
+    assert not "".join(records[1][1]).strip()  # a blank record where Ann was
+
+
+def test_blanking_nothing_leaves_the_file_alone():
+    assert blank_records("email\r\nann@example.com\r\n", ",", lambda cells: False) is None

@@ -5,9 +5,12 @@ funnel facts the reports count."""
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from integrations.models import Delivery, Event, ImportJob, ImportRejection, Webhook
 from integrations.services import imports
+from leads import services as leads_services
+from leads import signals
 from leads.models import Contact, Transition
 from leads.stages import Stage
 from scoring.models import Activity
@@ -92,18 +95,61 @@ def test_imports_keep_no_file_and_their_rejections_quote_no_personal_value(perso
     assert "email" in reasons and not any(detail in reasons for detail in DETAILS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contact_erased is sent after leads clears the e-mail, so integrations cannot "
-    "find the person in a file not imported yet (see the hardening report)",
-)
 def test_an_import_still_waiting_loses_the_persons_row(api, marketer, person):
     waiting = imports.import_create(
-        by=marketer, file=csv_file("email,first_name", f"{PERSON['email']},Janeth"), start=False
+        by=marketer,
+        file=csv_file(
+            "email,first_name", f"{PERSON['email'].upper()},Janeth", "ann@example.com,Ann"
+        ),
+        start=False,
     )
     api.as_user(marketer).delete(f"/api/v1/contacts/{person.pk}/")
     waiting.refresh_from_db()
-    assert PERSON["email"].encode() not in bytes(waiting.content or b"")
+    content = bytes(waiting.content).decode()
+    assert not any(detail.lower() in content.lower() for detail in DETAILS)
+    assert "ann@example.com,Ann" in content
+
+
+def test_a_queued_import_run_after_the_erasure_does_not_bring_the_person_back(
+    api, marketer, person, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = imports.import_create(
+            by=marketer,
+            file=csv_file(
+                "email,first_name,company_size",
+                f"{PERSON['email']},Janeth,10",
+                "ann@example.com,Ann,lots",
+            ),
+        )
+    api.as_user(marketer).delete(f"/api/v1/contacts/{person.pk}/")
+    job = imports.import_run(job_id=queued.pk)
+    assert (job.status, job.created_count, job.rejected_count) == (ImportJob.Status.DONE, 0, 1)
+    assert ImportRejection.objects.get(job=job).line == 3  # the lines after keep their number
+    assert not Contact.objects.filter(first_name="Janeth").exists()
+
+
+@override_settings(IMPORT_CHUNK_ROWS=1)
+def test_an_import_half_way_reads_its_file_again_and_skips_the_person(
+    marketer, person, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        running = imports.import_create(
+            by=marketer,
+            file=csv_file("email", "ann@example.com", PERSON["email"], "bob@example.com"),
+        )
+
+    def erase_during_the_first_chunk(**kwargs):
+        signals.contacts_created.disconnect(erase_during_the_first_chunk)
+        leads_services.contact_erase(contact=person, by=marketer)
+
+    signals.contacts_created.connect(erase_during_the_first_chunk, weak=False)
+    job = imports.import_run(job_id=running.pk)
+    assert (job.status, job.processed_rows, job.created_count) == (ImportJob.Status.DONE, 3, 2)
+    assert set(Contact.objects.filter(erased_at=None).values_list("email", flat=True)) == {
+        "ann@example.com",
+        "bob@example.com",
+    }
 
 
 def test_webhook_payloads_already_written_show_the_person_as_erased(person, erased):
