@@ -45,6 +45,7 @@ def production():
 def test_check_deploy_is_clean_with_the_production_settings():
     env = {**os.environ, **ENV, "DJANGO_SETTINGS_MODULE": "leadfunnel.settings.production"}
     env.pop("PYTHONPATH", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, not production's
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
