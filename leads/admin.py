@@ -64,12 +64,12 @@ def _apply(modeladmin, request, queryset: QuerySet, service, verb: str, **params
         modeladmin.message_user(request, line, messages.WARNING)
 
 
-@admin.action(description="Mark selected contacts as MQL")
+@admin.action(description="Mark selected contacts as MQL", permissions=["change"])
 def mark_mql(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, services.contact_mark_mql, "Marked as MQL:")
 
 
-@admin.action(description="Erase personal data of selected contacts")
+@admin.action(description="Erase personal data of selected contacts", permissions=["change"])
 def erase(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, services.contact_erase, "Erased")
 

@@ -397,8 +397,18 @@ def _ids_by_email(emails: set[str]) -> dict[str, int]:
 
 
 @transaction.atomic
+def _check_editor(actor: User | None, contact: Contact) -> None:
+    """Marketers and managers edit any contact; a rep only the ones assigned to them (an
+    MQL of the shared queue becomes theirs to edit once claimed). ``None`` is the system."""
+    if actor is None or has_role(actor, Role.MARKETING, Role.MANAGERS):
+        return
+    if not (has_role(actor, Role.SALES) and contact.owner_id == actor.pk):
+        raise PermissionDenied("You may edit only the contacts assigned to you.")
+
+
 def contact_update(*, contact: Contact, by: User | None, **fields: Any) -> Contact:
     """Edit a contact's details. Stage, owner and scores are not editable here."""
+    _check_editor(by, contact)
     forbidden = {
         "stage",
         "owner",
@@ -434,6 +444,8 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     The row stays (stage timestamps, campaign, owner, transitions) so reports still count
     it; every app erases what it holds through ``contact_erased`` in the same transaction.
     """
+    if by is not None and not has_role(by, Role.MARKETING, Role.MANAGERS):
+        raise PermissionDenied("Only marketing and managers erase a person's data.")
     if contact.erased_at is not None:
         return contact
     email = contact.email

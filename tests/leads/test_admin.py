@@ -86,3 +86,16 @@ def test_editing_in_the_admin_cannot_change_the_stage(staff, marketer):
     )
     contact.refresh_from_db()
     assert (contact.company, contact.stage) == ("New Co", Stage.LEAD)
+
+
+def test_a_staff_rep_is_offered_no_action_and_cannot_erase_through_the_admin(staff, rep):
+    contact = ContactFactory(stage=Stage.SQL, owner=rep, email="kept@example.com")
+    client = staff(rep)
+    page = client.get(reverse("admin:leads_contact_changelist"))
+    assert page.context["action_form"] is None  # no action is offered to a reader
+    client.post(
+        reverse("admin:leads_contact_changelist"),
+        {"action": "erase", "_selected_action": [contact.pk]},
+    )
+    contact.refresh_from_db()
+    assert (contact.email, contact.erased_at) == ("kept@example.com", None)

@@ -1,7 +1,7 @@
 """Contact writes: creation, edits, erasure, and what the lifecycle tells other apps."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from leads import services, signals
 from leads.errors import DuplicateContact, StageConflict
@@ -94,3 +94,20 @@ def test_an_erased_contact_cannot_move_any_more(manager):
     services.contact_erase(contact=contact, by=manager)
     with pytest.raises(StageConflict):
         services.contact_mark_mql(contact=contact, by=manager)
+
+
+def test_only_marketing_and_managers_erase_a_person(rep):
+    contact = ContactFactory(stage=Stage.SQL, owner=rep, email="kept@example.com")
+    with pytest.raises(PermissionDenied):
+        services.contact_erase(contact=contact, by=rep)
+    contact.refresh_from_db()
+    assert (contact.email, contact.erased_at) == ("kept@example.com", None)
+
+
+def test_a_rep_edits_their_own_contacts_and_not_the_shared_queues(rep):
+    mine, shared = ContactFactory(stage=Stage.SQL, owner=rep), ContactFactory(stage=Stage.MQL)
+    services.contact_update(contact=mine, by=rep, phone="+33 1 23 45 67 89")
+    with pytest.raises(PermissionDenied):
+        services.contact_update(contact=shared, by=rep, phone="+33 1 23 45 67 89")
+    shared.refresh_from_db()
+    assert (mine.phone, shared.phone) == ("+33 1 23 45 67 89", "")
