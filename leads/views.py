@@ -396,8 +396,11 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if contacts.query.order_by:
         contacts = contacts.order_by(*contacts.query.order_by, "-pk")  # stable pages
     ordering = request.GET.get("ordering", "")
+    filters = request.GET.copy()
+    filters.pop("page", None)
     context = {
         "filterset": filterset,
+        "filters_query": filters.urlencode(),  # the CSV export of the same list
         "page": paginate(request, contacts),
         "columns": [(column, column.sort(ordering)) for column in CONTACT_COLUMNS],
         "stages": Stage.choices,

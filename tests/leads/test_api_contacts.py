@@ -136,7 +136,9 @@ def test_assigning_to_an_unknown_user_is_a_400(api, manager):
     assert "owner" in response.json()
 
 
-def test_a_rep_claims_from_the_shared_queue_and_the_second_claim_is_a_409(api, rep, other_rep):
+def test_a_rep_claims_from_the_shared_queue_and_another_rep_can_no_longer_reach_it(
+    api, rep, other_rep
+):
     contact = ContactFactory(stage=Stage.MQL)
     assert api.as_user(rep).post(detail(contact, "claim")).json()["owner"] == rep.pk
     response = api.as_user(other_rep).post(detail(contact, "claim"))

@@ -119,3 +119,14 @@ def test_a_huge_list_is_counted_up_to_a_cap_and_says_so(login, marketer, monkeyp
     response = login(marketer).get(URL)
     assert b"<strong>3+</strong> contacts" in response.content
     assert len(listed(response)) == 5
+
+
+def test_the_export_link_downloads_the_list_as_filtered_without_its_page(login, marketer):
+    ContactFactory(stage=Stage.MQL, email="mql@example.com")
+    ContactFactory(stage=Stage.LEAD, email="lead@example.com")
+    client = login(marketer)
+    html = client.get(f"{URL}?stage=mql&page=1").content.decode()
+    link = f"{reverse('contacts-export')}?stage=mql"
+    assert f'href="{link}" download' in html
+    exported = b"".join(client.get(link).streaming_content).decode()
+    assert "mql@example.com" in exported and "lead@example.com" not in exported
