@@ -9,7 +9,9 @@ from playwright.sync_api import expect
 
 from leads.models import Contact, Definition
 from leads.stages import Stage
+from tests.browser.conftest import PASSWORD
 from tests.factories import CampaignFactory, ContactFactory
+from tests.sla.conftest import make_mql, make_policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,3 +184,46 @@ def test_a_manager_reassigns_from_the_team_queue_and_writes_a_definition(
     expect(page.locator("#mql")).to_contain_text("Score of 60 or more")
     assert Definition.objects.in_force().get(term="mql").written_by == manager
     screenshot(page, "definitions")
+
+
+def test_a_reps_answers_show_on_the_managers_dashboard(
+    log_in, live_server, manager, rep, browser, screenshot
+):
+    """The numbers both teams read follow the work: a rep accepts one MQL and rejects the
+    other in the queue, and the manager's dashboard shows an SQL more and two in time."""
+    make_policy(name="MQL answered within 2 days")
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    for name in ("Ann", "Bob"):
+        make_mql(owner=rep, at=two_hours_ago, first_name=name, last_name="Buyer")
+
+    dashboard = log_in("manager")
+
+    def figures() -> tuple[str, str]:
+        dashboard.goto(f"{live_server.url}/dashboard/")
+        funnel, sla = dashboard.locator("#panel-funnel"), dashboard.locator("#panel-sla")
+        for panel in (funnel, sla):
+            panel.get_by_text("Data table").first.click()
+        sqls = funnel.get_by_role("row", name="SQLs").locator("td")
+        rep_header = dashboard.get_by_role("rowheader", name="rep", exact=True)
+        reps_row = sla.locator("#chart-sla tbody tr").filter(has=rep_header)
+        return sqls.inner_text(), reps_row.locator("td").first.inner_text()
+
+    assert figures() == ("0", "0")  # no SQL yet; nothing answered in time yet
+
+    seller = browser.new_context()
+    queue = seller.new_page()
+    queue.goto(f"{live_server.url}/accounts/login/")
+    queue.get_by_label("Username").fill("rep")
+    queue.get_by_label("Password").fill(PASSWORD)
+    queue.get_by_role("button", name="Log in").click()
+    rows = queue.locator("section[aria-labelledby=mine-title] tbody tr")
+    rows.filter(has_text="Ann Buyer").get_by_role("button", name="Accept").click()
+    expect(queue.locator(".message.success")).to_contain_text("Ann Buyer accepted")
+    bob = rows.filter(has_text="Bob Buyer")
+    bob.locator("summary", has_text="Reject").click()
+    bob.get_by_role("button", name="Bad fit").click()
+    expect(queue.locator(".message.success")).to_contain_text("Bob Buyer rejected")
+    seller.close()
+
+    assert figures() == ("1", "2")
+    screenshot(dashboard, "dashboard_after_the_queue")
