@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from leads.models import Contact
 
 from .models import ContactRuleScore, ContactScore, Dimension, RecomputeJob, Rule, ScoringSettings
-from .sql import decay_factor
+from .sql import RuleEffect, decay_factor, rule_change_effect
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,12 @@ def _rule_points(
         points=rule.points * row.times,
         current_points=round(rule.points * value, 2),
     )
+
+
+def rule_effect(*, candidate: Rule, replaced: Rule | None, now: datetime) -> RuleEffect:
+    """What saving ``candidate`` (an unsaved rule, or the edited copy of ``replaced``)
+    would do to the scores and the MQLs, before anything is saved."""
+    return rule_change_effect(candidate, replaced, ScoringSettings.load(), now)
 
 
 def rule_list() -> QuerySet[Rule]:

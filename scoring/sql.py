@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import FloatField, IntegerField, Q, Value
+from django.db.models import F, FloatField, IntegerField, Q, Value
 from django.db.models.fields import DateTimeField
 
 from leads.models import Contact
-from leads.stages import Stage
+from leads.stages import MOVES, Move, Stage
 
 from .conditions import profile_queryset, property_queryset
 from .models import Activity, Dimension, Rule, ScoringSettings
@@ -115,12 +115,16 @@ def delete_rule_scores(scope: Scope, rule_ids: Sequence[int]) -> None:
 
 def _profile_select(rule: Rule, scope: Scope, now: datetime) -> tuple[str, list]:
     contacts = Contact.objects.filter(scope.q()).order_by()
-    query = profile_queryset(rule, contacts).values_list(
-        "pk",
-        Value(rule.pk, IntegerField()),
-        Value(1, IntegerField()),
-        Value(1.0, FloatField()),
-        Value(now, DateTimeField()),
+    query = (
+        profile_queryset(rule, contacts)
+        .annotate(
+            contact_id=F("pk"),
+            counter_rule=Value(rule.pk, IntegerField()),
+            times=Value(1, IntegerField()),
+            value=Value(1.0, FloatField()),
+            as_of=Value(now, DateTimeField()),
+        )
+        .values_list("contact_id", "counter_rule", "times", "value", "as_of")
     )
     return query.query.sql_with_params()
 
@@ -145,7 +149,10 @@ def _event_select(
             "WHERE n <= %s"
         )
         source_params.append(rule.max_times)
-    sql = f"SELECT contact_id, %s, COUNT(*), SUM({factor}), %s FROM {source} GROUP BY contact_id"
+    sql = (
+        f"SELECT contact_id, %s AS counter_rule, COUNT(*) AS times, SUM({factor}) AS value, "
+        f"%s AS as_of FROM {source} GROUP BY contact_id"
+    )
     return sql, [rule.pk, *factor_params, _now(now), *source_params]
 
 
@@ -255,6 +262,81 @@ def update_contact_figures(scope: Scope) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+@dataclass(frozen=True)
+class RuleEffect:
+    """What saving a rule would do: scores raised and lowered, and the contacts that the
+    recompute after the save would make MQL."""
+
+    raised: int
+    lowered: int
+    to_mql: int
+
+
+def _counter_points(rule: Rule, counters: str, now: datetime, half_life: float | None) -> tuple:
+    """SQL for the fit and engagement points of ``rule`` on each row of ``counters`` (its
+    counter rows, as ``insert_rule_scores`` builds them) as of ``now``, and the parameters."""
+    fit = rule.points if rule.active and rule.dimension == Dimension.FIT else 0
+    engagement = rule.points if rule.active and rule.dimension == Dimension.ENGAGEMENT else 0
+    if not rule.is_event_rule:
+        return f"%s * {counters}.times", [fit], f"%s * {counters}.times", [engagement]
+    factor, params = _factor(f"{counters}.as_of", now, half_life if rule.decays else None)
+    return (
+        f"%s * {counters}.times",
+        [fit],
+        f"%s * {counters}.value * {factor}",
+        [engagement, *params],
+    )
+
+
+def rule_change_effect(
+    candidate: Rule, replaced: Rule | None, settings: ScoringSettings, now: datetime
+) -> RuleEffect:
+    """Count what saving ``candidate`` in place of ``replaced`` (``None``: a new rule) would
+    do, in one statement from the stored scores: per contact, the candidate's counters built
+    as a recompute builds them, less the replaced rule's stored counters, both in points as
+    of ``now``; then, with those figures, the contacts the recompute would promote (the
+    test of ``raise_levels``: not yet marked, in a stage the move to MQL starts from)."""
+    half_life = settings.half_life_seconds
+    everyone = Scope.range(0, 2**62)
+    if candidate.is_event_rule:
+        new_sql, new_params = _event_select(candidate, everyone, now, half_life)
+    else:
+        new_sql, new_params = _profile_select(candidate, everyone, now)
+    new_fit, new_fit_p, new_eng, new_eng_p = _counter_points(candidate, "n", now, half_life)
+    parts = [f"SELECT n.contact_id AS id, {new_fit} AS fit, {new_eng} AS eng FROM ({new_sql}) n"]
+    params = [*new_fit_p, *new_eng_p, *new_params]
+    if replaced is not None:
+        old_fit, old_fit_p, old_eng, old_eng_p = _counter_points(replaced, "o", now, half_life)
+        parts.append(
+            f"SELECT o.contact_id, -({old_fit}), -({old_eng}) FROM {RULE_SCORES} o "
+            "WHERE o.rule_id = %s"
+        )
+        params += [*old_fit_p, *old_eng_p, replaced.pk]
+    mql, mql_params, _, _ = _levels(settings)
+    sources = sorted(MOVES[Move.MARK_MQL].sources - {Stage.RECYCLED})
+    sql = f"""
+        SELECT COALESCE(SUM(CASE WHEN c.score > c.before THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN c.score < c.before THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN {mql} AND c.stage IN ({", ".join(["%s"] * len(sources))})
+                                      AND NOT COALESCE(s.mql, FALSE) THEN 1 ELSE 0 END), 0)
+        FROM (SELECT f.*, f.fit_score + f.engagement_score AS score
+              FROM (SELECT b.id, b.stage, b.score AS before,
+                           b.fit_score + CAST(COALESCE(d.fit, 0) AS INTEGER) AS fit_score,
+                           CAST(FLOOR(b.engagement_score + COALESCE(d.eng, 0) + 0.5) AS INTEGER)
+                             AS engagement_score
+                    FROM {CONTACTS} b
+                    LEFT JOIN (SELECT id, SUM(fit) AS fit, SUM(eng) AS eng
+                               FROM ({" UNION ALL ".join(parts)}) AS p GROUP BY id) AS d
+                           ON d.id = b.id
+                    WHERE b.erased_at IS NULL) AS f) AS c
+        LEFT JOIN {CONTACT_SCORES} s ON s.contact_id = c.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*mql_params, *sources, *params])
+        raised, lowered, to_mql = cursor.fetchone()
+    return RuleEffect(raised=raised, lowered=lowered, to_mql=to_mql)
 
 
 def _levels(settings: ScoringSettings) -> tuple[str, list, str, list]:

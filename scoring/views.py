@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.api.permissions import CONTACT_EDITORS
@@ -143,6 +144,28 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "attributes": [*PROFILE_ATTRIBUTES, "email_domain", f"{ATTRIBUTES_PREFIX}…", "url"],
     }
     return render(request, "scoring/rule_form.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@role_required(*EDITORS)
+def rule_preview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """What the rule being typed would do once saved: scores up and down, new MQLs."""
+    replaced = get_object_or_404(Rule, pk=pk) if pk else None
+    form = RuleForm(request.GET)
+    context: dict[str, Any] = {"form": form, "settings": ScoringSettings.load()}
+    if form.is_valid():
+        candidate = Rule(**form.rule_fields())
+        try:
+            candidate.clean()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            context["effect"] = selectors.rule_effect(
+                candidate=candidate, replaced=replaced, now=timezone.now()
+            )
+    return render(
+        request, "scoring/_rule_preview.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_POST

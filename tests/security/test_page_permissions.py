@@ -22,6 +22,8 @@ OWNERS_ONLY = "login 403 200 200 403 200 200"
 EDITORS_ONLY = "login 403 200 403 403 200 200"  # marketing and managers
 MANAGERS_ONLY = "login 403 403 403 403 200 200"
 PUBLIC = "200 200 200 200 200 200 200"
+A_RULE = {"name": "Pricing", "kind": "event", "dimension": "engagement", "points": 5}
+A_RULE |= {"event_type": "page_viewed", "active": "on"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ PAGES = [
     Page("scoring:rule_toggle", "POST", "login 403 302 403 403 302 302", "rule"),
     Page("scoring:thresholds", "GET", ANY_ROLE),
     Page("scoring:thresholds_preview", "GET", ANY_ROLE, data={"mql_threshold": 70}),
+    Page("scoring:rule_preview", "GET", EDITORS_ONLY, data=A_RULE),
+    Page("scoring:rule_preview", "GET", EDITORS_ONLY, "rule", data=A_RULE),
     Page("scoring:recompute", "POST", "login 403 302 403 403 302 302"),
     Page("scoring:recompute_progress", "GET", ANY_ROLE, "recompute"),
     Page("scoring:contact_score", "GET", OWNERS_ONLY, "contact:sql"),

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from leads.models import Contact
 from leads.services import contact_mark_mql
 from leads.stages import Stage
 from scoring import services
@@ -184,6 +185,109 @@ def test_a_preview_of_impossible_thresholds_says_why(login, marketer):
     )
     assert response.status_code == 400
     assert "The hot level must be above the MQL threshold." in response.content.decode()
+
+
+@pytest.fixture
+def webinar_and_pricing(send_event):
+    """Ann registered for a webinar (50 points) and saw the pricing page twice; Bob saw it
+    once; Cleo did nothing. The pricing page gives no points yet."""
+    services.rule_create(
+        name="Webinar", dimension="engagement", points=50, event_type="webinar_registered"
+    )
+    ann, bob, cleo = (ContactFactory(stage=Stage.CONTACT) for _ in range(3))
+    send_event(ann, "webinar_registered", AT)
+    for n, contact in enumerate([ann, ann, bob], start=1):
+        send_event(contact, "page_viewed", AT + timedelta(hours=n), {"url": "/pricing"})
+    return ann, bob, cleo
+
+
+def test_a_new_rule_previews_the_scores_it_raises_and_the_mqls_it_makes(
+    login, marketer, webinar_and_pricing
+):
+    ann, _, _ = webinar_and_pricing
+    ann.refresh_from_db()
+    assert (ann.score, ann.stage) == (50, Stage.LEAD)
+    response = login(marketer).get("/scoring/rules/preview/", rule_form())
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Ann 50 + 2 × 10 = 70 crosses 60; Bob 0 + 10 does not; Cleo is untouched.
+    assert '<span class="stat-value" data-preview-mql>1</span> contact would become MQL' in html
+    assert "<strong data-preview-raised>2</strong> scores would go up" in html
+    assert "<strong data-preview-lowered>0</strong> scores would go down" in html
+    assert not Rule.objects.filter(name="Pricing page").exists()
+
+
+def test_editing_a_rule_previews_the_change_against_the_points_it_gives_now(
+    login, marketer, webinar_and_pricing
+):
+    pricing = services.rule_create(
+        name="Pricing page",
+        dimension="engagement",
+        points=10,
+        event_type="page_viewed",
+        attribute="url",
+        operator="contains",
+        value="/pricing",
+        max_times=3,
+    )
+    recompute = services.recompute_start(by=marketer, enqueue=False)
+    services.recompute_run(job_id=recompute.pk)  # Ann is now an MQL at 70, Bob at 10
+    client = login(marketer)
+    lowered = client.get(f"/scoring/rules/{pricing.pk}/preview/", rule_form(points="5"))
+    assert (
+        "<strong data-preview-lowered>2</strong> scores would go down" in lowered.content.decode()
+    )
+    raised = client.get(f"/scoring/rules/{pricing.pk}/preview/", rule_form(points="30"))
+    html = raised.content.decode()
+    assert "<strong data-preview-raised>2</strong> scores would go up" in html
+    assert "data-preview-mql>0</span> contacts would become MQL" in html  # Ann is one already
+
+
+def test_the_rule_preview_foretells_what_the_recompute_then_does_with_decay(marketer, send_event):
+    from django.utils import timezone
+
+    from scoring.selectors import rule_effect
+
+    ScoringSettings.objects.filter(pk=1).update(half_life_days=30)
+    services.rule_create(
+        name="Webinar", dimension="engagement", points=45, event_type="webinar_registered"
+    )
+    now = timezone.now()
+    contacts = [ContactFactory(stage=Stage.CONTACT) for _ in range(6)]
+    for n, contact in enumerate(contacts):
+        send_event(contact, "webinar_registered", now - timedelta(days=5 * n))
+        for view in range(n % 3 + 1):
+            send_event(
+                contact, "page_viewed", now - timedelta(days=n, hours=view), {"url": "/pricing"}
+            )
+    before = {c.pk: c.score for c in Contact.objects.filter(pk__in=[c.pk for c in contacts])}
+    fields = dict(
+        name="Pricing page",
+        dimension="engagement",
+        points=14,  # Contacts 1 and 2 cross 60 by more than a point; 0 stays at 59
+        event_type="page_viewed",
+        attribute="url",
+        operator="contains",
+        value="/pricing",
+        max_times=2,
+    )
+    effect = rule_effect(candidate=Rule(**fields), replaced=None, now=now)
+
+    services.rule_create(**fields)
+    services.recompute_run(job_id=services.recompute_start(by=marketer, enqueue=False).pk, now=now)
+    after = {c.pk: (c.score, c.stage) for c in Contact.objects.filter(pk__in=before)}
+    assert effect.raised == sum(after[pk][0] > before[pk] for pk in before)
+    assert effect.to_mql == sum(stage == Stage.MQL for _, stage in after.values()) > 0
+
+
+def test_a_rule_preview_of_an_incomplete_rule_says_what_is_missing(login, marketer):
+    response = login(marketer).get("/scoring/rules/preview/", rule_form(event_type=""))
+    assert response.status_code == 400
+    assert "Not a complete rule yet" in response.content.decode()
+
+
+def test_a_rep_cannot_preview_a_rule(login, rep):
+    assert login(rep).get("/scoring/rules/preview/", rule_form()).status_code == 403
 
 
 def test_saving_thresholds_rescores_everyone(login, marketer):
