@@ -4,7 +4,6 @@ What the other apps' signals mean for integrations: an outbox row per webhook fo
 erasure of the personal data integrations keeps.
 """
 
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -53,7 +52,6 @@ def contacts_created(sender, contact_ids, **kwargs) -> None:
 
 
 @receiver(sla_signals.breach_recorded, dispatch_uid="integrations.sla_breached")
-@transaction.atomic
 def sla_breached(sender, breach_id: int, contact_id: int, **kwargs) -> None:
     webhooks.events_record_for_ids(
         event=Event.SLA_BREACHED,
@@ -64,7 +62,6 @@ def sla_breached(sender, breach_id: int, contact_id: int, **kwargs) -> None:
 
 
 @receiver(scoring_signals.threshold_crossed, dispatch_uid="integrations.threshold_crossed")
-@transaction.atomic
 def threshold_crossed(sender, contact_id: int, threshold: str, score: int, occurred_at, **kwargs):
     webhooks.events_record_for_ids(
         event=Event.SCORE_THRESHOLD_CROSSED,

@@ -266,7 +266,9 @@ def _move(outcome: Outcome, locked: dict[int, _Locked], settings: ScoringSetting
 
 def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
     """Make MQLs of the contacts that crossed the MQL level (the lifecycle service skips
-    those whose stage does not allow it) and announce every crossing after the commit."""
+    those whose stage does not allow it) and announce every crossing, in the transaction:
+    what the receivers write (a webhook's outbox row) commits with the crossing or not at
+    all, so no crash between the two can lose the news."""
     at_by_reason: dict[str, dict[int, datetime]] = defaultdict(dict)
     for c in crossings:
         if c.level == "mql":
@@ -276,20 +278,15 @@ def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
         len(contacts_move_bulk(move=Move.MARK_MQL, at_by_id=at_by_id, reason=reason))
         for reason, at_by_id in at_by_reason.items()
     )
-    if crossings:
-        transaction.on_commit(partial(_announce, list(crossings)))
-    return promoted
-
-
-def _announce(crossings: list[Crossing]) -> None:
     for c in crossings:
-        threshold_crossed.send_robust(
+        threshold_crossed.send(
             sender=ContactScore,
             contact_id=c.contact_id,
             threshold=c.level,
             score=c.score,
             occurred_at=c.at,
         )
+    return promoted
 
 
 # --- set-based rescoring -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent after commit when a contact's score crosses a threshold upwards.
-# kwargs: contact_id, threshold ("mql" or "hot"), score, occurred_at
+# Sent when a contact's score crosses a threshold upwards, inside the transaction that
+# recorded it: a receiver's database writes commit with it (no slow I/O here; enqueue on
+# commit). kwargs: contact_id, threshold ("mql" or "hot"), score, occurred_at
 threshold_crossed = Signal()

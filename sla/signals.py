@@ -2,5 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent after commit, once per breach. kwargs: breach_id, contact_id
+# Sent once per breach, inside the sweep's transaction that recorded it: a receiver's
+# database writes commit with the breach (no slow I/O here; enqueue on commit).
+# kwargs: breach_id, contact_id
 breach_recorded = Signal()

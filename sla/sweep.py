@@ -105,7 +105,8 @@ def _run(template: str, params: list, **id_lists: list[int]) -> None:
 @transaction.atomic
 def _breach_batch(now: datetime, size: int) -> int:
     """Claim up to ``size`` due clocks, record their breaches, act, tell people; returns how
-    many breached. E-mail and the ``breach_recorded`` signal follow the commit."""
+    many breached. ``breach_recorded`` is sent in the transaction (the webhooks' outbox
+    rows commit with the breaches); e-mail follows the commit."""
     clocks = _claim(now, size)
     if not clocks:
         return 0
@@ -123,8 +124,8 @@ def _breach_batch(now: datetime, size: int) -> int:
         for b in handed_over
         if b.handed_to is not None
     )
-    announced = list(batch.values_list("pk", "contact_id"))
-    transaction.on_commit(lambda: _announce(announced))
+    for breach_id, contact_id in batch.values_list("pk", "contact_id"):
+        breach_recorded.send(sender=Breach, breach_id=breach_id, contact_id=contact_id)
     return len(clocks)
 
 
@@ -205,8 +206,3 @@ def _escalate(breach: Breach) -> User:
             at=breach.breached_at,
         )
     return manager
-
-
-def _announce(breaches: list[tuple[int, int]]) -> None:
-    for breach_id, contact_id in breaches:
-        breach_recorded.send_robust(sender=Breach, breach_id=breach_id, contact_id=contact_id)

@@ -123,7 +123,7 @@ def events_record_for_ids(
     occurred_at: datetime,
     data: Mapping[str, Any] | None = None,
 ) -> list[int]:
-    """The same event about contacts known by id (bulk creation, signals sent after commit)."""
+    """The same event about contacts known by id (bulk creation, breaches, crossings)."""
     if not (hooks := _subscribed(event)):
         return []
     contacts = (

@@ -55,6 +55,31 @@ def test_a_stage_change_writes_its_delivery_in_the_same_commit(marketer):
     assert not Delivery.objects.exists()
 
 
+def test_a_breach_and_a_crossing_write_their_deliveries_in_the_same_commit(
+    rep, django_capture_on_commit_callbacks
+):
+    """Even if the process dies right after the commit (no on-commit callback ever runs),
+    the outbox holds the breach and the crossing: the beat sweep sends them later."""
+    from scoring.models import Rule
+    from scoring.services import EventIn, events_ingest
+    from sla.sweep import sla_sweep
+    from tests.sla.conftest import make_mql, make_policy
+
+    subscribe("http://127.0.0.1:9/", Event.SLA_BREACHED, Event.SCORE_THRESHOLD_CROSSED)
+    make_policy(hours=48)
+    make_mql(owner=rep, at=timezone.now() - timedelta(days=3))
+    Rule.objects.create(name="Demo", dimension="engagement", points=500, event_type="demo")
+    lead = ContactFactory(stage=Stage.LEAD)
+    with django_capture_on_commit_callbacks(execute=False):
+        sla_sweep(now=timezone.now())
+        events_ingest(events=[EventIn("demo-1", "demo", timezone.now(), contact_id=lead.pk)])
+    assert sorted(Delivery.objects.values_list("event", flat=True)) == [
+        Event.SCORE_THRESHOLD_CROSSED,  # the MQL line
+        Event.SCORE_THRESHOLD_CROSSED,  # and the hot level
+        Event.SLA_BREACHED,
+    ]
+
+
 def test_deliveries_are_enqueued_only_after_the_commit(
     marketer, django_capture_on_commit_callbacks
 ):
