@@ -6,7 +6,7 @@ notifications for the rep and the manager), and one that reassigns 1k with fresh
 
     python -m bench --only sla
 
-The 10k sweep is timed twice: the SLA work alone (``breach_recorded`` receivers muted),
+The 10k sweep is timed twice: the SLA work alone (``breaches_recorded`` receivers muted),
 and with the receivers other apps connect (the webhook outbox writes one event per
 breach). The clocks, breaches and notifications it creates are removed afterwards.
 """
@@ -106,7 +106,7 @@ def run(contacts: int) -> list[Result]:
     from django.utils import timezone
 
     from sla.models import BreachAction, ClockKind, SlaPolicy
-    from sla.signals import breach_recorded
+    from sla.signals import breaches_recorded
     from sla.sweep import sla_sweep
 
     now = timezone.now()
@@ -117,7 +117,7 @@ def run(contacts: int) -> list[Result]:
     try:
         _reset(policy, now, due=0)
         idle = median_ms(lambda: sla_sweep(now=now))
-        with _muted(breach_recorded):
+        with _muted(breaches_recorded):
             sla_only = _timed_sweep(policy, now, DUE)
         notified = _timed_sweep(policy, now, DUE)
         SlaPolicy.objects.filter(pk=policy.pk).update(action=BreachAction.REASSIGN)
@@ -137,7 +137,7 @@ def run(contacts: int) -> list[Result]:
             f"{DUE / sla_only:,.0f} breaches/s",
         ),
         Result(
-            f"sla sweep: {DUE // 1000}k due, notify + breach_recorded",
+            f"sla sweep: {DUE // 1000}k due, notify + breaches_recorded",
             notified,
             "s",
             "",

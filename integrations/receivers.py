@@ -10,6 +10,7 @@ from django.utils import timezone
 from leads import signals as leads_signals
 from leads.models import Contact, Transition
 from scoring import signals as scoring_signals
+from scoring.sql import Crossing
 from sla import signals as sla_signals
 
 from .models import Event
@@ -51,23 +52,22 @@ def contacts_created(sender, contact_ids, **kwargs) -> None:
     )
 
 
-@receiver(sla_signals.breach_recorded, dispatch_uid="integrations.sla_breached")
-def sla_breached(sender, breach_id: int, contact_id: int, **kwargs) -> None:
-    webhooks.events_record_for_ids(
+@receiver(sla_signals.breaches_recorded, dispatch_uid="integrations.sla_breached")
+def sla_breached(sender, breaches: list[tuple[int, int]], **kwargs) -> None:
+    now = timezone.now()
+    webhooks.events_record_each(
         event=Event.SLA_BREACHED,
-        contact_ids=[contact_id],
-        occurred_at=timezone.now(),
-        data={"breach_id": breach_id},
+        occurrences=[(contact, now, {"breach_id": breach}) for breach, contact in breaches],
     )
 
 
-@receiver(scoring_signals.threshold_crossed, dispatch_uid="integrations.threshold_crossed")
-def threshold_crossed(sender, contact_id: int, threshold: str, score: int, occurred_at, **kwargs):
-    webhooks.events_record_for_ids(
+@receiver(scoring_signals.thresholds_crossed, dispatch_uid="integrations.thresholds_crossed")
+def thresholds_crossed(sender, crossings: list[Crossing], **kwargs) -> None:
+    webhooks.events_record_each(
         event=Event.SCORE_THRESHOLD_CROSSED,
-        contact_ids=[contact_id],
-        occurred_at=occurred_at,
-        data={"threshold": threshold, "score": score},
+        occurrences=[
+            (c.contact_id, c.at, {"threshold": c.level, "score": c.score}) for c in crossings
+        ],
     )
 
 

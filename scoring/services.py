@@ -37,7 +37,7 @@ from .models import (
     Rule,
     ScoringSettings,
 )
-from .signals import threshold_crossed
+from .signals import thresholds_crossed
 from .sql import Crossing, Scope, decay_factor
 
 # Contacts per statement when a list of ids is given (SQLite allows 32,766 parameters).
@@ -278,14 +278,8 @@ def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
         len(contacts_move_bulk(move=Move.MARK_MQL, at_by_id=at_by_id, reason=reason))
         for reason, at_by_id in at_by_reason.items()
     )
-    for c in crossings:
-        threshold_crossed.send(
-            sender=ContactScore,
-            contact_id=c.contact_id,
-            threshold=c.level,
-            score=c.score,
-            occurred_at=c.at,
-        )
+    if crossings:
+        thresholds_crossed.send(sender=ContactScore, crossings=list(crossings))
     return promoted
 
 

@@ -2,7 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent when a contact's score crosses a threshold upwards, inside the transaction that
-# recorded it: a receiver's database writes commit with it (no slow I/O here; enqueue on
-# commit). kwargs: contact_id, threshold ("mql" or "hot"), score, occurred_at
-threshold_crossed = Signal()
+# Sent when scores cross a threshold upwards, once per batch of contacts (an event batch,
+# a range of a recompute), inside the transaction that recorded it: a receiver's database
+# writes commit with it (no slow I/O here; enqueue on commit).
+# kwargs: crossings, a list of scoring.sql.Crossing (contact_id, level "mql" or "hot",
+# score, at)
+thresholds_crossed = Signal()

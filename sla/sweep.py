@@ -30,7 +30,7 @@ from .models import (
     PendingAssignment,
     SlaPolicy,
 )
-from .signals import breach_recorded
+from .signals import breaches_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _run(template: str, params: list, **id_lists: list[int]) -> None:
 @transaction.atomic
 def _breach_batch(now: datetime, size: int) -> int:
     """Claim up to ``size`` due clocks, record their breaches, act, tell people; returns how
-    many breached. ``breach_recorded`` is sent in the transaction (the webhooks' outbox
+    many breached. ``breaches_recorded`` is sent in the transaction (the webhooks' outbox
     rows commit with the breaches); e-mail follows the commit."""
     clocks = _claim(now, size)
     if not clocks:
@@ -124,8 +124,7 @@ def _breach_batch(now: datetime, size: int) -> int:
         for b in handed_over
         if b.handed_to is not None
     )
-    for breach_id, contact_id in batch.values_list("pk", "contact_id"):
-        breach_recorded.send(sender=Breach, breach_id=breach_id, contact_id=contact_id)
+    breaches_recorded.send(sender=Breach, breaches=list(batch.values_list("pk", "contact_id")))
     return len(clocks)
 
 

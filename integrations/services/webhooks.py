@@ -74,15 +74,15 @@ def _subscribed(event: Event) -> list[Webhook]:
     return [hook for hook in Webhook.objects.filter(active=True) if event in hook.events]
 
 
+# One event about one contact: the contact as ``SNAPSHOT_FIELDS`` reads it, when it
+# happened, and the event's own data.
+Occurrence = tuple[Mapping[str, Any], datetime, Mapping[str, Any] | None]
+
+
 def _write(
-    hooks: Sequence[Webhook],
-    *,
-    event: Event,
-    contacts: Iterable[Mapping[str, Any]],
-    occurred_at: datetime,
-    data: Mapping[str, Any] | None,
+    hooks: Sequence[Webhook], *, event: Event, occurrences: Iterable[Occurrence]
 ) -> list[int]:
-    """One delivery per webhook and contact, the same event id for every webhook, written
+    """One delivery per webhook and occurrence, the same event id for every webhook, written
     in the caller's transaction and enqueued after its commit."""
     now = timezone.now()
     rows = Delivery.objects.bulk_create(
@@ -97,7 +97,10 @@ def _write(
             next_attempt_at=now,
             created_at=now,
         )
-        for snapshot, event_id in ((contact_snapshot(c), uuid4()) for c in contacts)
+        for snapshot, occurred_at, data, event_id in (
+            (contact_snapshot(values), occurred_at, data, uuid4())
+            for values, occurred_at, data in occurrences
+        )
         for hook in hooks
     )
     ids = [row.pk for row in rows]
@@ -113,7 +116,23 @@ def event_record_for(
     if not (hooks := _subscribed(event)):
         return []
     values = {name: getattr(contact, name) for name in SNAPSHOT_FIELDS}
-    return _write(hooks, event=event, contacts=[values], occurred_at=occurred_at, data=data)
+    return _write(hooks, event=event, occurrences=[(values, occurred_at, data)])
+
+
+def events_record_each(
+    *, event: Event, occurrences: Sequence[tuple[int, datetime, Mapping[str, Any] | None]]
+) -> list[int]:
+    """Events about contacts known by id, each ``(contact id, when, data)``, in that order:
+    a whole batch (a sweep's breaches, a recompute's crossings) in three queries."""
+    if not occurrences or not (hooks := _subscribed(event)):
+        return []
+    ids = {contact_id for contact_id, _, _ in occurrences}
+    contacts = {c["id"]: c for c in Contact.objects.filter(pk__in=ids).values(*SNAPSHOT_FIELDS)}
+    return _write(
+        hooks,
+        event=event,
+        occurrences=[(contacts[pk], at, data) for pk, at, data in occurrences if pk in contacts],
+    )
 
 
 def events_record_for_ids(
@@ -123,13 +142,10 @@ def events_record_for_ids(
     occurred_at: datetime,
     data: Mapping[str, Any] | None = None,
 ) -> list[int]:
-    """The same event about contacts known by id (bulk creation, breaches, crossings)."""
-    if not (hooks := _subscribed(event)):
-        return []
-    contacts = (
-        Contact.objects.filter(pk__in=list(contact_ids)).order_by("pk").values(*SNAPSHOT_FIELDS)
+    """The same event about contacts known by id (a bulk creation), in id order."""
+    return events_record_each(
+        event=event, occurrences=[(pk, occurred_at, data) for pk in sorted(set(contact_ids))]
     )
-    return _write(hooks, event=event, contacts=contacts, occurred_at=occurred_at, data=data)
 
 
 def _enqueue(ids: Sequence[int]) -> None:

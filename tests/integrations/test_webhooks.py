@@ -16,6 +16,7 @@ from leads import services as leads_services
 from leads.models import Contact
 from leads.stages import Stage
 from scoring import signals as scoring_signals
+from scoring.sql import Crossing
 from sla import signals as sla_signals
 from tests.factories import ContactFactory
 
@@ -115,10 +116,10 @@ def test_each_event_kind_is_recorded_with_its_data(marketer):
     created = leads_services.contact_create(by=marketer, email="new@example.com", first_name="N")
     leads_services.contact_engage(contact=created)
     leads_services.contacts_for_emails(emails=["bulk@example.com"])
-    sla_signals.breach_recorded.send(sender=None, breach_id=7, contact_id=created.pk)
+    sla_signals.breaches_recorded.send(sender=None, breaches=[(7, created.pk)])
     occurred = timezone.now() - timedelta(minutes=5)
-    scoring_signals.threshold_crossed.send(
-        sender=None, contact_id=created.pk, threshold="mql", score=61, occurred_at=occurred
+    scoring_signals.thresholds_crossed.send(
+        sender=None, crossings=[Crossing(created.pk, "mql", 61, occurred)]
     )
     bodies = [d.body() for d in Delivery.objects.order_by("pk")]
     assert [b["type"] for b in bodies] == [

@@ -9,7 +9,7 @@ from leads.stages import Stage
 from scoring import services
 from scoring.models import ContactRuleScore, ScoringSettings
 from scoring.services import EventIn
-from scoring.signals import threshold_crossed
+from scoring.signals import thresholds_crossed
 from tests.factories import ContactFactory
 from tests.scoring.helpers import T0, event
 from tests.utils import receiving
@@ -109,7 +109,7 @@ def test_the_crossing_event_promotes_once_dated_at_itself(
     rule("Demo", 40, event_type="demo_requested")
     ada = ContactFactory(stage=Stage.LEAD, stage_changed_at=T0 - timedelta(days=5))
     crossing = T0 + timedelta(hours=3)
-    with receiving(threshold_crossed) as crossed, django_capture_on_commit_callbacks(execute=True):
+    with receiving(thresholds_crossed) as sent, django_capture_on_commit_callbacks(execute=True):
         send(
             event("1", ada, type="demo_requested", at=T0),
             event("3", ada, type="demo_requested", at=crossing + timedelta(hours=1)),
@@ -124,7 +124,8 @@ def test_the_crossing_event_promotes_once_dated_at_itself(
         None,
         "Score 80 crossed the MQL threshold 60",
     )
-    assert [(c["threshold"], c["score"], c["occurred_at"]) for c in crossed] == [
+    crossed = [c for batch in sent for c in batch["crossings"]]
+    assert [(c.level, c.score, c.at) for c in crossed] == [
         ("mql", 80, crossing),
         ("hot", 120, crossing + timedelta(hours=1)),
     ]
@@ -136,11 +137,11 @@ def test_threshold_signals_go_out_with_the_crossing_in_its_transaction(
     rule("Demo", 70, event_type="demo_requested")
     ada = ContactFactory(stage=Stage.LEAD)
     with (
-        receiving(threshold_crossed) as crossed,
+        receiving(thresholds_crossed) as sent,
         django_capture_on_commit_callbacks(execute=False),  # no commit callback runs
     ):
         ingest(ada, ("1", "demo_requested", T0))
-    assert [c["contact_id"] for c in crossed] == [ada.pk]
+    assert [c.contact_id for batch in sent for c in batch["crossings"]] == [ada.pk]
 
 
 def test_minimum_fit_and_engagement_hold_back_the_promotion(send, rule):
@@ -185,10 +186,11 @@ def test_a_score_that_falls_below_and_crosses_again_counts_again(
     ingest(ada, ("1", "demo_requested", T0 - timedelta(days=8)))
     ada.refresh_from_db()
     assert ada.stage == Stage.MQL  # recycled -> lead -> MQL
-    with receiving(threshold_crossed) as crossed, django_capture_on_commit_callbacks(execute=True):
+    with receiving(thresholds_crossed) as sent, django_capture_on_commit_callbacks(execute=True):
         ingest(ada, ("2", "unsubscribed", T0))
         ingest(ada, ("3", "demo_requested", T0 + timedelta(hours=1)))
-    assert [(c["threshold"], c["score"]) for c in crossed] == [("mql", 90), ("hot", 90)]
+    crossed = [c for batch in sent for c in batch["crossings"]]
+    assert [(c.level, c.score) for c in crossed] == [("mql", 90), ("hot", 90)]
 
 
 def test_a_late_event_counts_with_the_points_left_after_its_age(rule):
