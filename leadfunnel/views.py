@@ -1,11 +1,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
+from leadfunnel.middleware import MESSAGE, RETRY_AFTER_SECONDS, log_unreachable
 from leads.roles import has_role, roles_of
 from leads.stages import Role
 
@@ -62,7 +63,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and docker-compose: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness for load balancers and docker-compose: the database answers (503 when it
+    does not, so the balancer takes this instance out until it does)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        log_unreachable(request, error)
+        return JsonResponse(
+            {"status": "unavailable", "detail": MESSAGE},
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return JsonResponse({"status": "ok"})

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -118,7 +118,7 @@ def _move(
     reason: str = "",
     at: datetime | None = None,
     target: Stage | None = None,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | Callable[[Contact], Mapping[str, Any]] | None = None,
     fields: Mapping[str, Any] | None = None,
     check: Callable[[Contact], None] | None = None,
 ) -> Contact:
@@ -127,6 +127,8 @@ def _move(
     The row is locked (``select_for_update``) so that two concurrent moves are serialised:
     the second sees the stage the first left and gets a ``StageConflict``, never a lost
     update. On SQLite the lock is a no-op, but IMMEDIATE transactions serialise writers.
+    ``data`` that tells what the contact was (the previous owner) is a function of the
+    locked row: the caller's copy may be older than the move it lost the race to.
     """
     rule = MOVES[move]
     reason = _clean_reason(rule, reason)
@@ -138,6 +140,8 @@ def _move(
         raise StageConflict(move=move, stage=current.stage)
     if check is not None:
         check(current)  # a move's own condition on the locked row
+    if callable(data):
+        data = data(current)
     changed, transition = _apply(
         current, move, by=by, reason=reason, at=at, target=target, data=data, fields=fields
     )
@@ -263,14 +267,13 @@ def contact_win(
     """The opportunity signed: the contact is a client."""
     if amount <= 0:
         raise ValidationError({"amount": ["The amount must be greater than zero."]})
-    data = {"amount": str(amount), "currency": contact.currency}
     return _move(
         contact,
         Move.WIN,
         by=by,
         reason=reason,
         fields={"won_amount": amount},
-        data=data,
+        data=lambda current: {"amount": str(amount), "currency": current.currency},
         at=at,
     )
 
@@ -303,15 +306,16 @@ def contact_assign(
     """
     if owner is not None and not (owner.is_active and has_role(owner, Role.SALES)):
         raise ValidationError({"owner": ["The owner must be an active sales rep."]})
-    previous = contact.owner_id
-    data = {"owner": owner.pk if owner else None, "previous_owner": previous}
     return _move(
         contact,
         Move.ASSIGN,
         by=by,
         reason=reason,
         fields={"owner": owner},
-        data=data,
+        data=lambda current: {
+            "owner": owner.pk if owner else None,
+            "previous_owner": current.owner_id,
+        },
         at=at,
     )
 
@@ -370,8 +374,9 @@ def contacts_for_emails(*, emails: Iterable[str]) -> dict[str, int]:
     """The contact id of every e-mail (lower-cased), creating the contacts that do not exist.
 
     Set-based for event batches and imports: one SELECT, one INSERT ... ON CONFLICT DO
-    NOTHING (a concurrent batch creating the same e-mail is not an error), one SELECT. The
-    new contacts are announced with ``contacts_created``.
+    NOTHING (a concurrent batch creating the same e-mail is not an error), one SELECT for the
+    e-mails such a batch created meanwhile. The contacts created here, and only those, are
+    announced with ``contacts_created``.
     """
     wanted = {email.strip().lower() for email in emails}
     if not wanted:
@@ -379,13 +384,44 @@ def contacts_for_emails(*, emails: Iterable[str]) -> dict[str, int]:
     by_email = _ids_by_email(wanted)
     missing = wanted - by_email.keys()
     if missing:
-        Contact.objects.bulk_create(
-            [Contact(email=email) for email in sorted(missing)], ignore_conflicts=True
-        )
-        created = _ids_by_email(missing)
-        by_email.update(created)
-        signals.contacts_created.send(sender=Contact, contact_ids=set(created.values()))
+        created = _insert_new(sorted(missing))
+        by_email |= created | _ids_by_email(missing - created.keys())
+        if created:
+            signals.contacts_created.send(sender=Contact, contact_ids=set(created.values()))
     return by_email
+
+
+def _insert_new(emails: list[str]) -> dict[str, int]:
+    """Insert a contact per e-mail; the ids of those this statement inserted, by e-mail.
+
+    ``RETURNING`` tells them apart from the e-mails a concurrent batch created first (which
+    ``bulk_create(ignore_conflicts=True)`` cannot, field notes). Announcing those as created
+    here would send their webhooks twice and make scoring lock another batch's contacts
+    while holding this one's new rows: out of id order, a deadlock under concurrent batches.
+    """
+    opts, quote = Contact._meta, connection.ops.quote_name
+    fields = [field for field in opts.concrete_fields if not field.primary_key]
+    rows = [Contact(email=email) for email in emails]  # in e-mail order, as any batch inserts
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = f"{quote(opts.pk.column)}, {quote(opts.get_field('email').column)}"
+    created: dict[str, int] = {}
+    size = connection.ops.bulk_batch_size(fields, rows)  # SQLite limits the parameters
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(opts.db_table)} ({columns}) "
+                f"VALUES {', '.join([marks] * len(batch))} "
+                f"ON CONFLICT DO NOTHING RETURNING {returning}",
+                [
+                    field.get_db_prep_save(field.pre_save(row, add=True), connection)
+                    for row in batch
+                    for field in fields
+                ],
+            )
+            created.update({email: pk for pk, email in cursor.fetchall()})
+    return created
 
 
 def _ids_by_email(emails: set[str]) -> dict[str, int]:

@@ -343,6 +343,10 @@ class RecomputeJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Queued or last range committed: a job quiet for long lost its task.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

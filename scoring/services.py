@@ -7,10 +7,11 @@ a recompute and a contact edit touching the same contacts therefore queue up ins
 deadlocking, and nobody reads score parts that another transaction is changing.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from leads.models import Contact
 from leads.roles import User
@@ -39,6 +41,8 @@ from .models import (
 )
 from .signals import thresholds_crossed
 from .sql import Crossing, Scope, decay_factor
+
+logger = logging.getLogger(__name__)
 
 # Contacts per statement when a list of ids is given (SQLite allows 32,766 parameters).
 IDS_PER_STATEMENT = 5_000
@@ -381,8 +385,30 @@ def recompute_start(*, by: User | None, full: bool = False, enqueue: bool = True
             },
         )
     if enqueue:
-        transaction.on_commit(partial(tasks.recompute_scores.delay, job.pk))
+        transaction.on_commit(partial(_enqueue_recompute, job.pk), robust=True)
     return job
+
+
+def _enqueue_recompute(job_id: int) -> None:
+    """After the commit: the job row is written, so a broker that is down loses nothing
+    (``recompute_stalled`` finds the job again) and the request still answers."""
+    try:
+        tasks.recompute_scores.delay(job_id)
+    except OperationalError:
+        logger.warning("Broker unavailable: the stalled-job sweep will run recompute %s", job_id)
+
+
+def recompute_stalled(*, now: datetime | None = None) -> list[int]:
+    """Pending or running jobs with no progress for a while: their task was lost (a worker
+    killed, an enqueue that failed while the broker was down) and can be run again, which
+    resumes after the last committed range."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=django_settings.RECOMPUTE_STALLED_SECONDS)
+    return list(
+        RecomputeJob.objects.filter(
+            status__in=[JobStatus.PENDING, JobStatus.RUNNING], heartbeat_at__lt=since
+        ).values_list("pk", flat=True)
+    )
 
 
 def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
@@ -392,8 +418,9 @@ def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
     transaction as the range's work), so the task may run twice, or twice at once, and
     every range is still done once. A range is rebuilt whole: doing it again is harmless.
     """
+    started = timezone.now()
     RecomputeJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=started, heartbeat_at=started
     )
     try:
         while _recompute_next_range(job_id, now):
@@ -424,7 +451,8 @@ def _recompute_next_range(job_id: int, now: datetime | None) -> bool:
         )
     job.done += len(locked)
     job.cursor = scope.hi
-    job.save(update_fields=["done", "cursor", "promoted"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["done", "cursor", "promoted", "heartbeat_at"])
     return True
 
 

@@ -15,3 +15,10 @@ def decay_scores() -> int:
 def recompute_scores(job_id: int) -> None:
     """Run (or resume) a recompute job; safe to deliver twice."""
     services.recompute_run(job_id=job_id)
+
+
+@shared_task(name="scoring.tasks.resume_stalled_recomputes")
+def resume_stalled_recomputes() -> None:
+    """Beat: queue again the jobs whose task was lost (see ``services.recompute_stalled``)."""
+    for job_id in services.recompute_stalled():
+        recompute_scores.delay(job_id)

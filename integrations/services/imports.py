@@ -9,9 +9,11 @@ instead of applying a chunk twice, and a re-run resumes after the last committed
 """
 
 import csv
+import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 from itertools import islice
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from leads import signals
 from leads.models import Campaign, Contact
@@ -39,6 +42,8 @@ from ..errors import StateConflict
 from ..mapping import RowCleaner, RowRejected, guess_mapping, resolve_mapping, unique_columns
 from ..models import ImportJob, ImportRejection, OnDuplicate
 from ..upsert import upsert_contacts
+
+logger = logging.getLogger(__name__)
 
 Status = ImportJob.Status
 
@@ -131,12 +136,21 @@ def import_start(
 
 
 def _queue(job: ImportJob, *, now: datetime) -> None:
-    from ..tasks import run_import
-
     job.status = Status.QUEUED
     job.heartbeat_at = now
     job.save(update_fields=["status", "heartbeat_at"])
-    transaction.on_commit(lambda: run_import.delay(job.pk), robust=True)
+    transaction.on_commit(partial(_enqueue, job.pk), robust=True)
+
+
+def _enqueue(job_id: int) -> None:
+    """After the commit: the queued job row is written, so a broker that is down loses
+    nothing (``imports_stalled`` finds the job again) and the request still answers."""
+    from ..tasks import run_import
+
+    try:
+        run_import.delay(job_id)
+    except OperationalError:
+        logger.warning("Broker unavailable: the stalled-job sweep will run import %s", job_id)
 
 
 @transaction.atomic

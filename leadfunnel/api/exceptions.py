@@ -7,6 +7,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from leadfunnel.middleware import (
+    MESSAGE,
+    RETRY_AFTER_SECONDS,
+    database_unreachable,
+    log_unreachable,
+)
 from leads.errors import DuplicateContact, StageConflict
 
 
@@ -20,6 +26,14 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError):
         return Response(
             {"detail": "Other records still refer to this one."}, status=status.HTTP_409_CONFLICT
+        )
+    if database_unreachable(exc):
+        # A moment's outage, not a bug: clients retry after Retry-After (as after a 429).
+        log_unreachable(context["request"], exc)
+        return Response(
+            {"detail": MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(

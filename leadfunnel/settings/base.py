@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that refuses connections: a 503 page, not a 500 (API: leadfunnel/api).
+    "leadfunnel.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,12 +140,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- Cache: Redis when REDIS_URL is set (shared by every process, as the API throttle
-# needs), else a per-process memory cache. -----------------------------------------------
+# needs), else a per-process memory cache. The Redis one fails soft: a Redis outage must not
+# fail every API request in the throttle (leadfunnel/cache.py). ---------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "leadfunnel.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -197,6 +200,15 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-deliver-due": {
         "task": "integrations.tasks.deliver_due_webhooks",
         "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
+    },
+    # Jobs whose task was lost (the broker down at enqueue, a worker killed) are queued again.
+    "imports-resume-stalled": {
+        "task": "integrations.tasks.resume_stalled_imports",
+        "schedule": env.float("STALLED_JOBS_SWEEP_SECONDS", default=60.0),
+    },
+    "scoring-resume-stalled-recomputes": {
+        "task": "scoring.tasks.resume_stalled_recomputes",
+        "schedule": env.float("STALLED_JOBS_SWEEP_SECONDS", default=60.0),
     },
 }
 
@@ -264,6 +276,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # Contacts rescored per transaction by a recompute or a full profile rescore: each range
 # locks its contacts while it runs (about a second per 50,000 on PostgreSQL).
 SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=50_000)
+# How long a pending or running recompute may show no progress before its task is taken for
+# lost and queued again (a range takes seconds; the sweep runs every STALLED_JOBS_SWEEP_SECONDS).
+RECOMPUTE_STALLED_SECONDS = env.int("RECOMPUTE_STALLED_SECONDS", default=600)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     DimensionEnum="scoring.models.Dimension",
     OperatorEnum="scoring.models.Operator",
@@ -304,3 +319,4 @@ REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     AuditActionEnum="audit.models.Action", BreachActionEnum="sla.models.BreachAction"
 )
+
