@@ -10,6 +10,7 @@ row of that contact and webhook is still pending.
 """
 
 import json
+import logging
 import ssl
 import time
 from collections import deque
@@ -26,6 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, F
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from leads.models import Contact
 
@@ -33,6 +35,8 @@ from ..errors import StateConflict
 from ..models import Delivery, DeliveryAttempt, Event, Webhook
 from ..selectors import due_delivery_ids, pending_before
 from ..signing import SIGNATURE_HEADER, signature
+
+logger = logging.getLogger(__name__)
 
 Status = Delivery.Status
 
@@ -149,10 +153,15 @@ def events_record_for_ids(
 
 
 def _enqueue(ids: Sequence[int]) -> None:
+    """After the commit. With the broker down the rows stay due, and the beat sweep
+    (``deliveries_send_due``) sends them: a warning, not an error, is all it takes."""
     from ..tasks import deliver_webhooks
 
-    for start in range(0, len(ids), ENQUEUE_BATCH):
-        deliver_webhooks.delay(list(ids[start : start + ENQUEUE_BATCH]))
+    try:
+        for start in range(0, len(ids), ENQUEUE_BATCH):
+            deliver_webhooks.delay(list(ids[start : start + ENQUEUE_BATCH]))
+    except OperationalError:
+        logger.warning("Broker unavailable: the beat sweep will send %d deliveries", len(ids))
 
 
 def contact_data_erase(*, contact_id: int) -> int:

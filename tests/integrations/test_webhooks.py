@@ -344,3 +344,19 @@ def test_a_paused_webhook_keeps_its_deliveries_until_it_is_active_again(receiver
     Webhook.objects.filter(pk=hook.pk).update(active=True)
     assert webhooks.deliveries_send_due() == 1
     assert len(server.requests) == 1
+
+
+def test_a_broker_down_after_the_commit_leaves_the_rows_due_for_the_sweep(
+    marketer, caplog, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    subscribe("http://127.0.0.1:9/", Event.CONTACT_STAGE_CHANGED)
+    refused = OperationalError("Connection refused")
+    with (
+        mock.patch.object(tasks.deliver_webhooks, "delay", side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        leads_services.contact_mark_mql(contact=ContactFactory(), by=marketer)
+    assert "the beat sweep will send 1 deliveries" in caplog.text
+    assert list(Delivery.objects.values_list("status", flat=True)) == [Status.PENDING]
