@@ -370,13 +370,17 @@ def contact_create(*, by: User | None, email: str, **fields: Any) -> Contact:
 
 
 @transaction.atomic
-def contacts_for_emails(*, emails: Iterable[str]) -> dict[str, int]:
+def contacts_for_emails(
+    *, emails: Iterable[str], campaigns: Mapping[str, int] | None = None
+) -> dict[str, int]:
     """The contact id of every e-mail (lower-cased), creating the contacts that do not exist.
 
     Set-based for event batches and imports: one SELECT, one INSERT ... ON CONFLICT DO
     NOTHING (a concurrent batch creating the same e-mail is not an error), one SELECT for the
-    e-mails such a batch created meanwhile. The contacts created here, and only those, are
-    announced with ``contacts_created``.
+    e-mails such a batch created meanwhile. A contact created here gets its e-mail's campaign
+    from ``campaigns``: its first touch, which reports attribute its cost to; a known contact
+    keeps the one it came with. The contacts created here, and only those, are announced
+    with ``contacts_created``.
     """
     wanted = {email.strip().lower() for email in emails}
     if not wanted:
@@ -384,14 +388,15 @@ def contacts_for_emails(*, emails: Iterable[str]) -> dict[str, int]:
     by_email = _ids_by_email(wanted)
     missing = wanted - by_email.keys()
     if missing:
-        created = _insert_new(sorted(missing))
+        first_touch = {email.strip().lower(): pk for email, pk in (campaigns or {}).items()}
+        created = _insert_new(sorted(missing), first_touch)
         by_email |= created | _ids_by_email(missing - created.keys())
         if created:
             signals.contacts_created.send(sender=Contact, contact_ids=set(created.values()))
     return by_email
 
 
-def _insert_new(emails: list[str]) -> dict[str, int]:
+def _insert_new(emails: list[str], campaigns: Mapping[str, int]) -> dict[str, int]:
     """Insert a contact per e-mail; the ids of those this statement inserted, by e-mail.
 
     ``RETURNING`` tells them apart from the e-mails a concurrent batch created first (which
@@ -401,7 +406,9 @@ def _insert_new(emails: list[str]) -> dict[str, int]:
     """
     opts, quote = Contact._meta, connection.ops.quote_name
     fields = [field for field in opts.concrete_fields if not field.primary_key]
-    rows = [Contact(email=email) for email in emails]  # in e-mail order, as any batch inserts
+    rows = [  # in e-mail order, as any batch inserts
+        Contact(email=email, campaign_id=campaigns.get(email)) for email in emails
+    ]
     columns = ", ".join(quote(field.column) for field in fields)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = f"{quote(opts.pk.column)}, {quote(opts.get_field('email').column)}"

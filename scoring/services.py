@@ -126,9 +126,16 @@ def events_ingest(*, events: Sequence[EventIn], now: datetime | None = None) -> 
 
 
 def _resolve_contacts(events: Iterable[EventIn]) -> dict[str, int]:
-    """The contact id of each event's key, creating the contacts of unknown e-mails."""
+    """The contact id of each event's key, creating the contacts of unknown e-mails, each
+    with the campaign of its earliest event that names one (the form that brought it in)."""
     events = list(events)
-    by_email = contacts_for_emails(emails=[e.email for e in events if e.email])
+    campaigns: dict[str, int] = {}
+    for e in sorted(events, key=lambda e: e.occurred_at, reverse=True):
+        if e.email and e.campaign_id:
+            campaigns[e.email] = e.campaign_id
+    by_email = contacts_for_emails(
+        emails=[e.email for e in events if e.email], campaigns=campaigns
+    )
     return {
         e.key: e.contact_id if e.contact_id else by_email[e.email.strip().lower()] for e in events
     }

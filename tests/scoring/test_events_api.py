@@ -56,6 +56,23 @@ def test_an_unknown_email_creates_the_contact_and_a_known_one_finds_it(send):
     assert dict(Activity.objects.values_list("key", "contact_id")) == {"1": known.pk, "2": new.pk}
 
 
+def test_a_contact_created_by_an_event_comes_from_the_campaign_of_its_first_touch(send):
+    webinar, retarget, old = CampaignFactory(), CampaignFactory(), CampaignFactory()
+    known = ContactFactory(email="known@example.com", campaign=old)
+    at = lambda hours: (T0 + timedelta(hours=hours)).isoformat()  # noqa: E731
+    send(
+        {"id": "2", "type": "page_viewed", "occurred_at": at(2), "email": "New@example.com",
+         "campaign": retarget.pk},
+        {"id": "1", "type": "form_submitted", "occurred_at": at(1), "email": "new@example.com",
+         "campaign": webinar.pk},
+        {"id": "3", "type": "form_submitted", "occurred_at": at(1), "email": known.email,
+         "campaign": webinar.pk},
+    )  # fmt: skip
+    assert Contact.objects.get(email="new@example.com").campaign == webinar
+    known.refresh_from_db()
+    assert known.campaign == old  # a known contact keeps the campaign it came with
+
+
 def test_an_unknown_event_type_is_stored_and_scored_by_no_rule(send, rule):
     rule("Opened", 5, event_type="email_opened")
     ada = ContactFactory()
@@ -169,3 +186,12 @@ def test_only_marketing_and_managers_send_events(api, rep, manager, nobody):
     assert api.as_user(manager).post("/api/v1/events/", body, format="json").status_code == 200
     api.force_authenticate(None)
     assert api.post("/api/v1/events/", body, format="json").status_code == 401
+
+
+def test_a_null_event_is_refused_as_an_event_that_is_not_an_object(api, marketer, send):
+    assert "non_field_errors" in send({"id": "ok"}, None, expect=400)["1"]
+    response = api.as_user(marketer).post(
+        "/api/v1/events/", "null", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
