@@ -1,6 +1,8 @@
 import django_filters as filters
 from django.db.models import QuerySet
 
+from leads.filtersets import UtcDateTimeFilter
+
 from .models import Action, AuditEntry
 
 
@@ -11,8 +13,8 @@ class AuditEntryFilterSet(filters.FilterSet):
     object_id = filters.CharFilter()
     actor = filters.NumberFilter(field_name="actor_id")
     action = filters.ChoiceFilter(choices=Action.choices)
-    after = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    before = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    after = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
+    before = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry

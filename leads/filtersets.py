@@ -1,11 +1,35 @@
 """Query-parameter filters of the contact and campaign lists, named as the API contract does."""
 
+from datetime import UTC
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 
 from .models import Campaign, Channel, Contact
 from .stages import Stage
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC before it reaches a query: PostgreSQL refuses a zone
+    offset past 15:59 (``+17:51``), which Python's datetime and ISO 8601 allow."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+            raise ValidationError("This time is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """The filter of every time in a query parameter (``created_after=...``)."""
+
+    field_class = UtcDateTimeField
 
 
 class ContactFilterSet(filters.FilterSet):
@@ -16,8 +40,8 @@ class ContactFilterSet(filters.FilterSet):
     channel = filters.ChoiceFilter(field_name="campaign__channel", choices=Channel.choices)
     score_min = filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     sla_overdue = filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_sla_overdue"
     )

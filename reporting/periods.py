@@ -22,7 +22,8 @@ def next_month(day: date) -> date:
 
 
 def month_key(day: date) -> str:
-    return f"{day:%Y-%m}"
+    # Not ``%Y``: C's strftime writes the year 2 as "2", not "0002".
+    return f"{day.year:04}-{day.month:02}"
 
 
 @dataclass(frozen=True)

@@ -33,15 +33,12 @@ from .aggregates import sorts_in_memory
 from .forms import SOURCES, DashboardFilterForm, TargetForm
 from .models import Target
 from .periods import month_start
+from .roles import REPORT_READERS
 from .selectors import GroupBy
 from .selectors.funnel import COUNTED, STEPS, FunnelLine, FunnelReport
 from .selectors.scope import Team
 from .selectors.targets import TargetLine
 from .selectors.velocity import VelocityLine
-
-# Marketing watches MQL volume and cost by campaign, managers everything; a rep's work is
-# the queue (the reports API stays readable by every role, for their own tools).
-DASHBOARD_ROLES = (Role.MANAGERS, Role.MARKETING)
 
 # --- Charts ------------------------------------------------------------------------------
 
@@ -392,7 +389,7 @@ PANELS: dict[str, tuple[str, Callable[[DashboardFilterForm], dict[str, Any]]]] =
 
 
 @require_GET
-@role_required(*DASHBOARD_ROLES)
+@role_required(*REPORT_READERS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
     context: dict[str, Any] = {
@@ -417,7 +414,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*DASHBOARD_ROLES)
+@role_required(*REPORT_READERS)
 def panel(request: HttpRequest, name: str) -> HttpResponse:
     """One panel of the dashboard (the fragment its placeholder loads)."""
     if name not in PANELS:

@@ -3,6 +3,8 @@
 import django_filters as filters
 from django.db.models import QuerySet
 
+from leads.filtersets import UtcDateTimeFilter
+
 from .models import Breach, BreachAction, ClockKind, Notification
 
 
@@ -13,8 +15,8 @@ class BreachFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ClockKind.choices)
     action = filters.ChoiceFilter(choices=BreachAction.choices)
     resolved = filters.BooleanFilter(method="filter_resolved", label="Whether it was resolved")
-    breached_after = filters.IsoDateTimeFilter(field_name="breached_at", lookup_expr="gte")
-    breached_before = filters.IsoDateTimeFilter(field_name="breached_at", lookup_expr="lt")
+    breached_after = UtcDateTimeFilter(field_name="breached_at", lookup_expr="gte")
+    breached_before = UtcDateTimeFilter(field_name="breached_at", lookup_expr="lt")
     ordering = filters.OrderingFilter(
         fields=(("breached_at", "breached_at"), ("due_at", "due"), ("resolved_at", "resolved_at"))
     )

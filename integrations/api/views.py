@@ -21,6 +21,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from leadfunnel.api.negotiation import FormatNegotiation
 from leadfunnel.api.schema import errors
 from leads.api.permissions import CONTACT_EDITORS, HasFunnelRole
 from leads.filtersets import ContactFilterSet
@@ -129,6 +130,7 @@ class ImportErrorsView(GenericAPIView):
     permission_classes = [HasRole]
     roles = CONTACT_EDITORS
     renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = FormatNegotiation
     serializer_class = ImportJobSerializer
 
     def get_queryset(self):
@@ -137,7 +139,7 @@ class ImportErrorsView(GenericAPIView):
     @extend_schema(
         operation_id="imports_errors_csv",
         summary="The rejected rows of an import",
-        responses={**CSV, **errors(404)},
+        responses={**CSV, **errors(400, 404)},
     )
     def get(self, request, pk: int):
         job = self.get_object()
@@ -153,6 +155,7 @@ class ContactExportView(GenericAPIView):
     write_roles = ()
     filterset_class = ContactFilterSet
     renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = FormatNegotiation
     pagination_class = None
 
     def get_queryset(self):

@@ -7,6 +7,10 @@ _detail = inline_serializer("Detail", {"detail": serializers.CharField()})
 _conflict = inline_serializer(
     "StageConflict", {"detail": serializers.CharField(), "stage": serializers.CharField()}
 )
+_duplicate = inline_serializer(
+    "DuplicateContact",
+    {"detail": serializers.CharField(), "id": serializers.IntegerField()},
+)
 _field_errors = inline_serializer(
     "FieldErrors",
     {"field": serializers.ListField(child=serializers.CharField(), required=False)},
@@ -20,6 +24,13 @@ ERRORS = {
     409: OpenApiResponse(_conflict, description="The current stage does not allow it."),
     429: OpenApiResponse(_detail, description="Throttled: see Retry-After."),
 }
+
+# The other 409s, with their own bodies (``leadfunnel.api.exceptions`` writes them): use
+# one in place of ``409`` in ``errors()``, e.g. ``{**errors(404), **IN_USE}``.
+DUPLICATE = {
+    409: OpenApiResponse(_duplicate, description="The e-mail is taken: `id` is its contact.")
+}
+IN_USE = {409: OpenApiResponse(_detail, description="Other records still refer to this one.")}
 
 
 def errors(*codes: int) -> dict:

@@ -13,7 +13,8 @@ class HasFunnelRole(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not roles_of(request.user):
             return False
-        if request.method in SAFE_METHODS or view.action in getattr(view, "any_role_actions", ()):
+        action = getattr(view, "action", None)  # a view that is no viewset has none
+        if request.method in SAFE_METHODS or action in getattr(view, "any_role_actions", ()):
             return True
         return has_role(request.user, *view.write_roles)
 

@@ -3,7 +3,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import errors
+from leadfunnel.api.schema import DUPLICATE, IN_USE, errors
 
 from .. import services
 from ..filtersets import CampaignFilterSet, ContactFilterSet
@@ -57,10 +57,12 @@ def _stage_action(service, params_serializer, summary: str):
 
 @extend_schema_view(
     list=extend_schema(responses={200: ContactSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: ContactSerializer, **errors(400, 409)}),
+    create=extend_schema(responses={201: ContactSerializer, **errors(400), **DUPLICATE}),
     retrieve=extend_schema(responses={200: ContactSerializer, **errors(404)}),
-    partial_update=extend_schema(responses={200: ContactSerializer, **errors(400, 404, 409)}),
-    update=extend_schema(responses={200: ContactSerializer, **errors(400, 404, 409)}),
+    partial_update=extend_schema(
+        responses={200: ContactSerializer, **errors(400, 404), **DUPLICATE}
+    ),
+    update=extend_schema(responses={200: ContactSerializer, **errors(400, 404), **DUPLICATE}),
     destroy=extend_schema(
         summary="Erase the person's personal data, keeping the anonymous funnel history",
         responses={204: None, **errors(404)},
@@ -93,8 +95,8 @@ class ContactViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.contact_erase(contact=instance, by=self.request.user)
 
-    @extend_schema(responses={200: TransitionSerializer(many=True), **errors(404)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: TransitionSerializer(many=True), **errors(400, 404)})
+    @action(detail=True, methods=["get"], filterset_class=None)  # not the contact filters
     def history(self, request, pk=None):
         """Every move of the contact, oldest first, with its actor and reason."""
         transitions = self.get_object().transitions.order_by("at", "id")
@@ -129,7 +131,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     retrieve=extend_schema(responses={200: CampaignSerializer, **errors(404)}),
     partial_update=extend_schema(responses={200: CampaignSerializer, **errors(400, 404)}),
     update=extend_schema(responses={200: CampaignSerializer, **errors(400, 404)}),
-    destroy=extend_schema(responses={204: None, **errors(404, 409)}),
+    destroy=extend_schema(responses={204: None, **errors(404), **IN_USE}),
 )
 class CampaignViewSet(viewsets.ModelViewSet):
     queryset = Campaign.objects.all()

@@ -20,9 +20,15 @@ from ..selectors.velocity import TIMED
 # --- Query parameters ---------------------------------------------------------------------
 
 
+# A report looks a day and a month past its end (the exclusive bound, the month after), and
+# the calendar of ``date`` ends with the year 9999.
+LATEST_END = date(9999, 11, 30)
+
+
 def twelve_months_to(end: date) -> date:
-    """The first day of the month eleven months before ``end``'s: a year of whole months."""
-    months = end.year * 12 + end.month - 1 - 11
+    """The first day of the month eleven months before ``end``'s: a year of whole months
+    (fewer when ``end`` is in the calendar's first year, which has no year before it)."""
+    months = max(end.year * 12 + end.month - 1 - 11, 12)
     return date(months // 12, months % 12 + 1, 1)
 
 
@@ -36,6 +42,8 @@ class PeriodQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         end = attrs.pop("end", None) or timezone.localdate()
+        if end > LATEST_END:
+            raise serializers.ValidationError({"end": [f"Use a day up to {LATEST_END}."]})
         start = attrs.pop("start", None) or twelve_months_to(end)
         if start > end:
             raise serializers.ValidationError({"start": ["The start must not be after the end."]})

@@ -1,8 +1,8 @@
 """
 The reports over HTTP: thin views that validate the query, call one selector and serialize its
-result, as JSON or, with ``?format=csv``, as a spreadsheet. Any role may read every report:
-sales and marketing see the same numbers (one dashboard, one definition), and reports hold
-aggregates, never a person's data. Targets are set by managers.
+result, as JSON or, with ``?format=csv``, as a spreadsheet. They answer the people the
+dashboard answers (``reporting.roles``): marketing and managers see the same numbers, from
+the same selectors. Targets are set by managers.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -13,15 +13,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from leadfunnel.api.negotiation import FormatNegotiation
 from leadfunnel.api.schema import errors
 from leads.api.permissions import HasFunnelRole
-from leads.roles import roles_of
+from leads.roles import has_role
 from leads.stages import Role
 from sla.selectors import mql_sla_hours
 
 from .. import selectors
 from ..aggregates import sorts_in_memory
 from ..models import Target
+from ..roles import REPORT_READERS
 from . import serializers as s
 from .csv import CSVRenderer
 
@@ -30,20 +32,21 @@ FORMAT = OpenApiParameter(
 )
 
 
-class AnyFunnelRole(BasePermission):
-    """Every role reads every report; nobody writes one (other methods answer 405)."""
+class ReportReader(BasePermission):
+    """The dashboard's readers read every report; nobody writes one (others answer 405)."""
 
-    message = "Your role does not allow this."
+    message = "Reports are for marketing and managers."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(roles_of(request.user))
+        return has_role(request.user, *REPORT_READERS)
 
 
 class ReportView(APIView):
     """GET a report: ``query`` validates the parameters, ``build`` runs the selector."""
 
-    permission_classes = [AnyFunnelRole]
+    permission_classes = [ReportReader]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    content_negotiation_class = FormatNegotiation
     query: type[serializers.Serializer]
     output: type[serializers.Serializer]
     name: str

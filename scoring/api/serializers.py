@@ -80,6 +80,11 @@ class EventSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = EventListSerializer
 
+    def validate_empty_values(self, data):
+        # ``null`` is one more event that is not an object: DRF's own check would answer a
+        # bare ["This field may not be null."], under no field.
+        return False, data
+
     def to_internal_value(self, data) -> EventIn:
         if not isinstance(data, dict):
             raise serializers.ValidationError(

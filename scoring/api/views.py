@@ -4,7 +4,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import errors
+from leadfunnel.api.schema import IN_USE, errors
 from leads.api.permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
 from leads.models import Contact
 
@@ -95,7 +95,7 @@ class ContactScoreViewSet(viewsets.GenericViewSet):
     destroy=extend_schema(
         description="A rule that gave points is kept by the scores (409): switch it off, "
         "recompute, then delete it.",
-        responses={204: None, **errors(404, 409)},
+        responses={204: None, **errors(404), **IN_USE},
     ),
 )
 class RuleViewSet(viewsets.ModelViewSet):
@@ -148,7 +148,7 @@ class ScoringSettingsViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: RecomputeJobSerializer(many=True), **errors()}),
+    list=extend_schema(responses={200: RecomputeJobSerializer(many=True), **errors(400)}),
     create=extend_schema(
         summary="Rescore every contact in the background",
         description="Answers at once (202) with the job to poll; while one runs, the same "

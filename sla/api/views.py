@@ -3,7 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import errors
+from leadfunnel.api.schema import IN_USE, errors
 from leads.api.permissions import HasFunnelRole
 from leads.stages import Role
 
@@ -30,7 +30,7 @@ def _crud_schema(serializer, *, destroy_conflict: bool = False):
         update=extend_schema(responses={200: serializer, **errors(400, 404)}),
         partial_update=extend_schema(responses={200: serializer, **errors(400, 404)}),
         destroy=extend_schema(
-            responses={204: None, **errors(404, *((409,) if destroy_conflict else ()))}
+            responses={204: None, **errors(404), **(IN_USE if destroy_conflict else {})}
         ),
     )
 

@@ -91,3 +91,8 @@ def test_a_client_asking_for_csv_gets_it(api, marketer):
 def test_without_a_role_there_is_no_export(api, nobody, client):
     assert api.as_user(nobody).get(URL).status_code == 403
     assert client.get(URL).status_code in (401, 403)
+
+
+def test_a_write_to_the_export_is_refused_not_a_500(api, marketer):
+    # The role check read ``view.action``, which only viewsets have.
+    assert api.as_user(marketer).post(URL, {}).status_code == 403

@@ -298,3 +298,11 @@ def test_a_campaign_with_contacts_cannot_be_deleted(api, marketer):
     campaign = CampaignFactory()
     ContactFactory(campaign=campaign)
     assert api.as_user(marketer).delete(f"/api/v1/campaigns/{campaign.pk}/").status_code == 409
+
+
+def test_the_history_takes_none_of_the_contact_list_filters(api, marketer):
+    # They were applied to the contact itself: a bad one was a 400, a good one a 404.
+    contact = ContactFactory(stage=Stage.SQL)
+    url = detail(contact, "history")
+    for query in ({"stage": "lead"}, {"created_after": "yesterday"}):
+        assert api.as_user(marketer).get(url, query).status_code == 200

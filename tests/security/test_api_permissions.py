@@ -24,6 +24,7 @@ SALES_MOVE = "401 403 403 200 403 200 200"  # the owning rep (or a manager) move
 MARKETING_MOVE = "401 403 200 403 403 200 200"
 MANAGERS_ONLY = "401 403 403 403 403 200 200"
 IMPORTERS_ONLY = "401 403 200 403 403 200 200"
+REPORT_READERS = IMPORTERS_ONLY  # the dashboard's readers: marketing and managers
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,11 @@ API = [
     Op("sla-notification-detail", "GET", "401 403 404 200 404 404 404", "notification"),
     Op("sla-notification-read", "POST", "401 403 404 200 404 404 404", "notification"),
     # --- reports and targets ----------------------------------------------------------
-    Op("report-funnel", "GET", EVERY_ROLE_READS),
-    Op("report-handoff", "GET", EVERY_ROLE_READS),
-    Op("report-velocity", "GET", EVERY_ROLE_READS),
-    Op("report-targets", "GET", EVERY_ROLE_READS),
-    Op("report-trends", "GET", EVERY_ROLE_READS),
+    Op("report-funnel", "GET", REPORT_READERS),
+    Op("report-handoff", "GET", REPORT_READERS),
+    Op("report-velocity", "GET", REPORT_READERS),
+    Op("report-targets", "GET", REPORT_READERS),
+    Op("report-trends", "GET", REPORT_READERS),
     Op("target-list", "GET", EVERY_ROLE_READS),
     Op("target-list", "POST", MANAGERS_ONLY_WRITE),
     Op("target-detail", "GET", EVERY_ROLE_READS, "target"),

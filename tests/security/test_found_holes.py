@@ -1,8 +1,11 @@
-"""Regression tests of the holes the security tests found, one per fix."""
+"""Regression tests of the holes the security tests and the API fuzzing (tests/fuzz) found,
+one per fix."""
 
 import pytest
 
+from leads.models import Contact
 from sla.models import AssignmentRule
+from tests.factories import CampaignFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,3 +17,73 @@ def test_an_assignment_rule_can_be_changed_through_the_api_without_a_500(api, ma
     )
     assert response.status_code == 200
     assert response.data["country"] == "DE"
+
+
+# --- Found by the API fuzzing -------------------------------------------------------------
+
+
+def documented(api, user, method: str, path: str, status: int) -> dict:
+    """The JSON schema of the body the OpenAPI document gives for one answer."""
+    schema = api.as_user(user).get("/api/v1/schema/?format=json").json()
+    body = schema["paths"][path][method]["responses"][str(status)]["content"]
+    name = body["application/json"]["schema"]["$ref"].rpartition("/")[2]
+    return schema["components"]["schemas"][name]
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "two", "99"])
+def test_a_page_that_is_no_number_or_past_the_end_is_a_400_naming_page(api, marketer, number):
+    ContactFactory()
+    response = api.as_user(marketer).get("/api/v1/contacts/", {"page": number})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/contacts/", "created_before"),
+        ("/api/v1/audit/", "after"),
+        ("/api/v1/sla/breaches/", "breached_after"),
+    ],
+)
+def test_a_time_parameter_with_a_zone_offset_past_15_59_is_read_in_utc(
+    api, manager, path, parameter
+):
+    # ISO 8601 and Python take offsets up to 24 hours, PostgreSQL up to 15:59 (it was a 500).
+    response = api.as_user(manager).get(path, {parameter: "2026-01-05T12:00:00+17:51"})
+    assert response.status_code == 200
+
+
+def test_a_time_parameter_out_of_range_in_utc_is_a_400_naming_it(api, marketer):
+    response = api.as_user(marketer).get(
+        "/api/v1/contacts/", {"created_after": "0001-01-01T00:00:00+01:00"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["created_after"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/funnel/", "/api/v1/exports/contacts.csv"])
+def test_an_unknown_format_is_a_400_naming_format(api, manager, path):
+    response = api.as_user(manager).get(path, {"format": "xlsx"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["format"]
+
+
+def test_a_duplicate_email_answers_the_409_its_schema_documents(api, marketer):
+    existing = ContactFactory(email="ada@example.com")
+    response = api.as_user(marketer).post("/api/v1/contacts/", {"email": "ada@example.com"})
+    assert response.status_code == 409
+    schema = documented(api, marketer, "post", "/api/v1/contacts/", 409)
+    assert set(response.json()) == set(schema["required"]) == {"detail", "id"}
+    assert response.json()["id"] == existing.pk
+    assert Contact.objects.count() == 1
+
+
+def test_deleting_a_record_others_refer_to_answers_the_409_its_schema_documents(api, marketer):
+    campaign = CampaignFactory()
+    ContactFactory(campaign=campaign)
+    response = api.as_user(marketer).delete(f"/api/v1/campaigns/{campaign.pk}/")
+    assert response.status_code == 409
+    schema = documented(api, marketer, "delete", "/api/v1/campaigns/{id}/", 409)
+    assert set(response.json()) == set(schema["required"]) == {"detail"}
