@@ -27,3 +27,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
 ]
+
+handler404 = "leadfunnel.views.not_found"

@@ -62,6 +62,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"roleless": user.is_authenticated})
 
 
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that matches no route (``handler404``): JSON under the API, as its other 404s
+    are, and the app's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers and docker-compose: the database answers (503 when it
     does not, so the balancer takes this instance out until it does)."""

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from leadfunnel.api.pagination import CountCappedPaginator
 from leads.models import Channel
 from leads.stages import Stage
 from tests.factories import CampaignFactory, ContactFactory
@@ -112,5 +113,23 @@ def test_filters_never_widen_a_reps_scope(api, rep, population):
 
 def test_pages_link_to_the_next(api, manager, population):
     body = api.as_user(manager).get("/api/v1/contacts/?page_size=2&ordering=first_name").json()
-    assert body["count"] == 3 and len(body["results"]) == 2
+    assert (body["count"], body["count_exact"], len(body["results"])) == (3, True, 2)
     assert "page=2" in body["next"]
+
+
+def test_past_the_counted_results_the_next_links_still_reach_the_last(api, manager, monkeypatch):
+    monkeypatch.setattr(CountCappedPaginator, "CAP", 3)
+    made = {ContactFactory().pk for _ in range(7)}
+    client, url, seen, pages = (
+        api.as_user(manager),
+        "/api/v1/contacts/?page_size=2&ordering=id",
+        set(),
+        0,
+    )
+    while url:
+        body = client.get(url).json()
+        assert (body["count"], body["count_exact"]) == (3, False)  # counted up to the cap
+        seen |= {contact["id"] for contact in body["results"]}
+        url, pages = body["next"], pages + 1
+    assert (seen, pages) == (made, 4)
+    assert client.get("/api/v1/contacts/?page_size=2&page=5").status_code == 400  # past the last

@@ -87,3 +87,15 @@ def test_deleting_a_record_others_refer_to_answers_the_409_its_schema_documents(
     assert response.status_code == 409
     schema = documented(api, marketer, "delete", "/api/v1/campaigns/{id}/", 409)
     assert set(response.json()) == set(schema["required"]) == {"detail"}
+
+
+def test_an_api_url_that_matches_no_route_is_a_json_404(api, manager):
+    response = api.as_user(manager).get("/api/v1/contacts/1.5/")
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+def test_a_page_url_that_matches_no_route_is_the_apps_404_page(client, manager):
+    client.force_login(manager)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"This page does not exist" in response.content
