@@ -17,24 +17,29 @@ from .models import Event
 from .services import imports, webhooks
 
 
-@receiver(leads_signals.transition_recorded, dispatch_uid="integrations.stage_changed")
-def stage_changed(sender, contact: Contact, transition: Transition, **kwargs) -> None:
-    if transition.from_stage == transition.to_stage:
-        return  # an assignment or a claim: the owner changed, not the stage
-    data = {
-        "transition": {
-            "id": transition.pk,
-            "move": transition.move,
-            "from_stage": transition.from_stage,
-            "to_stage": transition.to_stage,
-            "at": transition.at,
-            "actor": transition.actor_id,
-            "reason": transition.reason,
-        }
-    }
-    webhooks.event_record_for(
-        event=Event.CONTACT_STAGE_CHANGED, contact=contact, occurred_at=transition.at, data=data
+@receiver(leads_signals.transitions_recorded, dispatch_uid="integrations.stage_changed")
+def stage_changed(sender, moves: list[tuple[Contact, Transition]], **kwargs) -> None:
+    webhooks.events_record_about(
+        event=Event.CONTACT_STAGE_CHANGED,
+        occurrences=[
+            (contact, transition.at, {"transition": _transition(transition)})
+            for contact, transition in moves
+            # An assignment or a claim changed the owner, not the stage.
+            if transition.from_stage != transition.to_stage
+        ],
     )
+
+
+def _transition(transition: Transition) -> dict:
+    return {
+        "id": transition.pk,
+        "move": transition.move,
+        "from_stage": transition.from_stage,
+        "to_stage": transition.to_stage,
+        "at": transition.at,
+        "actor": transition.actor_id,
+        "reason": transition.reason,
+    }
 
 
 @receiver(leads_signals.contact_saved, dispatch_uid="integrations.contact_created")

@@ -1,8 +1,11 @@
 """
 What ``leads`` tells the other apps. ``leads`` imports none of them; they listen here.
 
-- ``transition_recorded`` is sent *inside* the move's transaction: a receiver's database
+- ``transitions_recorded`` is sent *inside* the move's transaction: a receiver's database
   writes commit or roll back with the move (an SLA clock, an outbox row). No slow I/O here.
+  One send per move, or per bulk move (a batch of events engaging or promoting hundreds of
+  contacts at once): ``moves`` holds each moved contact, at most once, with its transition,
+  so receivers work set-based.
 - ``stage_changed`` is sent *after* the commit: the place to enqueue Celery tasks.
 - ``contact_saved`` is sent inside the transaction that created or edited a contact's
   fields (``changed`` names them), so a profile score can follow in the same commit.
@@ -16,7 +19,7 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
 
 from django.dispatch import Signal
 
-transition_recorded = Signal()  # sender=Contact, contact, transition
+transitions_recorded = Signal()  # sender=Contact, moves: [(contact, transition), ...]
 stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stage, to_stage
 contact_saved = Signal()  # sender=Contact, contact, created, changed
 contacts_created = Signal()  # sender=Contact, contact_ids

@@ -4,50 +4,57 @@ own transaction, and rebuilt from the history in one set-based statement when ne
 bulk load that bypassed the services, or to prove the incremental path exact).
 """
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection, transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import OuterRef, Subquery
 
 from leads.models import Contact, Transition
 
 from .models import StageStay
 
 
-def stay_record_move(*, contact: Contact, transition: Transition) -> None:
-    """Follow one move: a stage change closes the open stay and opens the next one.
+def stays_record_moves(*, moves: Sequence[tuple[Contact, Transition]]) -> None:
+    """Follow moves, at most one per contact: a stage change closes the contact's open stay
+    and opens the next one, in three statements for the whole batch.
 
-    Every move (an assignment or a claim too) then brings the owner of the contact's stays
-    up to date, so per-rep figures always use the current owner, as the funnel does.
+    Every move (an assignment or a claim too) then brings the owner and campaign of the
+    moved contacts' stays up to date, so per-rep figures always use the current owner, as
+    the funnel does.
     """
-    if transition.from_stage != transition.to_stage:
-        StageStay.objects.filter(contact_id=contact.pk, exit__isnull=True).update(
-            exit_id=transition.pk,
-            left_at=transition.at,
-            exit_move=transition.move,
-            exit_stage=transition.to_stage,
-            exit_by_id=transition.actor_id,
-            duration=ExpressionWrapper(
-                Value(transition.at, output_field=DateTimeField()) - F("entered_at"),
-                output_field=DurationField(),
-            ),
+    changing = {contact.pk: (contact, t) for contact, t in moves if t.from_stage != t.to_stage}
+    if changing:
+        ending = list(StageStay.objects.filter(contact_id__in=changing, exit__isnull=True))
+        for stay in ending:
+            transition = changing[stay.contact_id][1]
+            stay.exit, stay.left_at = transition, transition.at
+            stay.exit_move, stay.exit_stage = transition.move, transition.to_stage
+            stay.exit_by_id = transition.actor_id
+            stay.duration = transition.at - stay.entered_at
+        StageStay.objects.bulk_update(ending, EXIT_FIELDS)
+        StageStay.objects.bulk_create(
+            StageStay(
+                contact_id=contact.pk,
+                stage=transition.to_stage,
+                entry=transition,
+                entered_at=transition.at,
+                owner_id=contact.owner_id,
+                campaign_id=contact.campaign_id,
+            )
+            for contact, transition in changing.values()
         )
-        StageStay.objects.create(
-            contact_id=contact.pk,
-            stage=transition.to_stage,
-            entry=transition,
-            entered_at=transition.at,
-            owner_id=contact.owner_id,
-            campaign_id=contact.campaign_id,
-        )
-    stays_follow_contact(contact=contact)
+    stays_follow_contacts(contact_ids=[contact.pk for contact, _ in moves])
 
 
-def stays_follow_contact(*, contact: Contact) -> int:
-    """Copy the contact's current owner and campaign onto its stays (one UPDATE)."""
-    stale = ~Q(owner_id=contact.owner_id) | ~Q(campaign_id=contact.campaign_id)
-    return (
-        StageStay.objects.filter(contact_id=contact.pk)
-        .filter(stale)
-        .update(owner_id=contact.owner_id, campaign_id=contact.campaign_id)
+EXIT_FIELDS = ["exit", "left_at", "exit_move", "exit_stage", "exit_by", "duration"]
+
+
+def stays_follow_contacts(*, contact_ids: Iterable[int]) -> int:
+    """Copy the contacts' current owner and campaign onto their stays (one UPDATE)."""
+    contact = Contact.objects.filter(pk=OuterRef("contact_id"))
+    return StageStay.objects.filter(contact_id__in=list(contact_ids)).update(
+        owner_id=Subquery(contact.values("owner_id")[:1]),
+        campaign_id=Subquery(contact.values("campaign_id")[:1]),
     )
 
 

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from kombu.exceptions import OperationalError
 
 from leads.models import Contact
-from leads.signals import contact_erased, stage_changed, transition_recorded
+from leads.signals import contact_erased, stage_changed, transitions_recorded
 from leads.stages import Stage
 
 from . import services, tasks
@@ -15,9 +15,9 @@ from .models import PendingAssignment
 logger = logging.getLogger(__name__)
 
 
-@receiver(transition_recorded, sender=Contact, dispatch_uid="sla.clocks")
-def clocks_follow_the_move(sender, *, contact, transition, **kwargs) -> None:
-    services.clocks_follow_transition(contact=contact, transition=transition)
+@receiver(transitions_recorded, sender=Contact, dispatch_uid="sla.clocks")
+def clocks_follow_the_moves(sender, *, moves, **kwargs) -> None:
+    services.clocks_follow_transitions(moves=moves)
 
 
 @receiver(contact_erased, sender=Contact, dispatch_uid="sla.erasure")

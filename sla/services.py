@@ -4,13 +4,15 @@ the dealing of new MQLs to reps. Stages and owners still change only through
 ``leads.services``; the only contact column written here is ``sla_due_at``.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, DateTimeField, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from leads.models import Contact, Transition
@@ -127,36 +129,60 @@ def _kinds_starting(transition: Transition) -> set[ClockKind]:
     }
 
 
-def clocks_follow_transition(*, contact: Contact, transition: Transition) -> None:
-    """Stop the clocks of the stage the contact left, start those of the stage it entered.
+Move = tuple[Contact, Transition]
 
-    Runs inside the move's transaction (``transition_recorded``): the clock commits or
-    rolls back with the stage change, so no committed MQL lacks its deadline. Times are the
-    move's own (an event's time), so a back-dated MQL is due from when it really became one.
+
+def clocks_follow_transitions(*, moves: Sequence[Move]) -> None:
+    """Stop the clocks of the stages the contacts left, start those of the stages they
+    entered: a few statements for the whole batch, one group per kind of change.
+
+    Runs inside the moves' transaction (``transitions_recorded``): the clocks commit or
+    roll back with the stage changes, so no committed MQL lacks its deadline. Times are the
+    moves' own (an event's time), so a back-dated MQL is due from when it really became one.
     """
-    ending, starting = _kinds_ending(transition), _kinds_starting(transition)
-    if ending or starting:
-        # A stage entered again restarts its clocks: stop any left running, so the
-        # one-running-clock-per-kind constraint holds even on hand-arranged data.
-        _stop_clocks(contact, ending | starting, transition.at)
-        _start_clocks(contact, starting, transition.at)
-        contact.sla_due_at = _refresh_deadline(contact)
-    if transition.to_stage == Stage.MQL and transition.from_stage != Stage.MQL:
-        _await_assignment(contact)
+    groups: dict[tuple[frozenset, frozenset], list[Move]] = defaultdict(list)
+    for contact, transition in moves:
+        ending, starting = _kinds_ending(transition), _kinds_starting(transition)
+        if ending or starting:
+            # A stage entered again restarts its clocks: stop any left running, so the
+            # one-running-clock-per-kind constraint holds even on hand-arranged data.
+            groups[frozenset(ending | starting), frozenset(starting)].append((contact, transition))
+    for (stopping, starting), group in groups.items():
+        _stop_clocks(group, stopping)
+        _start_clocks(group, starting)
+    _refresh_deadlines([contact for group in groups.values() for contact, _ in group])
+    _await_assignment(
+        [
+            contact
+            for contact, transition in moves
+            if transition.to_stage == Stage.MQL and transition.from_stage != Stage.MQL
+        ]
+    )
 
 
-def _stop_clocks(contact: Contact, kinds: set[ClockKind], at: datetime) -> None:
-    Clock.objects.running().filter(contact=contact, kind__in=kinds).update(stopped_at=at)
-    # The contact left the stage (or was touched): its missed deadlines are now resolved.
-    Breach.objects.filter(contact=contact, kind__in=kinds, resolved_at__isnull=True).update(
+def _at_each(group: Sequence[Move]) -> Case:
+    """Each contact's own move time, for an UPDATE of many contacts' rows."""
+    return Case(
+        *(When(contact_id=contact.pk, then=Value(t.at)) for contact, t in group),
+        output_field=DateTimeField(),
+    )
+
+
+def _stop_clocks(group: Sequence[Move], kinds: frozenset[ClockKind]) -> None:
+    ids = [contact.pk for contact, _ in group]
+    at = _at_each(group)
+    Clock.objects.running().filter(contact_id__in=ids, kind__in=kinds).update(stopped_at=at)
+    # The contacts left the stage (or were touched): their missed deadlines are resolved.
+    Breach.objects.filter(contact_id__in=ids, kind__in=kinds, resolved_at__isnull=True).update(
         resolved_at=at
     )
 
 
-def _start_clocks(contact: Contact, kinds: set[ClockKind], at: datetime) -> None:
+def _start_clocks(group: Sequence[Move], kinds: frozenset[ClockKind]) -> None:
     if kinds:
+        policies = list(selectors.active_policies(kinds))
         Clock.objects.bulk_create(
-            clock_for(contact, policy, at) for policy in selectors.active_policies(kinds)
+            clock_for(contact, policy, t.at) for contact, t in group for policy in policies
         )
 
 
@@ -170,21 +196,20 @@ def clock_for(contact: Contact, policy: SlaPolicy, at: datetime) -> Clock:
     )
 
 
-def _refresh_deadline(contact: Contact) -> datetime | None:
-    """Write the earliest running deadline to ``Contact.sla_due_at`` (if it changed)."""
-    due = (
-        Clock.objects.running()
-        .filter(contact=contact)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
-    Contact.objects.filter(pk=contact.pk).exclude(sla_due_at=due).update(sla_due_at=due)
-    return due
+def _refresh_deadlines(contacts: Sequence[Contact]) -> None:
+    """Write the earliest running deadline to ``Contact.sla_due_at``, in the database and on
+    the caller's objects (a move answers with its contact)."""
+    if not contacts:
+        return
+    ids = [contact.pk for contact in contacts]
+    refresh_deadlines(Contact.objects.filter(pk__in=ids))
+    due = dict(Contact.objects.filter(pk__in=ids).values_list("pk", "sla_due_at"))
+    for contact in contacts:
+        contact.sla_due_at = due[contact.pk]
 
 
 def refresh_deadlines(contacts: QuerySet[Contact]) -> int:
-    """Set-based twin of ``_refresh_deadline``: one UPDATE for many contacts."""
+    """Set the earliest running deadline as ``sla_due_at`` of each contact (one UPDATE)."""
     earliest = (
         Clock.objects.running().filter(contact=OuterRef("pk")).order_by("due_at").values("due_at")
     )
@@ -200,10 +225,14 @@ def clocks_stop_for_erasure(*, contact: Contact, now: datetime | None = None) ->
 # --- Assignment -------------------------------------------------------------------------
 
 
-def _await_assignment(contact: Contact) -> None:
-    """Leave a row for the assignment task (and, should it never run, for the sweep)."""
-    if contact.owner_id is None and selectors.round_robin_in_use():
-        PendingAssignment.objects.get_or_create(contact=contact)
+def _await_assignment(contacts: Sequence[Contact]) -> None:
+    """Leave a row per new MQL without an owner for the assignment task (and, should it
+    never run, for the sweep)."""
+    waiting = [contact for contact in contacts if contact.owner_id is None]
+    if waiting and selectors.round_robin_in_use():
+        PendingAssignment.objects.bulk_create(
+            (PendingAssignment(contact=contact) for contact in waiting), ignore_conflicts=True
+        )
 
 
 def next_in_circle(circle: list[int], *, after: int | None, skip: int | None) -> int | None:

@@ -117,10 +117,23 @@ def event_record_for(
     *, event: Event, contact: Contact, occurred_at: datetime, data: Mapping[str, Any]
 ) -> list[int]:
     """An event about a contact the caller holds (inside the change's transaction)."""
-    if not (hooks := _subscribed(event)):
+    return events_record_about(event=event, occurrences=[(contact, occurred_at, data)])
+
+
+def events_record_about(
+    *, event: Event, occurrences: Sequence[tuple[Contact, datetime, Mapping[str, Any] | None]]
+) -> list[int]:
+    """Events about contacts the caller holds, as they are now (a bulk move's contacts)."""
+    if not occurrences or not (hooks := _subscribed(event)):
         return []
-    values = {name: getattr(contact, name) for name in SNAPSHOT_FIELDS}
-    return _write(hooks, event=event, occurrences=[(values, occurred_at, data)])
+    return _write(
+        hooks,
+        event=event,
+        occurrences=[
+            ({name: getattr(contact, name) for name in SNAPSHOT_FIELDS}, at, data)
+            for contact, at, data in occurrences
+        ],
+    )
 
 
 def events_record_each(

@@ -20,10 +20,11 @@ def test_bulk_engage_moves_only_the_contacts_whose_stage_allows_it():
         ContactFactory(stage=s) for s in (Stage.CONTACT, Stage.RECYCLED, Stage.LEAD, Stage.CLIENT)
     )
     ids = {c.pk: T for c in (fresh, recycled, lead, client)}
-    with receiving(signals.transition_recorded) as recorded:
+    with receiving(signals.transitions_recorded) as recorded:
         moved = services.contacts_move_bulk(move=Move.ENGAGE, at_by_id=ids, reason="Form")
     assert sorted(t.contact_id for t in moved) == sorted([fresh.pk, recycled.pk])
-    assert len(recorded) == 2
+    assert len(recorded) == 1  # one announcement for the whole bulk move
+    assert sorted(c.pk for c, _ in recorded[0]["moves"]) == sorted([fresh.pk, recycled.pk])
     stages = dict(Contact.objects.values_list("pk", "stage"))
     assert stages == {fresh.pk: "lead", recycled.pk: "lead", lead.pk: "lead", client.pk: "client"}
     fresh.refresh_from_db()

@@ -45,9 +45,9 @@ def lingering_transactions():
     def linger(**kwargs):
         time.sleep(0.3)
 
-    signals.transition_recorded.connect(linger, weak=False)
+    signals.transitions_recorded.connect(linger, weak=False)
     yield
-    signals.transition_recorded.disconnect(linger)
+    signals.transitions_recorded.disconnect(linger)
 
 
 def test_two_people_accepting_the_same_mql_at_once_one_wins_one_gets_409(

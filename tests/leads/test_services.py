@@ -61,7 +61,7 @@ def test_stage_changed_is_announced_only_after_commit(rep, django_capture_on_com
 
 def test_a_receiver_that_fails_inside_the_move_rolls_the_move_back(rep):
     contact = ContactFactory(stage=Stage.MQL, owner=rep)
-    failing = receiving(signals.transition_recorded, raising=RuntimeError("clock store down"))
+    failing = receiving(signals.transitions_recorded, raising=RuntimeError("clock store down"))
     with failing, pytest.raises(RuntimeError):
         services.contact_accept(contact=contact, by=rep)
     contact.refresh_from_db()

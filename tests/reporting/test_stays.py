@@ -93,7 +93,7 @@ def test_changing_the_campaign_of_a_contact_moves_its_stays(walk, marketer):
 
 def test_a_move_that_fails_after_the_stay_was_written_leaves_no_stay(walk):
     contact = walk(at("2026-01-05")).contact
-    failing = receiving(signals.transition_recorded, raising=RuntimeError("later receiver"))
+    failing = receiving(signals.transitions_recorded, raising=RuntimeError("later receiver"))
     with failing, pytest.raises(RuntimeError):
         services.contact_engage(contact=contact, at=at("2026-01-06"))
     assert not StageStay.objects.filter(contact=contact).exists()

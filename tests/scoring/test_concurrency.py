@@ -61,9 +61,9 @@ def lingering_moves():
             seen.lingered = True
             threading.Event().wait(0.3)
 
-    signals.transition_recorded.connect(linger, weak=False)
+    signals.transitions_recorded.connect(linger, weak=False)
     yield
-    signals.transition_recorded.disconnect(linger)
+    signals.transitions_recorded.disconnect(linger)
 
 
 def test_the_same_batch_posted_twice_at_once_is_stored_and_scored_once(

@@ -122,7 +122,7 @@ def test_a_move_that_fails_later_in_its_transaction_leaves_no_clock(mql_policy):
     from leads import signals
 
     contact = ContactFactory(stage=Stage.LEAD)
-    failing = receiving(signals.transition_recorded, raising=RuntimeError("webhook outbox down"))
+    failing = receiving(signals.transitions_recorded, raising=RuntimeError("webhook outbox down"))
     with failing, pytest.raises(RuntimeError):
         leads_services.contact_mark_mql(contact=contact, by=None)
     assert not Clock.objects.exists()
@@ -169,3 +169,21 @@ def test_a_policy_that_ran_clocks_cannot_change_its_clock(mql_policy):
     with pytest.raises(ValidationError) as refused:
         services.policy_update(policy=mql_policy, by=None, clock=ClockKind.SQL_DECISION)
     assert "clock" in refused.value.message_dict
+
+
+def test_a_bulk_promotion_gives_each_contact_its_own_clock_deadline_and_queue_place(rep):
+    from leads.models import Contact
+    from leads.stages import Move
+    from sla.models import PendingAssignment
+
+    from .conftest import make_rule
+
+    make_policy(hours=48)
+    make_rule(reps=[rep])  # round-robin in use: new MQLs wait for the assignment task
+    leads = ContactFactory.create_batch(3, stage=Stage.LEAD)
+    when = {c.pk: MONDAY + timedelta(hours=n) for n, c in enumerate(leads)}
+    leads_services.contacts_move_bulk(move=Move.MARK_MQL, at_by_id=when, reason="Score")
+    clocks = dict(Clock.objects.values_list("contact_id", "due_at"))
+    assert clocks == {pk: at + timedelta(hours=48) for pk, at in when.items()}
+    assert dict(Contact.objects.filter(pk__in=when).values_list("pk", "sla_due_at")) == clocks
+    assert set(PendingAssignment.objects.values_list("contact_id", flat=True)) == set(when)
