@@ -161,9 +161,15 @@ def _move(
 
 @transaction.atomic
 def contacts_move_bulk(
-    *, move: Move, at_by_id: Mapping[int, datetime], reason: str, by: User | None = None
+    *,
+    move: Move,
+    at_by_id: Mapping[int, datetime],
+    reason: str | Mapping[int, str],
+    by: User | None = None,
 ) -> list[Transition]:
-    """Apply one move to many contacts at once (the system engaging or promoting a batch).
+    """Apply one move to many contacts at once (the system engaging or promoting a batch),
+    each at its own time and with one reason for all or a reason of its own (the score each
+    promoted contact reached).
 
     Contacts whose stage does not allow the move are left as they are, without an error: an
     event batch engages every sender, and most of them are leads already. The rows are
@@ -171,7 +177,11 @@ def contacts_move_bulk(
     and one bulk INSERT, and announced in one ``transitions_recorded``.
     """
     rule = MOVES[move]
-    reason = _clean_reason(rule, reason)
+    reason_of = (
+        {pk: _clean_reason(rule, text) for pk, text in reason.items()}
+        if isinstance(reason, Mapping)
+        else dict.fromkeys(at_by_id, _clean_reason(rule, reason))
+    )
     rows = list(
         Contact.objects.select_for_update()
         .filter(pk__in=at_by_id, stage__in=rule.sources, erased_at__isnull=True)
@@ -181,7 +191,9 @@ def contacts_move_bulk(
     transitions = []
     for row in rows:
         _check_actor(rule, by, row)
-        changed, transition = _apply(row, move, by=by, reason=reason, at=at_by_id[row.pk])
+        changed, transition = _apply(
+            row, move, by=by, reason=reason_of[row.pk], at=at_by_id[row.pk]
+        )
         fields |= changed
         transitions.append(transition)
     if not rows:

@@ -7,7 +7,7 @@ bulk load that bypassed the services, or to prove the incremental path exact).
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Subquery
 
 from leads.models import Contact, Transition
 
@@ -16,7 +16,7 @@ from .models import StageStay
 
 def stays_record_moves(*, moves: Sequence[tuple[Contact, Transition]]) -> None:
     """Follow moves, at most one per contact: a stage change closes the contact's open stay
-    and opens the next one, in three statements for the whole batch.
+    and opens the next one, in two statements for the whole batch.
 
     Every move (an assignment or a claim too) then brings the owner and campaign of the
     moved contacts' stays up to date, so per-rep figures always use the current owner, as
@@ -24,14 +24,18 @@ def stays_record_moves(*, moves: Sequence[tuple[Contact, Transition]]) -> None:
     """
     changing = {contact.pk: (contact, t) for contact, t in moves if t.from_stage != t.to_stage}
     if changing:
-        ending = list(StageStay.objects.filter(contact_id__in=changing, exit__isnull=True))
-        for stay in ending:
-            transition = changing[stay.contact_id][1]
-            stay.exit, stay.left_at = transition, transition.at
-            stay.exit_move, stay.exit_stage = transition.move, transition.to_stage
-            stay.exit_by_id = transition.actor_id
-            stay.duration = transition.at - stay.entered_at
-        StageStay.objects.bulk_update(ending, EXIT_FIELDS)
+        exit_of = Transition.objects.filter(
+            pk__in=[t.pk for _, t in changing.values()], contact_id=OuterRef("contact_id")
+        )
+        left_at = Subquery(exit_of.values("at")[:1])
+        StageStay.objects.filter(contact_id__in=changing, exit__isnull=True).update(
+            exit_id=Subquery(exit_of.values("pk")[:1]),
+            left_at=left_at,
+            exit_move=Subquery(exit_of.values("move")[:1]),
+            exit_stage=Subquery(exit_of.values("to_stage")[:1]),
+            exit_by_id=Subquery(exit_of.values("actor_id")[:1]),
+            duration=ExpressionWrapper(left_at - F("entered_at"), output_field=DurationField()),
+        )
         StageStay.objects.bulk_create(
             StageStay(
                 contact_id=contact.pk,
@@ -44,9 +48,6 @@ def stays_record_moves(*, moves: Sequence[tuple[Contact, Transition]]) -> None:
             for contact, transition in changing.values()
         )
     stays_follow_contacts(contact_ids=[contact.pk for contact, _ in moves])
-
-
-EXIT_FIELDS = ["exit", "left_at", "exit_move", "exit_stage", "exit_by", "duration"]
 
 
 def stays_follow_contacts(*, contact_ids: Iterable[int]) -> int:

@@ -8,7 +8,6 @@ deadlocking, and nobody reads score parts that another transaction is changing.
 """
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -280,15 +279,15 @@ def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
     those whose stage does not allow it) and announce every crossing, in the transaction:
     what the receivers write (a webhook's outbox row) commits with the crossing or not at
     all, so no crash between the two can lose the news."""
-    at_by_reason: dict[str, dict[int, datetime]] = defaultdict(dict)
-    for c in crossings:
-        if c.level == "mql":
-            reason = f"Score {c.score} crossed the MQL threshold {settings.mql_threshold}"
-            at_by_reason[reason][c.contact_id] = c.at
-    promoted = sum(
-        len(contacts_move_bulk(move=Move.MARK_MQL, at_by_id=at_by_id, reason=reason))
-        for reason, at_by_id in at_by_reason.items()
-    )
+    mql = {c.contact_id: c for c in crossings if c.level == "mql"}
+    promoted = 0
+    if mql:
+        line = settings.mql_threshold
+        reasons = {
+            pk: f"Score {c.score} crossed the MQL threshold {line}" for pk, c in mql.items()
+        }
+        at = {pk: c.at for pk, c in mql.items()}
+        promoted = len(contacts_move_bulk(move=Move.MARK_MQL, at_by_id=at, reason=reasons))
     if crossings:
         thresholds_crossed.send(sender=ContactScore, crossings=list(crossings))
     return promoted

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from leads import services, signals
-from leads.models import Contact
+from leads.models import Contact, Transition
 from leads.stages import Move, Stage
 from tests.factories import ContactFactory
 from tests.utils import receiving
@@ -51,3 +51,16 @@ def test_contacts_for_emails_creates_only_the_unknown_ones_whatever_the_case():
     assert [c["contact_ids"] for c in created] == [{new.pk}]
     assert services.contacts_for_emails(emails=["NEW@example.com"]) == {"new@example.com": new.pk}
     assert Contact.objects.count() == 2
+
+
+def test_a_bulk_move_records_each_contacts_own_reason():
+    a, b = ContactFactory(stage=Stage.LEAD), ContactFactory(stage=Stage.LEAD)
+    services.contacts_move_bulk(
+        move=Move.MARK_MQL,
+        at_by_id={a.pk: T, b.pk: T},
+        reason={a.pk: "Score 61 crossed the MQL threshold 60", b.pk: "Score 75 crossed it"},
+    )
+    assert dict(Transition.objects.values_list("contact_id", "reason")) == {
+        a.pk: "Score 61 crossed the MQL threshold 60",
+        b.pk: "Score 75 crossed it",
+    }
