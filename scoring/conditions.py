@@ -177,30 +177,30 @@ def _target(attribute: str):
     return F(attribute)
 
 
-def _present(kind: str) -> Q:
+def _present(kind: str, target: str) -> Q:
     """ "Is set": a NOT NULL text column that is not empty; a nullable value that is not NULL;
     a JSON key that exists and is not null."""
     if kind == "text":
-        return ~Q(_target="")
+        return ~Q(**{target: ""})
     if kind == "json":
-        return Q(_target__isnull=False) & ~Q(_target=None)
-    return Q(_target__isnull=False)
+        return Q(**{f"{target}__isnull": False}) & ~Q(**{target: None})
+    return Q(**{f"{target}__isnull": False})
 
 
-def _condition(op: str, value: Any, *, kind: str) -> Q:
-    """The condition on the annotation ``_target`` of the given kind (see ``_present``)."""
+def _condition(op: str, value: Any, *, kind: str, target: str = "_target") -> Q:
+    """The condition on the annotation ``target`` of the given kind (see ``_present``)."""
     match op:
         case Operator.IS_SET:
-            return _present(kind) if value else ~_present(kind)
+            return _present(kind, target) if value else ~_present(kind, target)
         case Operator.NE:
-            return _present(kind) & ~Q(_target=value)
+            return _present(kind, target) & ~Q(**{target: value})
         case Operator.CONTAINS:
-            return Q(_target__icontains=value)
+            return Q(**{f"{target}__icontains": value})
         case Operator.STARTSWITH:
-            return Q(_target__istartswith=value)
+            return Q(**{f"{target}__istartswith": value})
         case Operator.EQ:
-            return Q(_target=value)
-    return Q(**{f"_target__{op}": value})
+            return Q(**{target: value})
+    return Q(**{f"{target}__{op}": value})
 
 
 def _kind(attribute: str) -> str:
@@ -217,6 +217,21 @@ def profile_queryset(rule: Rule, contacts: QuerySet) -> QuerySet:
     return contacts.annotate(_target=_target(rule.attribute)).filter(
         _condition(rule.operator, rule.value, kind=_kind(rule.attribute))
     )
+
+
+def rule_match(rule: Rule, name: str) -> tuple[dict[str, Any], Q]:
+    """The rule's condition for a query that tests several rules in one pass over the rows
+    (the evidence app's replay): what it looks at, as an annotation named ``name``, and the
+    condition on it, on an activity (its type too) or on a contact. The same condition as
+    ``profile_queryset`` and ``property_queryset``, which apply one rule at a time."""
+    if rule.is_event_rule:
+        if not rule.attribute:
+            return {}, Q(type=rule.event_type)
+        looks_at = {name: KeyTransform(rule.attribute, "properties")}
+        condition = _condition(rule.operator, rule.value, kind="json", target=name)
+        return looks_at, Q(type=rule.event_type) & condition
+    condition = _condition(rule.operator, rule.value, kind=_kind(rule.attribute), target=name)
+    return {name: _target(rule.attribute)}, condition
 
 
 def property_queryset(rule: Rule, activities: QuerySet) -> QuerySet:
