@@ -7,6 +7,7 @@ from . import views
 api_v1 = [
     path("", include("leads.api.urls")),
     path("", include("scoring.api.urls")),
+    path("", include("evidence.api.urls")),
     path("", include("sla.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("integrations.api.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("imports/", include("integrations.urls")),
     path("dashboard/", include("reporting.urls")),
     path("", include("scoring.urls")),
+    path("", include("evidence.urls")),
     path("", include("sla.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -325,3 +325,19 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     AuditActionEnum="audit.models.Action", BreachActionEnum="sla.models.BreachAction"
 )
 
+# --- evidence ---
+INSTALLED_APPS += ["evidence"]
+# Signals: the event property keys and contact attributes (``attributes.<key>``) whose values
+# are compared, and how many of the most common values of each are shown.
+EVIDENCE_PROPERTY_KEYS = env.list("EVIDENCE_PROPERTY_KEYS", default=["url"])
+EVIDENCE_ATTRIBUTE_KEYS = env.list("EVIDENCE_ATTRIBUTE_KEYS", default=[])
+EVIDENCE_TOP_VALUES = env.int("EVIDENCE_TOP_VALUES", default=20)
+# Suggested points: at most this many training contacts (all who converted, a sample of the
+# others) are read into memory to fit the model.
+EVIDENCE_TRAIN_SAMPLE = env.int("EVIDENCE_TRAIN_SAMPLE", default=200_000)
+# Memory for a replay's sorts and hashes on PostgreSQL, for the analysis's statements only.
+EVIDENCE_WORK_MEM = env("EVIDENCE_WORK_MEM", default="256MB")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    AnalysisKindEnum="evidence.models.Kind",
+    EvidenceTargetEnum="evidence.models.Target",
+)

@@ -63,6 +63,8 @@ ADMIN = [
     AdminRow("scoring.scoringsettings", SUPERUSER, NOBODY),  # the one row, made by migration
     AdminRow("scoring.activity", SUPERUSER, NOBODY),
     AdminRow("scoring.recomputejob", SUPERUSER, NOBODY, "recompute"),
+    # Analyses only read the history: the superuser may look at one, or delete an old one.
+    AdminRow("evidence.analysis", SUPERUSER, NOBODY, "analysis", delete=SUPERUSER),
     AdminRow("sla.slapolicy", ANY_ROLE, MANAGERS, "policy"),
     AdminRow("sla.assignmentrule", ANY_ROLE, MANAGERS, "assignment_rule"),
     AdminRow("sla.repavailability", ANY_ROLE, MANAGERS),

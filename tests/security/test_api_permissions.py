@@ -24,6 +24,7 @@ SALES_MOVE = "401 403 403 200 403 200 200"  # the owning rep (or a manager) move
 MARKETING_MOVE = "401 403 200 403 403 200 200"
 MANAGERS_ONLY = "401 403 403 403 403 200 200"
 IMPORTERS_ONLY = "401 403 200 403 403 200 200"
+SCORING_EDITORS_ONLY = "401 403 200 403 403 200 200"  # reps do not analyse the scoring
 REPORT_READERS = IMPORTERS_ONLY  # the dashboard's readers: marketing and managers
 
 
@@ -84,6 +85,13 @@ API = [
     Op("scoring-recompute-list", "GET", EVERY_ROLE_READS),
     Op("scoring-recompute-list", "POST", "401 403 202 403 403 202 202"),
     Op("scoring-recompute-detail", "GET", EVERY_ROLE_READS, "recompute"),
+    # --- scoring from evidence: marketing and managers, reading and starting alike -----
+    Op("evidence-backtest", "POST", "401 403 202 403 403 202 202"),
+    Op("evidence-signals", "POST", "401 403 202 403 403 202 202"),
+    Op("evidence-suggestion", "POST", "401 403 202 403 403 202 202"),
+    Op("evidence-analysis-list", "GET", SCORING_EDITORS_ONLY),
+    Op("evidence-analysis-detail", "GET", SCORING_EDITORS_ONLY, "analysis"),
+    Op("evidence-analysis-adopt", "POST", CONTACT_EDITORS_ONLY, "analysis:suggestion"),
     # --- SLA --------------------------------------------------------------------------
     Op("sla-policy-list", "GET", EVERY_ROLE_READS),
     Op("sla-policy-list", "POST", MANAGERS_ONLY_WRITE),

@@ -99,3 +99,14 @@ def test_a_page_url_that_matches_no_route_is_the_apps_404_page(client, manager):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"This page does not exist" in response.content
+
+
+def test_suggested_points_for_a_period_at_the_calendars_start_are_a_400_not_a_500(api, marketer):
+    # Counting the held-out months back from 0001-01-01 stepped before the first date.
+    response = api.as_user(marketer).post(
+        "/api/v1/evidence/suggestions/",
+        {"start": "0001-01-01", "end": "0001-01-01", "holdout_months": 2},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["holdout_months"]

@@ -93,6 +93,13 @@ PAGES = [
     Page("scoring:recompute_progress", "GET", ANY_ROLE, "recompute"),
     Page("scoring:contact_score", "GET", OWNERS_ONLY, "contact:sql"),
     Page("scoring:contact_timeline", "GET", OWNERS_ONLY, "contact:sql"),
+    # --- scoring from evidence: the API's rule, reps get the 403 page ------------------
+    Page("evidence:page", "GET", EDITORS_ONLY),
+    Page("evidence:backtest", "POST", "login 403 400 403 403 400 400"),
+    Page("evidence:signals", "POST", "login 403 400 403 403 400 400"),
+    Page("evidence:suggestion", "POST", "login 403 400 403 403 400 400"),
+    Page("evidence:analysis", "GET", EDITORS_ONLY, "analysis"),
+    Page("evidence:adopt", "POST", "login 403 400 403 403 400 400", "analysis:suggestion"),
     # --- SLA --------------------------------------------------------------------------
     Page("sla:breach_list", "GET", ANY_ROLE),
     Page("sla:policy_list", "GET", ANY_ROLE),

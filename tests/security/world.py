@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from evidence.models import Analysis, Kind
 from integrations.models import Delivery, Event, Webhook
 from integrations.services import imports
 from leads import services as leads_services
@@ -28,6 +29,7 @@ from scoring.models import RecomputeJob, Rule
 from sla import services as sla_services
 from sla.models import AssignmentRule, Breach, ClockKind, Notification
 from sla.sweep import sla_sweep
+from tests.evidence.factories import suggestion_done
 from tests.factories import CampaignFactory, ContactFactory, UserFactory
 
 PERSONAS = ("anon", "none", "mkt", "own", "other", "mgr", "su")
@@ -97,6 +99,14 @@ def _delivery(world: World, spec: str) -> int:
     ).pk
 
 
+def _analysis(world: World, spec: str) -> int:
+    """``analysis`` is a queued backtest; ``analysis:suggestion`` a finished suggestion."""
+    if spec == "suggestion":
+        return suggestion_done(by=world.users["mkt"]).pk
+    params = {"start": "2026-01-01", "end": "2026-03-31", "candidates": []}
+    return Analysis.objects.create(kind=Kind.BACKTEST, params=params).pk
+
+
 BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "contact": _contact,
     "campaign": lambda w, s: CampaignFactory().pk,
@@ -119,4 +129,5 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "delivery": _delivery,
     "audit": lambda w, s: (w.pk("rule"), AuditEntry.objects.latest("id").pk)[1],
     "term": lambda w, s: Definition.Term.MQL.value,
+    "analysis": _analysis,
 }
