@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -139,6 +139,11 @@ def _time(data: dict, errors: dict, *, latest: datetime) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = timezone.make_aware(moment)
+    try:  # PostgreSQL refuses a zone offset past 15:59 (+22:25), which ISO 8601 allows
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        errors["occurred_at"] = ["This time is out of range."]
+        return None
     if moment > latest:
         errors["occurred_at"] = ["This time is in the future."]
     return moment

@@ -152,6 +152,20 @@ def test_times_without_a_zone_are_taken_as_utc_and_texts_are_trimmed(send):
     assert (stored.key, stored.type, stored.occurred_at) == ("k1", "email_opened", T0)
 
 
+def test_a_time_with_any_zone_offset_is_stored_in_utc(send):
+    # PostgreSQL refuses an offset past 15:59, which ISO 8601 allows (found by fuzzing).
+    ada = ContactFactory()
+    send(event("far", ada) | {"occurred_at": "2026-03-02T23:25:00+22:25"})
+    assert Activity.objects.get().occurred_at == T0.replace(hour=1)
+
+
+def test_a_time_before_year_1_in_utc_is_a_400_naming_it(send):
+    reply = send(
+        event("early", ContactFactory()) | {"occurred_at": "0001-01-01T00:00:00+01:00"}, expect=400
+    )
+    assert reply == {"occurred_at": ["This time is out of range."]}
+
+
 def test_an_event_from_the_future_is_refused_but_clock_drift_is_tolerated(send):
     ada = ContactFactory()
     soon = timezone.now() + timedelta(minutes=1)
