@@ -16,6 +16,7 @@ from itertools import count
 import pytest
 import requests
 from django.core.management import call_command
+from django.db import connection
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.authtoken.models import Token
 
@@ -143,8 +144,11 @@ def _ids(world: World, own: Own, path: str) -> list[int]:
 @pytest.fixture(scope="module")
 def api_world(django_db_setup, django_db_blocker) -> Iterator[ApiWorld]:
     """The live server (pytest-django's, as ``live_server`` starts it) on the test database,
-    which the seeds and the requests commit to, emptied when the module is done."""
+    which the seeds and the requests commit to, emptied when the module is done and given
+    back what the migrations put in it (the role groups, the scoring settings' row), as
+    ``serialized_rollback`` does: the tests after these expect a freshly migrated database."""
     with django_db_blocker.unblock():
+        migrated = connection.creation.serialize_db_to_string()
         server = LiveServer("localhost")
         try:
             world, paths = World(), requests.get(server.url + SCHEMA_URL, timeout=10).json()
@@ -158,4 +162,5 @@ def api_world(django_db_setup, django_db_blocker) -> Iterator[ApiWorld]:
             yield ApiWorld(url=server.url, tokens=tokens, ids=ids)
         finally:
             server.stop()
-            call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(migrated)
