@@ -454,7 +454,6 @@ def _ids_by_email(emails: set[str]) -> dict[str, int]:
     )
 
 
-@transaction.atomic
 def _check_editor(actor: User | None, contact: Contact) -> None:
     """Marketers and managers edit any contact; a rep only the ones assigned to them (an
     MQL of the shared queue becomes theirs to edit once claimed). ``None`` is the system."""
@@ -464,6 +463,7 @@ def _check_editor(actor: User | None, contact: Contact) -> None:
         raise PermissionDenied("You may edit only the contacts assigned to you.")
 
 
+@transaction.atomic
 def contact_update(*, contact: Contact, by: User | None, **fields: Any) -> Contact:
     """Edit a contact's details. Stage, owner and scores are not editable here."""
     _check_editor(by, contact)
