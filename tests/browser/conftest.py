@@ -71,6 +71,8 @@ def screenshot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:
+        # From the top: a page scrolled down draws its sticky top bar mid-picture.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
