@@ -14,6 +14,7 @@ from scoring.api.serializers import RuleSerializer
 
 from ..candidates import (
     CURRENT,
+    RULE_FIELDS,
     Candidate,
     checked_rule,
     checked_thresholds,
@@ -60,18 +61,7 @@ class CandidateRuleSerializer(RuleSerializer):
     kind = None
 
     class Meta(RuleSerializer.Meta):
-        fields = [
-            "id",
-            "name",
-            "dimension",
-            "points",
-            "active",
-            "event_type",
-            "attribute",
-            "operator",
-            "value",
-            "max_times",
-        ]
+        fields = ["id", *RULE_FIELDS]
         read_only_fields: list[str] = []
 
     def validate(self, attrs: dict) -> dict:
