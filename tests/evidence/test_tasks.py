@@ -2,20 +2,13 @@
 finished changes nothing, one after a lost worker finishes it), records a failure in words,
 and a real worker on Redis runs what the API queued."""
 
-import os
-import threading
-
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.db import connection
 
 from evidence import services, tasks
 from evidence.errors import NotEnoughHistory
 from evidence.models import Analysis, Kind, Status
 from leadfunnel.celery import app
-from tests.conftest import IN_CI
 
 PARAMS = {"start": "2026-01-01", "end": "2026-03-31", "target": "sql", "window_days": 90,
           "min_support": 30}  # fmt: skip
@@ -78,38 +71,17 @@ def test_an_error_fails_the_analysis_without_showing_the_trace(plain_scoring, mo
     assert analysis.status == Status.FAILED and "SELECT" not in analysis.error
 
 
-@pytest.fixture
-def redis_broker():
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        if IN_CI:
-            pytest.fail("CI must run the Celery worker test: REDIS_URL is not set")
-        pytest.skip("needs Redis: set REDIS_URL=redis://...")
-    redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    app.control.purge()
-    return url
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_runs_the_backtest_the_api_queued(redis_broker, api, marketer, plain_scoring):
-    done = threading.Event()
-
-    def on_postrun(sender=None, **kwargs):
-        connection.close()  # the worker thread's own, so the test database can be dropped
-        if sender.name == tasks.run_analysis.name:
-            done.set()
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-            response = api.as_user(marketer).post(
-                "/api/v1/evidence/backtests/", {"start": "2026-01-01"}, format="json"
-            )
-            assert response.status_code == 202
-            assert done.wait(timeout=60)
-    finally:
-        task_postrun.disconnect(on_postrun)
+def test_a_worker_runs_the_backtest_the_api_queued(
+    redis_broker, finished, api, marketer, plain_scoring
+):
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        response = api.as_user(marketer).post(
+            "/api/v1/evidence/backtests/", {"start": "2026-01-01"}, format="json"
+        )
+        assert response.status_code == 202
+        assert finished(tasks.run_analysis.name).wait(timeout=60)
     analysis = Analysis.objects.get(pk=response.json()["id"])
     assert analysis.status == Status.DONE
     assert [c["name"] for c in analysis.result["columns"]] == [
