@@ -21,6 +21,16 @@ def test_creating_an_email_that_exists_in_another_case_is_a_duplicate(marketer):
     assert Contact.objects.count() == 1
 
 
+def test_an_edit_whose_follow_up_fails_is_not_saved(marketer):
+    # The profile rescoring listens to contact_saved inside the edit's transaction: an
+    # error there must take the edit back with it, not leave it half-done.
+    contact = services.contact_create(by=marketer, email="ada@example.com", company="Old")
+    failing = receiving(signals.contact_saved, raising=RuntimeError("rescoring failed"))
+    with failing, pytest.raises(RuntimeError):
+        services.contact_update(contact=contact, by=marketer, company="New")
+    assert Contact.objects.get(pk=contact.pk).company == "Old"
+
+
 def test_editing_an_email_onto_another_contact_is_a_duplicate(marketer):
     ada = services.contact_create(by=marketer, email="ada@example.com")
     bob = services.contact_create(by=marketer, email="bob@example.com")
