@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, REST_FRAMEWORK
+from .base import BASE_DIR, CACHES, DATABASES, REDIS_URL, REST_FRAMEWORK
 
 
 def _neighbour_database(url: str) -> str:
@@ -26,6 +26,16 @@ REST_FRAMEWORK = {
 # No collected static files in tests: WhiteNoise serves nothing and finds them through finders.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# On SQLite the test database is a file, not Django's default shared in-memory database: the
+# live server of the browser tests hands that one connection to all its request threads, and
+# the dashboard's panels, loaded in parallel by htmx, then blocked each other inside their
+# queries until `make test` stalled. A file gives each thread its own connection, with the
+# WAL and busy timeout of base.py, as the app has when it runs. pytest-xdist adds a suffix
+# per worker. https://docs.djangoproject.com/en/5.2/topics/testing/overview/#the-test-database
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 
 # The throttle tests empty the cache, which on Redis flushes its whole database: the cache
 # gets a database of its own, so Celery's queue in REDIS_URL's is left alone.
