@@ -66,7 +66,7 @@ class ContactFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_sla_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        overdue = Q(sla_due_at__lt=timezone.now())
+        overdue = Q(sla_due_at__lte=timezone.now())
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

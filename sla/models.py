@@ -40,6 +40,14 @@ CLOCK_STAGES: dict[ClockKind, Stage] = {
 CLOCK_STOPPING_MOVES: dict[ClockKind, frozenset[Move]] = {
     ClockKind.FIRST_TOUCH: frozenset({Move.CLAIM}),
 }
+# The sales actions each clock waits for: a clock stopped by one of them (made by a person,
+# not the system) was answered at that moment, and is judged in time or late by it. A clock
+# stopped any other way (a reassignment, the policy switched off) was never answered.
+CLOCK_ANSWERS: dict[ClockKind, frozenset[Move]] = {
+    ClockKind.MQL_RESPONSE: frozenset({Move.ACCEPT, Move.REJECT}),
+    ClockKind.FIRST_TOUCH: frozenset({Move.CLAIM, Move.ACCEPT, Move.REJECT}),
+    ClockKind.SQL_DECISION: frozenset({Move.QUALIFY, Move.LOSE}),
+}
 
 
 class BreachAction(models.TextChoices):
@@ -167,19 +175,34 @@ class ClockQuerySet(models.QuerySet):
 
 
 class Clock(models.Model):
-    """One deadline running on one contact, from entering a stage to leaving it.
+    """One hand-off: a deadline running on one contact for one owner, from entering a stage
+    (or from a reassignment) to the answer, the next reassignment or leaving the stage.
 
     Started and stopped in the same transaction as the move that caused it, so a committed
-    stage change always has its clock. ``breached_at`` is the sweep's claim: set once, by
-    a conditional update on a locked row, so a clock breaches at most once.
+    stage change always has its clock. ``due_at`` is fixed when the hand-off is made, from
+    the policy of that moment: every verdict (``sla.verdicts``) reads it, so a later policy
+    edit changes no past verdict. ``acted_at`` is when the owner answered (``CLOCK_ANSWERS``).
+    ``breached_at`` is the sweep's claim: set once, by a conditional update on a locked row,
+    so a clock breaches at most once.
     """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="sla_clocks")
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="clocks")
     kind = models.CharField(max_length=20, choices=ClockKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The rep judged on this deadline (empty: the shared queue, until claimed).",
+    )
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)
+    acted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner answered (the move that stopped it)."
+    )
     breached_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClockQuerySet.as_manager()
@@ -204,6 +227,9 @@ class Clock(models.Model):
                 name="sla_clock_running",
                 condition=models.Q(stopped_at__isnull=True),
             ),
+            # The reports find a pass's first hand-off by its contact and start.
+            models.Index(fields=["contact", "kind", "started_at"], name="sla_clock_handoff"),
+            models.Index(fields=["kind", "started_at"], name="sla_clock_started"),
         ]
 
     def __str__(self) -> str:

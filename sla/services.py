@@ -18,10 +18,12 @@ from django.utils import timezone
 from leads.models import Contact, Transition
 from leads.roles import User, has_role
 from leads.services import contact_assign
+from leads.stages import Move as LeadMove
 from leads.stages import Role, Stage
 
 from . import selectors
 from .models import (
+    CLOCK_ANSWERS,
     CLOCK_STAGES,
     CLOCK_STOPPING_MOVES,
     AssignmentMode,
@@ -134,7 +136,8 @@ Move = tuple[Contact, Transition]
 
 def clocks_follow_transitions(*, moves: Sequence[Move]) -> None:
     """Stop the clocks of the stages the contacts left, start those of the stages they
-    entered: a few statements for the whole batch, one group per kind of change.
+    entered, and hand running clocks over when the owner changes: a few statements for the
+    whole batch, one group per kind of change.
 
     Runs inside the moves' transaction (``transitions_recorded``): the clocks commit or
     roll back with the stage changes, so no committed MQL lacks its deadline. Times are the
@@ -150,7 +153,10 @@ def clocks_follow_transitions(*, moves: Sequence[Move]) -> None:
     for (stopping, starting), group in groups.items():
         _stop_clocks(group, stopping)
         _start_clocks(group, starting)
-    _refresh_deadlines([contact for group in groups.values() for contact, _ in group])
+    handed = _hand_over_clocks(
+        [(c, t) for c, t in moves if t.move in OWNER_MOVES and t.from_stage == t.to_stage]
+    )
+    _refresh_deadlines([contact for group in groups.values() for contact, _ in group] + handed)
     _await_assignment(
         [
             contact
@@ -158,6 +164,38 @@ def clocks_follow_transitions(*, moves: Sequence[Move]) -> None:
             if transition.to_stage == Stage.MQL and transition.from_stage != Stage.MQL
         ]
     )
+
+
+OWNER_MOVES = frozenset({LeadMove.ASSIGN, LeadMove.CLAIM})
+
+
+def _hand_over_clocks(moves: Sequence[Move]) -> list[Contact]:
+    """A new owner of a contact with running clocks: a clock still in the shared queue is
+    now theirs (the deadline it was given stands); a clock another rep held (breached or
+    not) stops there, unanswered, and the new owner gets a hand-off of their own with a
+    fresh deadline from today's policy. The missed deadline stays with who missed it.
+    Returns the contacts whose deadlines changed."""
+    if not moves:
+        return []
+    contacts = {contact.pk: contact for contact, _ in moves}
+    at_of = {contact.pk: t.at for contact, t in moves}
+    running = list(Clock.objects.running().filter(contact_id__in=contacts))
+    owner_of = {clock.pk: contacts[clock.contact_id].owner_id for clock in running}
+    queued = [c for c in running if c.owner_id is None and owner_of[c.pk] is not None]
+    handed = [c for c in running if c not in queued and c.owner_id != owner_of[c.pk]]
+    for clock in queued:
+        clock.owner_id = owner_of[clock.pk]
+    for clock in handed:
+        clock.stopped_at = at_of[clock.contact_id]
+    Clock.objects.bulk_update(queued, ["owner"])
+    Clock.objects.bulk_update(handed, ["stopped_at"])
+    policies = {p.clock: p for p in selectors.active_policies({c.kind for c in handed})}
+    Clock.objects.bulk_create(
+        clock_for(contacts[c.contact_id], policies[c.kind], at_of[c.contact_id])
+        for c in handed
+        if c.kind in policies
+    )
+    return [contacts[pk] for pk in {c.contact_id for c in handed}]
 
 
 def _at_each(group: Sequence[Move]) -> Case:
@@ -171,6 +209,15 @@ def _at_each(group: Sequence[Move]) -> Case:
 def _stop_clocks(group: Sequence[Move], kinds: frozenset[ClockKind]) -> None:
     ids = [contact.pk for contact, _ in group]
     at = _at_each(group)
+    for kind in kinds:
+        # A person's sales action answers the clock: its time is what the verdict reads.
+        answered = [
+            (c, t) for c, t in group if t.move in CLOCK_ANSWERS[kind] and t.actor_id is not None
+        ]
+        if answered:
+            Clock.objects.running().filter(
+                contact_id__in=[c.pk for c, _ in answered], kind=kind
+            ).update(acted_at=_at_each(answered))
     Clock.objects.running().filter(contact_id__in=ids, kind__in=kinds).update(stopped_at=at)
     # The contacts left the stage (or were touched): their missed deadlines are resolved.
     Breach.objects.filter(contact_id__in=ids, kind__in=kinds, resolved_at__isnull=True).update(
@@ -187,10 +234,12 @@ def _start_clocks(group: Sequence[Move], kinds: frozenset[ClockKind]) -> None:
 
 
 def clock_for(contact: Contact, policy: SlaPolicy, at: datetime) -> Clock:
+    """A hand-off of ``contact`` to its current owner, due by ``policy`` as it is now."""
     return Clock(
         contact=contact,
         policy=policy,
         kind=policy.clock,
+        owner_id=contact.owner_id,
         started_at=at,
         due_at=policy.deadline(at),
     )

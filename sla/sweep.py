@@ -179,22 +179,24 @@ def _hand_over(breach: Breach, now: datetime) -> Breach:
 
 
 def _reassign(breach: Breach, now: datetime) -> User | None:
-    """Give the contact to the next rep with a fresh clock (the shared queue if nobody
-    else is available). The breached clock stops here; its breach stays open until the
+    """Give the contact to the next rep (the shared queue if nobody else is available): the
+    assignment is a new hand-off with a fresh deadline (``services.clocks_follow_transitions``)
+    and the breached clock stays with the rep who missed it. Its breach stays open until the
     contact leaves the stage."""
     contact = breach.contact
     rep = services.next_rep_for(contact, now=now)
     if rep is not None or contact.owner_id is not None:
         contact_assign(contact=contact, by=None, owner=rep, reason="SLA deadline missed", at=now)
-    Clock.objects.filter(pk=breach.clock_id).update(stopped_at=now)
-    services.clock_for(contact, breach.policy, now).save()
-    services.refresh_deadlines(Contact.objects.filter(pk=contact.pk))
+    else:  # already in the shared queue, nobody to give it to: the queue's clock restarts
+        Clock.objects.filter(pk=breach.clock_id).update(stopped_at=now)
+        services.clock_for(contact, breach.policy, now).save()
+        services.refresh_deadlines(Contact.objects.filter(pk=contact.pk))
     return rep
 
 
 def _escalate(breach: Breach) -> User:
-    """Hand the contact to the policy's escalation manager. The breached clock keeps
-    running, so the contact stays overdue in the manager's queue until someone acts."""
+    """Hand the contact to the policy's escalation manager: a hand-off of their own, with a
+    fresh deadline; the breached clock stays with the rep who missed it."""
     manager = breach.policy.escalate_to
     if breach.contact.owner_id != manager.pk:
         contact_assign(

@@ -89,7 +89,7 @@ def _mode(default: Mode) -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=Mode.choices,
         default=default,
-        help_text="cohort: of the contacts created in the range, how many reached each stage; "
+        help_text="cohort: of the contacts first seen in the range, how many reached each stage; "
         "period: how many entered each stage during the range.",
     )
 
@@ -212,12 +212,20 @@ StageTimes = _mapping("StageTimes", [s.value for s in TIMED], StageTimeSerialize
 
 
 class SlaComplianceSerializer(serializers.Serializer):
-    handed_off = serializers.IntegerField()
-    in_time = serializers.IntegerField(help_text="First sales action within the SLA.")
-    late = serializers.IntegerField(help_text="First sales action after the SLA.")
-    overdue = serializers.IntegerField(help_text="No sales action, and the SLA has run out.")
-    pending = serializers.IntegerField(help_text="Still waiting, within the SLA.")
-    share_within_sla = serializers.FloatField(allow_null=True)
+    """Hand-offs by verdict, each against the deadline it was given when it was made."""
+
+    handed_off = serializers.IntegerField(help_text="Hand-offs made in the range.")
+    in_time = serializers.IntegerField(help_text="Answered by the deadline.")
+    late = serializers.IntegerField(help_text="Answered after the deadline.")
+    overdue = serializers.IntegerField(help_text="Not answered, and the deadline was reached.")
+    pending = serializers.IntegerField(help_text="Not answered yet, the deadline still ahead.")
+    withdrawn = serializers.IntegerField(
+        help_text="Taken off the owner before the deadline, unanswered: not judged."
+    )
+    no_deadline = serializers.IntegerField(help_text="Made while no SLA policy ran.")
+    share_within_sla = serializers.FloatField(
+        allow_null=True, help_text="in_time / (in_time + late + overdue)."
+    )
 
 
 class VelocityLineSerializer(serializers.Serializer):

@@ -5,13 +5,25 @@ three days means sales are dropping the ball).
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.utils import timezone
 
-from leads.stages import Move, Stage
+from leads.stages import Stage
+from sla.models import CLOCK_ANSWERS, Clock, ClockKind
+from sla.verdicts import Verdict, verdict_case
 
 from ..aggregates import NONE, duration_spreads, grouped
 from ..periods import Period
@@ -19,7 +31,8 @@ from .scope import NO_FILTER, GroupBy, Scope, group_key, group_labels, ordered_k
 from .stays import stays_entered, with_group
 
 TIMED = (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.QSO)
-SALES_ACTIONS = (Move.ACCEPT, Move.REJECT)  # a claim or an assignment is not an action
+# What answers an MQL: accept or reject (a claim or an assignment is not an answer).
+SALES_ACTIONS = tuple(CLOCK_ANSWERS[ClockKind.MQL_RESPONSE])
 
 
 @dataclass
@@ -38,13 +51,16 @@ class StageTime(Spread):
 
 @dataclass
 class SlaCompliance:
-    """The MQLs passed to sales in the range, sorted by what happened against the SLA."""
+    """The hand-offs made in the range, sorted by their verdict (``sla.verdicts``) against
+    the deadline each was given when it was made."""
 
-    handed_off: int
-    in_time: int  # first sales action within the SLA
-    late: int  # first sales action after the SLA
-    overdue: int  # no sales action, and the SLA has run out
-    pending: int  # still waiting, within the SLA
+    handed_off: int = 0
+    in_time: int = 0  # answered by the deadline
+    late: int = 0  # answered after the deadline
+    overdue: int = 0  # not answered, and the deadline was reached
+    pending: int = 0  # not answered, the deadline still ahead
+    withdrawn: int = 0  # taken off the owner before the deadline, unanswered: not judged
+    no_deadline: int = 0  # made while no SLA policy ran: not judged
 
     @property
     def share_within_sla(self) -> float | None:
@@ -90,14 +106,23 @@ def velocity_report(
 ) -> VelocityReport:
     """Time in stage, wait for the first sales action and SLA compliance of the stays that
     began in the range, per group and in total."""
+    now = now or timezone.now()
     stays = stays_entered(period, scope).filter(stage__in=TIMED)
-    counts = _counts(timedelta(hours=sla_hours), now or timezone.now())
     by_group, keys = with_group(stays, group_by, period)
-    rows = grouped(by_group, [*keys, "stage"], spreads=SPREADS, **counts)
+    rows = grouped(by_group, [*keys, "stage"], spreads=SPREADS, **COUNTS)
     lines = _lines(rows, group_by, sla_hours) if group_by else {}
-    total = _lines(_total(stays, rows, counts) if group_by else rows, None, sla_hours).get(
+    total = _lines(_total(stays, rows) if group_by else rows, None, sla_hours).get(
         None, _line({}, sla_hours)
     )
+    passes = stays.filter(stage=Stage.MQL)
+    total.sla = _compliance(_passes_judged(passes, now), []).get((), SlaCompliance())
+    if group_by == GroupBy.OWNER:
+        _judge_each_owner(lines, _clocks(period, scope), now, sla_hours)
+    elif group_by is not None:
+        found = _compliance(_passes_judged(with_group(passes, group_by, period)[0], now), keys)
+        by_key = {group_key(group_by, value): sla for (value,), sla in found.items()}
+        for key, line in lines.items():
+            line.sla = by_key.get(key, SlaCompliance())
     total.label = "Total"
     labels = group_labels(group_by, lines)
     for key, line in lines.items():
@@ -115,30 +140,91 @@ def velocity_report(
 ENDED, STILL = Q(exit__isnull=False), Q(exit__isnull=True)
 ACTED = Q(stage=Stage.MQL, exit_by__isnull=False, exit_move__in=SALES_ACTIONS)
 SPREADS = {"in_stage": ENDED, "wait": ACTED}
+COUNTS = {
+    "completed": Count("entered_at", filter=ENDED),
+    "still_there": Count("entered_at", filter=STILL),
+    "acted": Count("entered_at", filter=ACTED),
+}
 
 
-def _counts(sla: timedelta, now: datetime) -> dict[str, Count]:
-    """What is counted per group and stage; the SLA figures only mean something for MQLs."""
-    mql = Q(stage=Stage.MQL)
-    timed_out = (STILL & Q(entered_at__lt=now - sla)) | (ENDED & Q(duration__gt=sla))
-    conditions = {
-        "completed": ENDED,
-        "still_there": STILL,
-        "acted": ACTED,
-        "in_time": ACTED & Q(duration__lte=sla),
-        "late": ACTED & Q(duration__gt=sla),
-        "overdue": mql & ~ACTED & timed_out,
-        "pending": mql & STILL & Q(entered_at__gte=now - sla),
+def _passes_judged(passes, now: datetime):
+    """MQL stays with the verdict of their first hand-off: the deadline the pass's first
+    clock was given (the clock started with the stay), answered when the stay ended by a
+    sales action. Each pass counts once for the team, whoever answered it."""
+    first_deadline = Clock.objects.filter(
+        contact_id=OuterRef("contact_id"),
+        kind=ClockKind.MQL_RESPONSE,
+        started_at=OuterRef("entered_at"),
+    ).order_by("pk")
+    return passes.annotate(
+        due=Subquery(first_deadline.values("due_at")[:1]),
+        acted=Case(When(ACTED, then=F("left_at"))),
+    ).annotate(verdict=verdict_case(due="due", acted="acted", stopped="left_at", now=now))
+
+
+def _clocks(period: Period, scope: Scope):
+    """The MQL hand-offs made in the range, each judged for its own owner."""
+    clocks = Clock.objects.filter(period.covers("started_at"), kind=ClockKind.MQL_RESPONSE)
+    if scope.campaign is not None or scope.channel:
+        clocks = clocks.filter(contact__campaign_id__in=scope.campaigns().values("pk"))
+    if scope.owner is not None:
+        clocks = clocks.filter(owner_id=scope.owner)
+    return clocks
+
+
+def _compliance(judged, keys: list[str]) -> dict[tuple, SlaCompliance]:
+    """Per value of ``keys``, the hand-offs counted by verdict; ``judged`` has a ``verdict``
+    annotation, and a null ``due`` for a hand-off made while no policy ran."""
+    counts = {v.value: Count("pk", filter=Q(verdict=v) & Q(due__isnull=False)) for v in Verdict}
+    rows = grouped(
+        judged,
+        keys,
+        handed_off=Count("pk"),
+        no_deadline=Count("pk", filter=Q(due__isnull=True)),
+        **counts,
+    )
+    return {
+        tuple(row[k] for k in keys): SlaCompliance(
+            **{f.name: row[f.name] or 0 for f in fields(SlaCompliance)}
+        )
+        for row in rows
     }
-    return {name: _count(condition) for name, condition in conditions.items()}
 
 
-def _total(stays, rows: list[dict], counts: dict) -> list[dict]:
+def _judge_each_owner(lines: dict, clocks, now: datetime, sla_hours: float) -> None:
+    """Per rep: each owner judged on their own hand-offs and deadlines (a breach belongs to
+    the rep who missed it, the answer to the one who gave it), and the wait measured from
+    the hand-off to them."""
+    judged = clocks.annotate(
+        group=F("owner_id"),
+        due=F("due_at"),
+        wait=ExpressionWrapper(F("acted_at") - F("started_at"), output_field=DurationField()),
+        verdict=verdict_case(due="due_at", acted="acted_at", stopped="stopped_at", now=now),
+    )
+    found = _compliance(judged, ["group"])
+    waits = duration_spreads(judged, ["group"], {"wait": Q(acted_at__isnull=False)}, "wait")
+    acted = dict(
+        judged.filter(acted_at__isnull=False)
+        .values("group")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("group", "n")
+    )
+    for (value,) in found:
+        lines.setdefault(group_key(GroupBy.OWNER, value), _line({}, sla_hours))
+    for key, line in lines.items():
+        value = None if key is None else int(key)
+        line.sla = found.get((value,), SlaCompliance())
+        median, p90 = waits["wait"].get((value,), NONE)
+        line.first_action = Spread(acted.get(value, 0), _hours(median), _hours(p90))
+
+
+def _total(stays, rows: list[dict]) -> list[dict]:
     """The total per stage: counts add up over the groups (each stay is in exactly one), a
     median does not, so the spreads of the total are a query of their own."""
     totals: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
-        totals[row["stage"]].update({name: row[name] for name in counts})
+        totals[row["stage"]].update({name: row[name] for name in COUNTS})
     found = duration_spreads(stays, ["stage"], SPREADS)
     return [
         {"stage": stage, **summed, **{name: found[name].get((stage,), NONE) for name in SPREADS}}
@@ -154,11 +240,6 @@ def _lines(rows: list[dict], group_by, sla_hours: float) -> dict[str | None, Vel
         group_key(group_by, value): _line(by_stage, sla_hours)
         for value, by_stage in by_group.items()
     }
-
-
-def _count(condition: Q) -> Count:
-    # COUNT of an indexed column rather than of the id: PostgreSQL answers from the index.
-    return Count("entered_at", filter=condition)
 
 
 def _line(by_stage: dict[str, dict], sla_hours: float) -> VelocityLine:
@@ -179,13 +260,7 @@ def _line(by_stage: dict[str, dict], sla_hours: float) -> VelocityLine:
         label="",
         stages=stages,
         first_action=Spread(mql.get("acted", 0), _hours(median), _hours(p90)),
-        sla=SlaCompliance(
-            handed_off=mql.get("completed", 0) + mql.get("still_there", 0),
-            in_time=mql.get("in_time", 0),
-            late=mql.get("late", 0),
-            overdue=mql.get("overdue", 0),
-            pending=mql.get("pending", 0),
-        ),
+        sla=SlaCompliance(),  # filled in by the caller, from the stored deadlines
         sla_hours=sla_hours,
     )
 
@@ -198,9 +273,12 @@ NOTES = [
     "Time in stage: from the move that brought a contact into the stage to the move that "
     "took it out, for the stays that began in the range and have ended; a skipped stage has "
     "no stay, and an assignment or a claim does not end one.",
-    "First sales action: from the hand-off (the contact became an MQL) to the first move out "
-    "of MQL made by a user (accept or reject).",
-    "Within the SLA: acted on in time / every MQL that was acted on or has run out of time; "
-    "MQLs still waiting within the SLA are not judged yet. Per rep means the contact's "
-    "current owner.",
+    "First sales action: from the hand-off (the contact became an MQL, or was handed to "
+    "the rep) to the first move out of MQL made by a user (accept or reject).",
+    "Within the SLA: every hand-off is judged against the deadline it was given when it was "
+    "made (a later policy edit changes no past verdict): in time if answered by then, late "
+    "if after, overdue if unanswered past it, pending before it. Share within the SLA = in "
+    "time / (in time + late + overdue).",
+    "Per rep: each rep is judged on the hand-offs made to them, a reassignment being a new "
+    "hand-off with its own deadline; the team total counts each MQL's first hand-off once.",
 ]

@@ -13,6 +13,7 @@ from reporting.aggregates import grouped, percentile_cont, sorts_in_memory, spre
 from reporting.models import StageStay
 from reporting.periods import Period
 from reporting.selectors import GroupBy, velocity_report
+from tests.sla.conftest import make_policy
 
 from .conftest import at
 
@@ -23,7 +24,9 @@ NOW = at("2026-03-23", 12)
 
 @pytest.fixture
 def march(walk, rep, other_rep):
-    """MQL waits of 2 h, 10 h, 60 h and 5 h (a claim first), one waiting 72 h, one 10 h."""
+    """MQL waits of 2 h, 10 h, 60 h and 5 h (a claim first), one waiting 72 h, one 10 h,
+    under a 48 h policy (each hand-off due 48 h after it was made)."""
+    make_policy(hours=48)
     walk(at("2026-03-01")).lead(at("2026-03-02", 9)).mql(at("2026-03-03", 9)).accept(
         at("2026-03-03", 11)
     ).qualify(at("2026-03-13", 11))  # m1
@@ -77,7 +80,7 @@ def test_sla_compliance_counts_in_time_late_overdue_and_pending(march):
     assert sla.share_within_sla == 0.6  # 3 / (3 + 1 + 1): the pending one is not judged yet
 
 
-def test_per_rep_figures_follow_the_current_owner(march):
+def test_per_rep_figures_judge_each_rep_on_the_hand_offs_made_to_them(march):
     groups = {line.label: line for line in velocity(group_by=GroupBy.OWNER).groups}
     assert list(groups) == ["rep", "rep2"]
     mine, theirs = groups["rep"], groups["rep2"]

@@ -156,8 +156,12 @@ def test_escalate_hands_the_mql_to_the_escalation_manager(rep, sales_manager):
     sla_sweep(now=DUE)
     contact.refresh_from_db()
     assert contact.owner == sales_manager
-    assert contact.sla_due_at == DUE  # still overdue, now in the manager's queue
+    # A hand-off of their own, due 48 h after the escalation; the miss stays the rep's.
+    assert contact.sla_due_at == DUE + timedelta(hours=48)
     assert Breach.objects.get().handed_to == sales_manager
+    missed, escalated = Clock.objects.filter(contact=contact).order_by("started_at")
+    assert (missed.owner, missed.stopped_at, missed.acted_at) == (rep, DUE, None)
+    assert (escalated.owner, escalated.due_at) == (sales_manager, DUE + timedelta(hours=48))
 
 
 def test_a_hand_over_that_fails_is_recorded_as_a_notification(rep, sales_manager):
