@@ -1,13 +1,14 @@
 """What scoring does when ``leads`` announces a change (connected in ``ScoringConfig.ready``).
 
-All three signals are sent inside the change's transaction: the score follows in the same
+All four signals are sent inside the change's transaction: the score follows in the same
 commit, and an erased person's event properties go with the rest of their data.
 """
 
 from django.dispatch import receiver
 
 from leads.models import Contact
-from leads.signals import contact_erased, contact_saved, contacts_created
+from leads.signals import contact_erased, contact_saved, contacts_created, transitions_recorded
+from leads.stages import Stage
 
 from . import services
 from .conditions import PROFILE_SOURCE_FIELDS
@@ -41,3 +42,10 @@ def rescore_changed_profile(sender, contact, created, changed, **kwargs) -> None
 @receiver(contact_erased, sender=Contact, dispatch_uid="scoring.contact_erased")
 def erase_activity_properties(sender, contact, **kwargs) -> None:
     services.activities_erase(contact=contact)
+
+
+@receiver(transitions_recorded, sender=Contact, dispatch_uid="scoring.recycled")
+def rearm_recycled(sender, moves, **kwargs) -> None:
+    recycled = [contact.pk for contact, t in moves if t.to_stage == Stage.RECYCLED]
+    if recycled:
+        services.mql_marks_clear(contact_ids=recycled)

@@ -293,6 +293,14 @@ def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
     return promoted
 
 
+def mql_marks_clear(*, contact_ids: Sequence[int]) -> None:
+    """Contacts sent back to marketing (recycled) no longer count as over the MQL line, so
+    the next engagement that finds their score at or above it crosses again and makes them
+    an MQL once more, with a new hand-off (domain: a recycled lead that re-engages comes
+    back). A recompute never raises the mark of a recycled contact: only an event does."""
+    ContactScore.objects.filter(contact_id__in=contact_ids, mql=True).update(mql=False)
+
+
 # --- set-based rescoring -------------------------------------------------------------------
 
 
