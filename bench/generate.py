@@ -127,6 +127,7 @@ CONTACT_COLUMNS = (
     "close_by",
     "won_amount",
     "created_at",
+    "first_seen_at",
     "updated_at",
     "erased_at",
 )
@@ -476,6 +477,7 @@ def generate(
                 "EUR" if w.budget else "",
                 w.close_by,
                 w.won,
+                created,
                 created,
                 now,
                 None,

@@ -121,11 +121,11 @@ def _upsert_sql(policy: OnDuplicate) -> str:
     head = f"""
         INSERT INTO leads_contact AS c (
             email, {names}, campaign_id, stage, stage_changed_at,
-            score, fit_score, engagement_score, currency, created_at, updated_at
+            score, fit_score, engagement_score, currency, created_at, first_seen_at, updated_at
         )
         SELECT
             r.email, {inserted}, CAST(%(campaign)s AS bigint), %(stage)s, %(now)s,
-            0, 0, 0, '', %(now)s, %(now)s
+            0, 0, 0, '', %(now)s, %(now)s, %(now)s
         FROM {_STAGING} r
         ON CONFLICT ((lower(email)))"""
     if policy == OnDuplicate.SKIP:

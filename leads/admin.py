@@ -109,6 +109,7 @@ class ContactAdmin(RoleAdmin):
         "close_by",
         "won_amount",
         "created_at",
+        "first_seen_at",
         "erased_at",
     ]
     autocomplete_fields = ["campaign"]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django_countries.fields import CountryField
 
@@ -125,6 +125,10 @@ class Contact(models.Model):
     won_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
+    # When the person was first seen: the earliest of the record's creation, its first move
+    # and its first activity event (a sync of older activity dates it back). The cohort key
+    # of the reports; kept by ``leads.services`` so that no history row precedes it.
+    first_seen_at = models.DateTimeField(default=timezone.now, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
 
@@ -150,6 +154,7 @@ class Contact(models.Model):
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
             models.Index(fields=["campaign", "stage"], name="contact_campaign_stage"),
             models.Index(fields=["created_at"], name="contact_created"),
+            models.Index(fields=["first_seen_at"], name="contact_first_seen"),
             models.Index(fields=["score"], name="contact_score"),
             models.Index(
                 fields=["sla_due_at"],

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, DateTimeField, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -73,6 +74,8 @@ def _apply(
         for name in Contact.first_reached_fields(to_stage):
             if getattr(current, name) is None:
                 changed[name] = at
+    if at < current.first_seen_at:
+        changed["first_seen_at"] = at  # a move dated before the record: seen by then
     changed["updated_at"] = timezone.now()
     for name, value in changed.items():
         setattr(current, name, value)
@@ -355,6 +358,19 @@ def contact_claim(
         data=data,
         check=unassigned,
     )
+
+
+def contacts_seen(*, at_by_id: Mapping[int, datetime]) -> None:
+    """Date back the first-seen time of contacts to activity that precedes it (a sync of
+    older events), in one UPDATE: the cohort a person belongs to is when they were first
+    seen, not when a system happened to send them."""
+    if not at_by_id:
+        return
+    at = Case(
+        *(When(pk=pk, then=Value(seen)) for pk, seen in at_by_id.items()),
+        output_field=DateTimeField(),
+    )
+    Contact.objects.filter(pk__in=at_by_id, first_seen_at__gt=at).update(first_seen_at=at)
 
 
 def _email_taken(email: str, *, exclude: int | None = None) -> int | None:

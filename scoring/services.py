@@ -24,7 +24,7 @@ from kombu.exceptions import OperationalError
 
 from leads.models import Contact
 from leads.roles import User
-from leads.services import contacts_for_emails, contacts_move_bulk
+from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
 
 from . import sql, tasks
@@ -120,8 +120,14 @@ def events_ingest(*, events: Sequence[EventIn], now: datetime | None = None) -> 
         for pk, key in inserted
     ]
     if new:
+        earliest = {a.contact_id: a.occurred_at for a in sorted(new, key=_latest_first)}
+        contacts_seen(at_by_id=earliest)
         _score_events(new, locked, now)
     return IngestResult(accepted=len(new), duplicates=len(events) - len(new))
+
+
+def _latest_first(activity: NewActivity) -> tuple:
+    return (-activity.occurred_at.timestamp(), activity.id)
 
 
 def _resolve_contacts(events: Iterable[EventIn]) -> dict[str, int]:

@@ -6,9 +6,10 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from leads.models import Campaign, Channel, Contact
-from leads.stages import Role
+from leads.stages import FUNNEL, Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -49,3 +50,11 @@ class ContactFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     company = factory.Faker("company")
+    created_at = factory.LazyFunction(timezone.now)
+    # First seen at creation, or at an earlier first-reached time a test arranges.
+    first_seen_at = factory.LazyAttribute(
+        lambda o: min(
+            [o.created_at]
+            + [t for t in (getattr(o, f"{s}_at", None) for s in FUNNEL) if t is not None]
+        )
+    )

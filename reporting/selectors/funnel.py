@@ -25,7 +25,11 @@ from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ord
 from .spend import SpendShare, prorated_campaigns, spend_shares
 
 COUNTED: tuple[Stage, ...] = (Stage.CONTACT, *FUNNEL)
-REACHED_AT = {Stage.CONTACT: "created_at", **{stage: f"{stage.value}_at" for stage in FUNNEL}}
+# A contact is "reached" when first seen (its creation, or earlier activity synced to it).
+REACHED_AT = {
+    Stage.CONTACT: "first_seen_at",
+    **{stage: f"{stage.value}_at" for stage in FUNNEL},
+}
 CENT = Decimal("0.01")
 
 
@@ -36,8 +40,9 @@ class Mode(models.TextChoices):
 
 MODE_HELP = {
     Mode.COHORT: (
-        "Cohort: of the contacts created in the range, how many have reached each stage by "
-        "now (skipping a stage counts as passing it). Rates follow the same people down the "
+        "Cohort: of the contacts first seen in the range (their creation, or their first "
+        "recorded activity or move if earlier), how many have reached each stage by now "
+        "(skipping a stage counts as passing it). Rates follow the same people down the "
         "funnel; recent cohorts have had less time to convert."
     ),
     Mode.PERIOD: (
@@ -162,14 +167,14 @@ def _reached(
 ) -> dict[tuple, Counter]:
     """Stage counts per (group value, campaign id), counted by the database.
 
-    In cohort mode one query counts, among the contacts created in the range, those with each
+    In cohort mode one query counts, among the contacts first seen in the range, those with each
     ``<stage>_at`` set. In period mode each stage is counted on its own column (one indexed
     query per stage), so that grouping by month puts each stage in the month it was reached.
     Campaign and channel groups are folded from the campaign ids afterwards: a few hundred
     aggregated rows rather than a join with the campaigns on every contact.
     """
     columns: dict[str, list[Stage]] = (
-        {"created_at": list(COUNTED)}
+        {REACHED_AT[Stage.CONTACT]: list(COUNTED)}
         if mode == Mode.COHORT
         else {REACHED_AT[stage]: [stage] for stage in COUNTED}
     )
