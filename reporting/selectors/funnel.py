@@ -20,6 +20,7 @@ from django.utils import timezone
 from leads.models import Campaign, Contact
 from leads.stages import FUNNEL, Stage
 
+from ..definitions import note
 from ..periods import Period
 from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ordered_keys, rate
 from .spend import SpendShare, prorated_campaigns, spend_shares
@@ -38,19 +39,7 @@ class Mode(models.TextChoices):
     PERIOD = "period", "Period"
 
 
-MODE_HELP = {
-    Mode.COHORT: (
-        "Cohort: of the contacts first seen in the range (their creation, or their first "
-        "recorded activity or move if earlier), how many have reached each stage by now "
-        "(skipping a stage counts as passing it). Rates follow the same people down the "
-        "funnel; recent cohorts have had less time to convert."
-    ),
-    Mode.PERIOD: (
-        "Period: how many contacts reached each stage for the first time during the range, "
-        "whenever they were created. Shows the team's output in the range; a rate compares "
-        "two flows and is not the share of one group of people."
-    ),
-}
+MODE_HELP = {Mode.COHORT: note("cohort"), Mode.PERIOD: note("period")}
 
 
 @dataclass(frozen=True)
@@ -260,12 +249,7 @@ def _cents(amount: Decimal | None) -> Decimal | None:
 def _notes(
     mode: Mode, shares: list[SpendShare], tallies: list[_Tally], *, per_rep: bool
 ) -> list[str]:
-    notes = [
-        MODE_HELP[mode],
-        "Attribution is first touch: a contact counts for the campaign it first came from, "
-        "and cost per stage divides that campaign's spend by its contacts that reached the "
-        "stage.",
-    ]
+    notes = [MODE_HELP[mode], note("cost")]
     prorated = prorated_campaigns(shares)
     if prorated:
         notes.append(

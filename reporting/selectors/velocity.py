@@ -26,6 +26,7 @@ from sla.models import CLOCK_ANSWERS, Clock, ClockKind
 from sla.verdicts import Verdict, verdict_case
 
 from ..aggregates import NONE, duration_spreads, grouped
+from ..definitions import note
 from ..periods import Period
 from .scope import NO_FILTER, GroupBy, Scope, group_key, group_labels, ordered_keys, rate
 from .stays import stays_entered, with_group
@@ -269,16 +270,4 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-NOTES = [
-    "Time in stage: from the move that brought a contact into the stage to the move that "
-    "took it out, for the stays that began in the range and have ended; a skipped stage has "
-    "no stay, and an assignment or a claim does not end one.",
-    "First sales action: from the hand-off (the contact became an MQL, or was handed to "
-    "the rep) to the first move out of MQL made by a user (accept or reject).",
-    "Within the SLA: every hand-off is judged against the deadline it was given when it was "
-    "made (a later policy edit changes no past verdict): in time if answered by then, late "
-    "if after, overdue if unanswered past it, pending before it. Share within the SLA = in "
-    "time / (in time + late + overdue).",
-    "Per rep: each rep is judged on the hand-offs made to them, a reassignment being a new "
-    "hand-off with its own deadline; the team total counts each MQL's first hand-off once.",
-]
+NOTES = [note(key) for key in ("time_in_stage", "first_action", "verdict", "per_rep")]

@@ -1,0 +1,98 @@
+"""
+How the reports count, in words: the one text of each KPI's definition.
+
+The reports' notes, the definitions page ("How the reports count") and the README's
+"Reading the reports" all show these very sentences (a test holds the README and the page
+to them), so marketing and sales read one definition wherever they look.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    key: str
+    name: str
+    text: str
+
+
+KPIS = (
+    KpiDefinition(
+        "rate",
+        "Conversion rate",
+        "Reached B / reached A, between consecutive stages (lead to MQL, MQL to SQL, SQL to "
+        "QSO, QSO to client) and overall (lead to client). A skipped stage counts as passed; "
+        "a rate with nothing to divide by is empty, not 0 %.",
+    ),
+    KpiDefinition(
+        "first_seen",
+        "First seen",
+        "A contact is first seen at the earliest of its creation, its first recorded move and "
+        "its first activity event: a contact created by a sync of older events belongs to the "
+        "month of those events.",
+    ),
+    KpiDefinition(
+        "cohort",
+        "Cohort",
+        "Of the contacts first seen in the range, how many have reached each stage by now "
+        "(skipping a stage counts as passing it). Rates follow the same people down the "
+        "funnel; recent cohorts have had less time to convert.",
+    ),
+    KpiDefinition(
+        "period",
+        "Period",
+        "How many contacts reached each stage for the first time during the range, whenever "
+        "they were first seen. Shows the team's output in the range; a rate compares two "
+        "flows and is not the share of one group of people.",
+    ),
+    KpiDefinition(
+        "cost",
+        "Cost per stage",
+        "Attribution is first touch: a contact counts for the campaign it first came from, "
+        "and cost per stage divides that campaign's spend in the range by its contacts that "
+        "reached the stage.",
+    ),
+    KpiDefinition(
+        "time_in_stage",
+        "Time in stage",
+        "From the move that brought a contact into the stage to the move that took it out, "
+        "for the stays that began in the range and have ended; a skipped stage has no stay, "
+        "and an assignment or a claim does not end one.",
+    ),
+    KpiDefinition(
+        "first_action",
+        "First sales action",
+        "From the hand-off (the contact became an MQL, or was handed to the rep) to the first "
+        "move out of MQL made by a user (accept or reject).",
+    ),
+    KpiDefinition(
+        "verdict",
+        "Judging a hand-off",
+        "Every hand-off is judged against the deadline it was given when it was made, from the "
+        "policy of that moment (a later policy edit changes no past verdict): in time if "
+        "answered by then, late if after, overdue if unanswered when it is reached, pending "
+        "before it; withdrawn, and not judged, if it was taken off the rep unanswered before "
+        "it. Share within the SLA = in time / (in time + late + overdue).",
+    ),
+    KpiDefinition(
+        "per_rep",
+        "Per rep",
+        "Each rep is judged on the hand-offs made to them, a reassignment being a new hand-off "
+        "with its own deadline (a missed one stays with the rep who missed it); the team total "
+        "counts each MQL's first hand-off once.",
+    ),
+    KpiDefinition(
+        "recycled",
+        "Recycled",
+        "An MQL that sales rejected back to marketing. If it engages again with a score at or "
+        "above the MQL threshold it becomes an MQL again: a new pass, with a new hand-off and "
+        "deadline. The hand-off report counts every pass.",
+    ),
+)
+
+BY_KEY = {kpi.key: kpi for kpi in KPIS}
+
+
+def note(key: str) -> str:
+    """A definition as a report's note: "Name: text"."""
+    return f"{BY_KEY[key].name}: {BY_KEY[key].text}"
