@@ -24,8 +24,8 @@ DEFAULT_MQL_SLA_HOURS = 48.0  # the domain's "2 days to accept or reject"
 
 def mql_sla_hours() -> float:
     """The hours the active policy allows an MQL to wait for accept or reject (48 without
-    one). Business-hours policies give their working hours, which reports compare with
-    wall-clock waits: a conservative reading for a team that works 9 to 18."""
+    one): the line the dashboard draws under the median wait. No verdict reads it: each
+    hand-off is judged on the deadline it was given (``sla.verdicts``)."""
     hours = (
         SlaPolicy.objects.filter(active=True, clock=ClockKind.MQL_RESPONSE)
         .values_list("hours", flat=True)
