@@ -17,14 +17,15 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from leads.models import Contact
+from scoring import sql as scoring_sql
 from scoring.models import Activity
 
 CONTACTS = Contact._meta.db_table
 ACTIVITIES = Activity._meta.db_table
 
 # 2 ** 1000 is far from a double's limit (2 ** 1024); PostgreSQL raises on an overflow where
-# SQLite gives inf, so powers of 2 (a replay's decay) are kept within this bound.
-MAX_HALVINGS = 1000
+# SQLite gives inf, so powers of 2 (a replay's decay) are kept within the live scoring's bound.
+MAX_HALVINGS = scoring_sql.MAX_HALVINGS
 
 
 def is_postgres() -> bool:
@@ -52,11 +53,7 @@ def least(*expressions: str) -> str:
 def halvings(age_seconds: str, half_life_seconds: float) -> str:
     """SQL for ``scoring.sql.decay_factor``: what a point is worth after ``age_seconds`` (an
     event from the future counts fully; one older than ``MAX_HALVINGS`` half-lives, nothing)."""
-    exponent = f"(({age_seconds}) / {float(half_life_seconds)!r})"
-    return (
-        f"(CASE WHEN {exponent} <= 0 THEN 1.0 WHEN {exponent} > {MAX_HALVINGS} THEN 0.0 "
-        f"ELSE POWER(0.5, {exponent}) END)"
-    )
+    return scoring_sql.decay_sql(f"(({age_seconds}) / {float(half_life_seconds)!r})")
 
 
 def fenced(select: str) -> str:

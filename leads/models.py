@@ -6,6 +6,7 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from .dates import validate_day
 from .roles import User, has_role, sees_every_contact
 from .stages import FUNNEL, Move, Role, Stage
 
@@ -30,8 +31,8 @@ class Campaign(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
     spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="EUR")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(validators=[validate_day])
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_day])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

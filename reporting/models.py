@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from leads.dates import validate_day
 from leads.models import Campaign, Contact, Transition
 from leads.stages import FUNNEL, Move, Stage
 
@@ -20,7 +21,7 @@ class Target(models.Model):
     """
 
     stage = models.CharField(max_length=20, choices=FUNNEL_CHOICES)
-    month = models.DateField(help_text="The first day of the month.")
+    month = models.DateField(help_text="The first day of the month.", validators=[validate_day])
     goal = models.PositiveIntegerField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

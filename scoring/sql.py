@@ -35,11 +35,28 @@ def whole(x: float) -> int:
     return math.floor(x + 0.5)
 
 
+# Past this many half-lives a point is worth nothing. 0.5 ** 1000 (about 1e-301) is still a
+# double; some 75 halvings more and PostgreSQL's POWER fails with "value out of range:
+# underflow" (an event of 0001-01-01 at a one-day half-life once broke every recompute).
+MAX_HALVINGS = 1000
+
+
 def decay_factor(age_seconds: float, half_life_seconds: float | None) -> float:
-    """What one point is worth after ``age_seconds`` (an event from the future counts fully)."""
+    """What one point is worth after ``age_seconds`` (an event from the future counts fully;
+    one older than ``MAX_HALVINGS`` half-lives, nothing)."""
     if not half_life_seconds:
         return 1.0
-    return 0.5 ** (max(0.0, age_seconds) / half_life_seconds)
+    halvings = max(0.0, age_seconds) / half_life_seconds
+    return 0.0 if halvings > MAX_HALVINGS else 0.5**halvings
+
+
+def decay_sql(halvings: str) -> str:
+    """``decay_factor`` in SQL, of an expression giving the age in half-lives: never an
+    underflow or an overflow, whatever the stored date and the half-life."""
+    return (
+        f"(CASE WHEN {halvings} <= 0 THEN 1.0 WHEN {halvings} > {MAX_HALVINGS} THEN 0.0 "
+        f"ELSE POWER(0.5, {halvings}) END)"
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +103,7 @@ def _factor(column: str, now: datetime, half_life: float | None) -> tuple[str, l
     """SQL for ``decay_factor`` of the time in ``column``, and its parameters."""
     if not half_life:
         return "1.0", []
-    clamp = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    return f"POWER(0.5, {clamp}({_age_seconds(column)}, 0) / %s)", [_now(now), half_life]
+    return decay_sql(f"({_age_seconds(column)} / %s)"), [_now(now), half_life] * 3
 
 
 def lock_contacts(scope: Scope) -> list[int]:

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from leads.dates import validate_planned_moment
 from leads.models import Channel, Contact
 from leads.roles import has_role
 from leads.stages import Move, Role, Stage
@@ -398,7 +399,7 @@ class RepAvailability(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sla_availability"
     )
     away = models.BooleanField(default=False)
-    away_until = models.DateTimeField(null=True, blank=True)
+    away_until = models.DateTimeField(null=True, blank=True, validators=[validate_planned_moment])
     note = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Case, DateTimeField, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from leads.dates import validate_planned_moment
 from leads.models import Contact, Transition
 from leads.roles import User, has_role
 from leads.services import contact_assign
@@ -91,6 +92,11 @@ def rep_set_availability(
         raise PermissionDenied("Only managers set another rep's availability.")
     if not has_role(rep, Role.SALES):
         raise ValidationError({"rep": ["Only sales reps have an availability."]})
+    if away and away_until is not None:
+        try:
+            validate_planned_moment(away_until)
+        except ValidationError as error:
+            raise ValidationError({"away_until": error.messages}) from None
     availability, _ = RepAvailability.objects.update_or_create(
         rep=rep, defaults={"away": away, "away_until": away_until if away else None, "note": note}
     )

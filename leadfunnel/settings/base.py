@@ -5,15 +5,27 @@ Settings shared by every environment. Every value comes from the environment thr
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_date(name: str, *, default: date) -> date:
+    """A YYYY-MM-DD date from the environment; anything else stops the start-up."""
+    raw = env.str(name, default=default.isoformat())
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date, YYYY-MM-DD (not {raw!r}).") from None
+
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-local-only-key-change-me-in-production")
 DEBUG = env.bool("DEBUG", default=False)
@@ -269,6 +281,14 @@ LOGGING = {
     # django-axes tells every successful log-in at INFO; failures and lock-outs are warnings.
     "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
 }
+
+# --- dates: the window every typed or sent date falls in (leads/dates.py) ---
+# The earliest day anything may carry (an event, a campaign, a report's range).
+DATES_EARLIEST = env_date("DATES_EARLIEST", default=date(1970, 1, 1))
+# How far ahead a plan may reach: a campaign's end, a target's month, "away until", a report.
+DATES_HORIZON_DAYS = env.int("DATES_HORIZON_DAYS", default=3660)
+# How far past now an event's time may be (senders' clocks drift).
+EVENTS_MAX_AHEAD = timedelta(seconds=env.int("EVENTS_MAX_AHEAD_SECONDS", default=86_400))
 
 # --- sla ---
 # Due clocks the SLA sweep claims per transaction (the beat interval is SLA_SWEEP_SECONDS).

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
+from leads.dates import earliest_day, validate_day
 from leads.models import Campaign, Channel
 from leads.stages import FUNNEL
 
@@ -20,11 +21,6 @@ from ..selectors.velocity import TIMED
 # --- Query parameters ---------------------------------------------------------------------
 
 
-# A report looks a day and a month past its end (the exclusive bound, the month after), and
-# the calendar of ``date`` ends with the year 9999.
-LATEST_END = date(9999, 11, 30)
-
-
 def twelve_months_to(end: date) -> date:
     """The first day of the month eleven months before ``end``'s: a year of whole months
     (fewer when ``end`` is in the calendar's first year, which has no year before it)."""
@@ -32,19 +28,28 @@ def twelve_months_to(end: date) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
+WINDOW = (
+    " Between DATES_EARLIEST (default 1970-01-01) and DATES_HORIZON_DAYS (default 3,660) "
+    "days after today."
+)
+
+
 class PeriodQuerySerializer(serializers.Serializer):
     start = serializers.DateField(
         required=False,
+        validators=[validate_day],
         help_text="First day, in the team's time zone (default: twelve months back to the "
-        "first of the month).",
+        "first of the month)." + WINDOW,
     )
-    end = serializers.DateField(required=False, help_text="Last day, included (default: today).")
+    end = serializers.DateField(
+        required=False,
+        validators=[validate_day],
+        help_text="Last day, included (default: today)." + WINDOW,
+    )
 
     def validate(self, attrs: dict) -> dict:
         end = attrs.pop("end", None) or timezone.localdate()
-        if end > LATEST_END:
-            raise serializers.ValidationError({"end": [f"Use a day up to {LATEST_END}."]})
-        start = attrs.pop("start", None) or twelve_months_to(end)
+        start = attrs.pop("start", None) or max(twelve_months_to(end), earliest_day())
         if start > end:
             raise serializers.ValidationError({"start": ["The start must not be after the end."]})
         attrs["period"] = Period.of(start, end)

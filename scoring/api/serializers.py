@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from leads.dates import latest_event_moment, moment_problem
 from leads.models import Campaign, Contact
 
 from ..models import Operator, RecomputeJob, Rule, ScoringSettings
@@ -16,7 +17,6 @@ from ..services import EventIn
 MAX_BATCH = 1000
 EVENT_TYPE = re.compile(r"^[\w.:-]+$")
 # Clocks drift: an event a little in the future is accepted (and counted at full value).
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class EventListSerializer(serializers.ListSerializer):
@@ -67,7 +67,10 @@ class EventSerializer(serializers.Serializer):
         help_text="email_opened, email_clicked, page_viewed, form_submitted, "
         "content_downloaded, webinar_registered, demo_requested, trial_started, ...",
     )
-    occurred_at = serializers.DateTimeField(help_text="ISO 8601, with a time zone.")
+    occurred_at = serializers.DateTimeField(
+        help_text="ISO 8601, with a time zone; from DATES_EARLIEST (default 1970-01-01) to "
+        "EVENTS_MAX_AHEAD_SECONDS (default one day) past now."
+    )
     contact = serializers.IntegerField(min_value=1, required=False, help_text="Contact id.")
     email = serializers.EmailField(
         max_length=254,
@@ -91,7 +94,7 @@ class EventSerializer(serializers.Serializer):
                 {api_settings.NON_FIELD_ERRORS_KEY: ["Each event must be a JSON object."]}
             )
         if not hasattr(self, "_latest"):  # once per batch: the child serializer is shared
-            self._latest = timezone.now() + FUTURE_TOLERANCE
+            self._latest = latest_event_moment()
         errors: dict[str, list[str]] = {}
         event = EventIn(
             key=_text(data, "id", 200, errors),
@@ -144,8 +147,8 @@ def _time(data: dict, errors: dict, *, latest: datetime) -> datetime | None:
     except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
         errors["occurred_at"] = ["This time is out of range."]
         return None
-    if moment > latest:
-        errors["occurred_at"] = ["This time is in the future."]
+    if problem := moment_problem(moment, latest=latest):
+        errors["occurred_at"] = [problem]
     return moment
 
 

@@ -93,7 +93,10 @@ class RepAvailabilitySerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     away = serializers.BooleanField()
     away_until = serializers.DateTimeField(
-        allow_null=True, required=False, default=None, help_text="Back on (empty: until lifted)."
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Back on (empty: until lifted); within DATES_HORIZON_DAYS of today.",
     )
     note = serializers.CharField(allow_blank=True, max_length=200, required=False, default="")
 

@@ -167,11 +167,20 @@ def test_a_time_before_year_1_in_utc_is_a_400_naming_it(send):
 
 
 def test_an_event_from_the_future_is_refused_but_clock_drift_is_tolerated(send):
+    """EVENTS_MAX_AHEAD_SECONDS: a day by default."""
     ada = ContactFactory()
-    soon = timezone.now() + timedelta(minutes=1)
-    send(event("drift", ada, at=soon))
-    reply = send(event("future", ada, at=timezone.now() + timedelta(hours=1)), expect=400)
-    assert "occurred_at" in reply
+    send(event("drift", ada, at=timezone.now() + timedelta(hours=23)))
+    reply = send(event("future", ada, at=timezone.now() + timedelta(hours=25)), expect=400)
+    assert reply["occurred_at"][0].startswith("Use a time up to")
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z"])
+def test_an_event_before_1970_is_refused_with_its_window(send, at):
+    ada = ContactFactory()
+    reply = send(
+        {"id": "old", "type": "page_viewed", "occurred_at": at, "contact": ada.pk}, expect=400
+    )
+    assert reply["occurred_at"] == ["Use a time from 1970-01-01 on."]
 
 
 def test_an_erased_contact_takes_no_more_events(send):

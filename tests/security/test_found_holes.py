@@ -1,6 +1,8 @@
 """Regression tests of the holes the security tests and the API fuzzing (tests/fuzz) found,
 one per fix."""
 
+from datetime import date
+
 import pytest
 
 from leads.models import Contact
@@ -101,8 +103,11 @@ def test_a_page_url_that_matches_no_route_is_the_apps_404_page(client, manager):
     assert b"This page does not exist" in response.content
 
 
-def test_suggested_points_for_a_period_at_the_calendars_start_are_a_400_not_a_500(api, marketer):
+def test_suggested_points_for_a_period_at_the_calendars_start_are_a_400_not_a_500(
+    api, marketer, settings
+):
     # Counting the held-out months back from 0001-01-01 stepped before the first date.
+    settings.DATES_EARLIEST = date(1, 1, 1)  # an install that opens the window that far
     response = api.as_user(marketer).post(
         "/api/v1/evidence/suggestions/",
         {"start": "0001-01-01", "end": "0001-01-01", "holdout_months": 2},
