@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from leads.models import Campaign
 
+from .addresses import validate_public_url
+
 
 class OnDuplicate(models.TextChoices):
     """What an import does with a row whose e-mail is already known."""
@@ -141,7 +143,11 @@ class Webhook(models.Model):
     Every body sent to ``url`` is signed with ``secret`` (see ``integrations.signing``).
     """
 
-    url = models.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    url = models.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"]), validate_public_url],
+        help_text="http(s) on a public address (WEBHOOK_ALLOW_PRIVATE_TARGETS lifts that).",
+    )
     events = models.JSONField(default=list, help_text="Event names, e.g. contact.stage_changed")
     secret = models.CharField(max_length=200, default=new_secret)
     active = models.BooleanField(default=True)

@@ -31,8 +31,9 @@ from kombu.exceptions import OperationalError
 
 from leads.models import Contact
 
+from ..addresses import PrivateTarget, pinned
 from ..errors import StateConflict
-from ..models import Delivery, DeliveryAttempt, Event, Webhook
+from ..models import Delivery, DeliveryAttempt, Event, Webhook, new_secret
 from ..selectors import due_delivery_ids, pending_before
 from ..signing import SIGNATURE_HEADER, signature
 
@@ -219,6 +220,14 @@ class Outcome:
     duration_ms: int
 
 
+def webhook_rotate_secret(*, webhook: Webhook) -> Webhook:
+    """A new signing secret; deliveries from now on are signed with it (the receiver must
+    switch too: the answer is the one place the new secret is shown)."""
+    webhook.secret = new_secret()
+    webhook.save(update_fields=["secret"])
+    return webhook
+
+
 def retry_delay(attempt: int) -> timedelta:
     """Exponential back-off after the ``attempt``-th failure, capped."""
     base = settings.WEBHOOK_RETRY_BASE_SECONDS
@@ -262,13 +271,31 @@ def _post(client: httpx.Client, delivery: Delivery, now: datetime) -> Outcome:
     }
     started = time.perf_counter()
     try:
-        with client.stream("POST", delivery.webhook.url, content=body, headers=headers) as r:
+        target = pinned(delivery.webhook.url)
+        with client.stream(
+            "POST",
+            target.url,
+            content=body,
+            headers={**headers, "Host": target.host_header},
+            extensions={"sni_hostname": target.server_name},
+        ) as r:
             code = r.status_code
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        return Outcome(False, None, error, _elapsed_ms(started))
+    except (PrivateTarget, OSError, httpx.HTTPError, httpx.InvalidURL) as exc:
+        return Outcome(False, None, _failure(exc), _elapsed_ms(started))
     ok = 200 <= code < 300
     return Outcome(ok, code, "" if ok else f"HTTP {code}", _elapsed_ms(started))
+
+
+def _failure(exc: Exception) -> str:
+    """What failed, in words that do not tell a refused port from a filtered one or echo the
+    network's own messages: shown to users, an error must not make the app a port scanner."""
+    if isinstance(exc, PrivateTarget):
+        return str(exc)
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | OSError):
+        return "Could not connect to the receiver (name, network or TLS)."
+    if isinstance(exc, httpx.TimeoutException):
+        return "The receiver did not answer in time."
+    return "The request to the receiver failed."
 
 
 def _elapsed_ms(started: float) -> int:

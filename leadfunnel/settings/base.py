@@ -326,6 +326,9 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 WEBHOOK_SWEEP_BUDGET_SECONDS = env.float("WEBHOOK_SWEEP_BUDGET_SECONDS", default=20.0)
+# Webhooks send to public addresses only (integrations/addresses.py: no SSRF into the app's
+# own network). An on-premise install whose receivers are on its private network sets this.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 # httpx logs every request at INFO; every delivery attempt is in the database already.
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": env("HTTPX_LOG_LEVEL", default="WARNING")}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(

@@ -207,7 +207,11 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings, monkeypatch):
+    """The receiver is on 127.0.0.1, as an on-premise install's is on its own network: the
+    setting such an install turns on, here and in the processes the test starts."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     server = Receiver()
     yield server
     server.close()

@@ -16,6 +16,14 @@ from tests.browser.conftest import (  # noqa: F401  (the browser suite's Chromiu
 )
 
 
+@pytest.fixture(autouse=True)
+def on_premise_receivers(settings):
+    """These tests' receivers listen on 127.0.0.1, as an on-premise install's do on its own
+    network: the setting such an install turns on (tests/security/test_webhook_targets.py
+    proves the default refuses them)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+
+
 @pytest.fixture
 def csv_upload() -> Callable[..., SimpleUploadedFile]:
     """A CSV upload from text lines, encoded as a spreadsheet would write it."""

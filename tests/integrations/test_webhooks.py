@@ -269,7 +269,7 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(receiver):
         silent.close()
     attempt = Delivery.objects.get().attempts.get()
     assert (attempt.ok, attempt.response_code) == (False, None)
-    assert attempt.error.startswith("ReadTimeout")
+    assert attempt.error == "The receiver did not answer in time."
 
 
 def test_an_unreachable_receiver_is_retried_with_exponential_back_off():
@@ -284,7 +284,10 @@ def test_an_unreachable_receiver_is_retried_with_exponential_back_off():
         gaps.append((delivery.next_attempt_at - now).total_seconds())
         now = delivery.next_attempt_at
     assert gaps == [30, 60, 120, 240, 480]
-    assert delivery.attempts.first().error.startswith("ConnectError")
+    assert (
+        delivery.attempts.first().error
+        == "Could not connect to the receiver (name, network or TLS)."
+    )
 
 
 def test_erasing_a_contact_scrubs_the_stored_payloads(marketer):
