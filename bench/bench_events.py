@@ -175,12 +175,13 @@ def _copy(batches, now: datetime) -> float:
 def _token() -> str:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
+
+    from leads.api_keys import api_key_create
 
     user, created = get_user_model().objects.get_or_create(username="bench-marketer")
     if created:
         user.groups.add(Group.objects.get(name="marketing"))
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_key_create(user=user, name="bench")[1]
 
 
 def run(contacts: int) -> list[Result]:

@@ -109,7 +109,7 @@ class Plan:
     leads: list[int]  # for mark-mql
     marked: list[int] = field(default_factory=list)  # MQLs marked by the run, for assign
     mqls: dict[str, list[int]] = field(default_factory=dict)  # token -> MQLs the rep owns
-    created_tokens: list[str] = field(default_factory=list)
+    created_tokens: list[int] = field(default_factory=list)
 
     def touched(self) -> list[int]:
         """Every contact a write may change: the ones ``RESTORED`` copies."""
@@ -117,14 +117,13 @@ class Plan:
         return sorted({*mqls, *self.leads, *self.event_contacts})
 
 
-def _token(user, created: list[str]) -> str:
-    """The user's API key; a key made here is listed in ``created`` (deleted after the run)."""
-    from rest_framework.authtoken.models import Token
+def _token(user, created: list[int]) -> str:
+    """A new API key of the user; its id is listed in ``created`` (deleted after the run)."""
+    from leads.api_keys import api_key_create
 
-    token, made = Token.objects.get_or_create(user=user)
-    if made:
-        created.append(token.key)
-    return token.key
+    row, key = api_key_create(user=user, name="bench")
+    created.append(row.pk)
+    return key
 
 
 def _plan() -> Plan:
@@ -137,7 +136,7 @@ def _plan() -> Plan:
     marketer, made = users.get_or_create(username="bench-marketer")  # as bench_events
     if made:
         marketer.groups.add(Group.objects.get(name="marketing"))
-    created: list[str] = []
+    created: list[int] = []
     reps = {
         _token(rep, created): rep.pk
         for rep in users.filter(username__startswith="bench-rep-").order_by("pk")
@@ -570,7 +569,8 @@ def _results(tally: Tally, clients: int, seconds: float, workers: int, log: Path
 
 def run(contacts: int) -> list[Result]:
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+
+    from leads.models import ApiKey
 
     if connection.vendor != "postgresql":
         print("  bench_load needs PostgreSQL: skipped")
@@ -587,5 +587,5 @@ def run(contacts: int) -> list[Result]:
             asyncio.run(_drive(port, plan, clients, warmup, READ_MIX))
             tally = asyncio.run(_drive(port, plan, clients, seconds, MIX))
     finally:
-        Token.objects.filter(key__in=plan.created_tokens).delete()
+        ApiKey.objects.filter(pk__in=plan.created_tokens).delete()
     return _results(tally, clients, seconds, workers, log)

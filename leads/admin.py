@@ -2,10 +2,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from . import services
+from . import api_keys, services
 from .errors import StageConflict
-from .models import Campaign, Contact, Definition, Transition
+from .models import ApiKey, Campaign, Contact, Definition, Transition
 from .roles import has_role, roles_of
 from .stages import Role
 
@@ -186,3 +187,34 @@ class DefinitionAdmin(RoleAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.action(description="Revoke selected keys")
+def revoke_keys(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    for api_key in queryset.filter(revoked_at__isnull=True):
+        api_keys.api_key_revoke(api_key=api_key, by=request.user)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Superusers make and revoke keys (Django's own permissions: nobody else has them).
+    A new key is shown once, in the message after saving: only its hash is kept."""
+
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at"]
+    list_display += ["revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = [revoke_keys]
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return ["user", "name", "expires_at", *(self.readonly_fields if obj else [])]
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        lifetime = obj.expires_at - timezone.now() if obj.expires_at else True
+        made, key = api_keys.api_key_create(user=obj.user, name=obj.name, lifetime=lifetime)
+        obj.pk = made.pk
+        messages.warning(request, f"The new key, shown this once (copy it now): {key}")

@@ -1,5 +1,7 @@
 """The core of the funnel: contacts, the campaigns they came from, and their stage history."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower, Now
@@ -268,3 +270,38 @@ class Definition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_term_display()} ({self.written_at:%Y-%m-%d})"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, now: datetime) -> "ApiKeyQuerySet":
+        """Keys that authenticate: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiKey(models.Model):
+    """An API key of a user or a service account, stored as a hash only (knox's design: a
+    database backup gives no usable key). ``prefix`` (the key's first characters, not
+    secret) finds the row; the SHA-256 digest of the whole key, compared in constant time,
+    proves it. The key itself is shown once, when it is made (``leads.api_keys``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100, blank=True, help_text="What or who uses it.")
+    prefix = models.CharField(max_length=12, db_index=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never.")
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user}{', ' + self.name if self.name else ''})"

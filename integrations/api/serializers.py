@@ -85,9 +85,11 @@ class WebhookSerializer(serializers.ModelSerializer):
     )
     secret = serializers.CharField(
         required=False,
+        write_only=True,
         min_length=16,
         max_length=200,
-        help_text="Signs every body; generated when left out.",
+        help_text="Signs every body; generated when left out. Write-only: shown once, in the "
+        "answer to the creation and to `rotate-secret/`.",
     )
 
     class Meta:
@@ -97,6 +99,12 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     def validate_events(self, value: list[str]) -> list[str]:
         return sorted(set(value))
+
+
+class WebhookWithSecretSerializer(WebhookSerializer):
+    """The answer that shows the secret, once: to the creation, and to a rotation."""
+
+    secret = serializers.CharField(read_only=True, help_text="Keep it: it is not shown again.")
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):

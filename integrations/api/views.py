@@ -41,6 +41,7 @@ from .serializers import (
     ImportCreateSerializer,
     ImportJobSerializer,
     WebhookSerializer,
+    WebhookWithSecretSerializer,
 )
 
 CONFLICT = {
@@ -178,7 +179,7 @@ class ContactExportView(GenericAPIView):
 
 @extend_schema_view(
     list=extend_schema(responses={200: WebhookSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: WebhookSerializer, **errors(400)}),
+    create=extend_schema(responses={201: WebhookWithSecretSerializer, **errors(400)}),
     retrieve=extend_schema(responses={200: WebhookSerializer, **errors(404)}),
     partial_update=extend_schema(responses={200: WebhookSerializer, **errors(400, 404)}),
     update=extend_schema(responses={200: WebhookSerializer, **errors(400, 404)}),
@@ -193,8 +194,22 @@ class WebhookViewSet(viewsets.ModelViewSet):
     roles = (Role.MANAGERS,)
     lookup_value_regex = r"\d+"
 
-    def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        webhook = serializer.save(created_by=request.user)
+        data = WebhookWithSecretSerializer(webhook, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace the secret; the answer shows the new one, once",
+        request=None,
+        responses={200: WebhookWithSecretSerializer, **errors(404)},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        webhook = webhooks.webhook_rotate_secret(webhook=self.get_object())
+        return Response(WebhookWithSecretSerializer(webhook).data)
 
 
 @extend_schema_view(

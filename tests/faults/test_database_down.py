@@ -8,9 +8,9 @@ import httpx
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from leadfunnel.middleware import MESSAGE, database_unreachable
+from leads.api_keys import api_key_create
 from leads.stages import Role
 from tests.factories import ContactFactory, UserFactory
 
@@ -41,7 +41,7 @@ def browser_and_system(live_server):
     client.force_login(marketer)
     cookies = {name: morsel.value for name, morsel in client.cookies.items()}
     browser = httpx.Client(base_url=live_server.url, cookies=cookies)
-    token = Token.objects.create(user=marketer).key
+    token = api_key_create(user=marketer)[1]
     system = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Token {token}"})
     yield browser, system
     browser.close()

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from integrations.models import Delivery, Event, ImportJob, Webhook
 from integrations.services.imports import imports_stalled
 from leadfunnel.celery import app
+from leads.api_keys import api_key_create
 from leads.models import Contact, Transition
 from leads.stages import Move, Role, Stage
 from scoring.models import JobStatus, RecomputeJob, Rule, ScoringSettings
@@ -62,8 +62,8 @@ def world(receiver):
     return {
         "rep": rep,
         "tokens": {
-            "marketer": Token.objects.create(user=marketer).key,
-            "rep": Token.objects.create(user=rep).key,
+            "marketer": api_key_create(user=marketer)[1],
+            "rep": api_key_create(user=rep)[1],
         },
         **{
             outage: {

@@ -18,8 +18,8 @@ import requests
 from django.core.management import call_command
 from django.db import connection
 from pytest_django.live_server_helper import LiveServer
-from rest_framework.authtoken.models import Token
 
+from leads.api_keys import api_key_create
 from leads.models import Contact
 from leads.stages import MOVES, Move, Stage
 from reporting.models import Target
@@ -158,7 +158,7 @@ def api_world(django_db_setup, django_db_blocker) -> Iterator[ApiWorld]:
                 for path, operations in paths["paths"].items()
                 for method in operations.keys() & METHODS
             }
-            tokens = {name: Token.objects.create(user=world.users[name]).key for name in PERSONAS}
+            tokens = {name: api_key_create(user=world.users[name])[1] for name in PERSONAS}
             yield ApiWorld(url=server.url, tokens=tokens, ids=ids)
         finally:
             server.stop()

@@ -78,7 +78,7 @@ ADMIN = [
     AdminRow("audit.auditentry", MANAGERS, NOBODY, "audit"),
     AdminRow("auth.user", SUPERUSER, SUPERUSER),
     AdminRow("auth.group", SUPERUSER, SUPERUSER),
-    AdminRow("authtoken.tokenproxy", SUPERUSER, SUPERUSER),
+    AdminRow("leads.apikey", SUPERUSER, SUPERUSER),
     # Log-in lock-outs: the superuser lifts one by deleting its attempt.
     AdminRow("axes.accessattempt", SUPERUSER, NOBODY),
     AdminRow("axes.accesslog", SUPERUSER, NOBODY),

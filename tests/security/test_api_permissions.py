@@ -143,6 +143,7 @@ API = [
     Op("webhook-detail", "PATCH", MANAGERS_ONLY, "webhook"),
     Op("webhook-detail", "PUT", MANAGERS_ONLY_WRITE, "webhook"),
     Op("webhook-detail", "DELETE", "401 403 403 403 403 204 204", "webhook"),
+    Op("webhook-rotate-secret", "POST", MANAGERS_ONLY, "webhook"),
     Op("webhook-delivery-list", "GET", MANAGERS_ONLY),
     Op("webhook-delivery-detail", "GET", MANAGERS_ONLY, "delivery"),
     Op("webhook-delivery-redeliver", "POST", "401 403 403 403 403 201 201", "delivery"),

@@ -1,18 +1,23 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+
+from leads.api_keys import api_key_create
 
 
 class Command(BaseCommand):
-    help = "Print USERNAME's API key, creating it if the user has none."
+    help = (
+        "Make a new API key for USERNAME and print it. Keys are stored as hashes, so this is "
+        "the only time it can be read: keep it. Earlier keys stay valid until revoked."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        parser.add_argument("--name", default="", help="What or who will use the key.")
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, name: str, **options):
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named {username!r}.") from None
-        token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        _, key = api_key_create(user=user, name=name)
+        self.stdout.write(key)
