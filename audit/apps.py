@@ -6,6 +6,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from . import tracking
+        from . import receivers, tracking  # noqa: F401  (receivers connect on import)
 
         tracking.connect()

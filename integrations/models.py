@@ -177,6 +177,7 @@ class Delivery(models.Model):
         PENDING = "pending", "Pending"
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Failed after the last try"
+        CANCELLED = "cancelled", "Cancelled: the person was erased"
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, choices=Event.choices)

@@ -77,7 +77,9 @@ def thresholds_crossed(sender, crossings: list[Crossing], **kwargs) -> None:
 
 
 @receiver(leads_signals.contact_erased, dispatch_uid="integrations.contact_erased")
-def contact_erased(sender, contact: Contact, email: str | None = None, **kwargs) -> None:
-    webhooks.contact_data_erase(contact_id=contact.pk)
+def contact_erased(
+    sender, contact: Contact, email: str | None = None, values: list[str] | None = None, **kwargs
+) -> None:
+    webhooks.contact_data_erase(contact_id=contact.pk, values=values or [])
     if email:
         imports.imports_erase_person(email=email)

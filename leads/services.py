@@ -9,6 +9,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateTimeField, Value, When
@@ -16,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import signals
+from .erasure import personal_values, scrub_rows
 from .errors import DuplicateContact, StageConflict
 from .models import Contact, Definition, Transition
 from .roles import User, has_role, roles_of
@@ -522,7 +525,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
         raise PermissionDenied("Only marketing and managers erase a person's data.")
     if contact.erased_at is not None:
         return contact
-    email = contact.email
+    email, values = contact.email, personal_values(contact)
     for name in Contact.PERSONAL_FIELDS:
         setattr(
             contact,
@@ -532,8 +535,17 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     contact.erased_at = timezone.now()
     contact.sla_due_at = None
     contact.save()
-    signals.contact_erased.send(sender=Contact, contact=contact, email=email)
+    scrub_rows(Transition.objects.filter(contact=contact), ["reason"], values)
+    _erase_admin_log(contact)
+    signals.contact_erased.send(sender=Contact, contact=contact, email=email, values=values)
     return contact
+
+
+def _erase_admin_log(contact: Contact) -> None:
+    """The admin's log names the objects it changed ("Ada Lovelace <ada@...>")."""
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk)
+    ).update(object_repr=str(contact), change_message="")
 
 
 def definition_revise(*, term: Definition.Term, text: str, by: User) -> Definition:

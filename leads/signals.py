@@ -14,7 +14,9 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
 - ``contact_erased`` is sent inside the erasure's transaction, so every app removes the
   personal data it holds (event properties, payload logs) in the same commit. It carries
   the e-mail the contact had, already cleared on the contact: the one key to the person
-  in data that is not linked to the contact yet (a file waiting to be imported).
+  in data that is not linked to the contact yet (a file waiting to be imported), and
+  ``values``, every string that identifies the person, for scrubbing free text and JSON
+  (``leads.erasure.scrub_rows``).
 """
 
 from django.dispatch import Signal
@@ -23,4 +25,4 @@ transitions_recorded = Signal()  # sender=Contact, moves: [(contact, transition)
 stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stage, to_stage
 contact_saved = Signal()  # sender=Contact, contact, created, changed
 contacts_created = Signal()  # sender=Contact, contact_ids
-contact_erased = Signal()  # sender=Contact, contact, email
+contact_erased = Signal()  # sender=Contact, contact, email, values

@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from leads.erasure import salted_hash
 from leads.models import Contact
 from leads.roles import User
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
@@ -552,5 +553,12 @@ def settings_update(**fields: Any) -> ScoringSettings:
 
 
 def activities_erase(*, contact: Contact) -> int:
-    """Right to erasure: empty the properties of the person's events (URLs, form fields)."""
-    return Activity.objects.filter(contact=contact).update(properties={})
+    """Right to erasure: empty the properties of the person's events (URLs, form fields) and
+    replace each sender's key (often built from the e-mail) by its hash, which still stops
+    the same event from being stored twice."""
+    activities = list(Activity.objects.filter(contact=contact).only("pk", "key"))
+    for activity in activities:
+        activity.properties = {}
+        activity.key = "erased:" + salted_hash(activity.key)
+    Activity.objects.bulk_update(activities, ["properties", "key"], batch_size=1000)
+    return len(activities)

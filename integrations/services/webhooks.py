@@ -29,6 +29,7 @@ from django.db.models import Exists, F
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from leads.erasure import scrub_rows
 from leads.models import Contact
 
 from ..addresses import PrivateTarget, pinned
@@ -178,11 +179,14 @@ def _enqueue(ids: Sequence[int]) -> None:
         logger.warning("Broker unavailable: the beat sweep will send %d deliveries", len(ids))
 
 
-def contact_data_erase(*, contact_id: int) -> int:
-    """Right to erasure: no stored payload keeps the person's details (one UPDATE)."""
-    return Delivery.objects.filter(contact_id=contact_id).update(
-        contact_data=erased_snapshot(contact_id)
-    )
+def contact_data_erase(*, contact_id: int, values: list[str]) -> int:
+    """Right to erasure: no stored payload keeps the person's details (their snapshot, and
+    their values in the event's data: a move's reason), and what was still to be sent
+    about them is not sent (cancelled: a receiver cannot be told to forget)."""
+    deliveries = Delivery.objects.filter(contact_id=contact_id)
+    deliveries.filter(status=Status.PENDING).update(status=Status.CANCELLED)
+    scrub_rows(deliveries, ["data"], values)
+    return deliveries.update(contact_data=erased_snapshot(contact_id))
 
 
 @transaction.atomic
@@ -192,6 +196,10 @@ def delivery_redeliver(*, delivery: Delivery, now: datetime | None = None) -> De
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status == Status.PENDING:
         raise StateConflict("This delivery is still being tried.", status=delivery.status)
+    if Contact.objects.filter(pk=delivery.contact_id, erased_at__isnull=False).exists():
+        raise StateConflict(
+            "The person was erased: nothing about them is sent again.", status=delivery.status
+        )
     now = now or timezone.now()
     copy = Delivery.objects.create(
         webhook_id=delivery.webhook_id,

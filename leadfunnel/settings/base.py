@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Messages after actions ("Ada Lovelace saved.") travel in a signed cookie, never in the
+# session table: an erased person's name must not stay behind in a stored session.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
 # --- REST API ---------------------------------------------------------------------------
 # API keys (leads/api_keys.py, stored as hashes) expire this many days after they are made;
 # 0: never.

@@ -107,8 +107,7 @@ def test_erasing_a_contact_empties_the_properties_of_its_events(api, manager, se
         event("b", bob, properties={"url": "/pricing"}),
     )
     assert api.as_user(manager).delete(f"/api/v1/contacts/{ada.pk}/").status_code == 204
-    assert dict(Activity.objects.values_list("key", "properties")) == {
-        "a": {},
-        "b": {"url": "/pricing"},
-    }
-    assert Activity.objects.get(key="a").type == "email_opened"
+    erased = Activity.objects.get(contact=ada)
+    assert (erased.properties, erased.type) == ({}, "email_opened")
+    assert erased.key.startswith("erased:")  # the sender's key may have been the e-mail
+    assert Activity.objects.get(contact=bob).properties == {"url": "/pricing"}
