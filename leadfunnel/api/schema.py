@@ -22,6 +22,7 @@ ERRORS = {
     403: OpenApiResponse(_detail, description="Not allowed for this user."),
     404: OpenApiResponse(_detail, description="Unknown id."),
     409: OpenApiResponse(_conflict, description="The current stage does not allow it."),
+    413: OpenApiResponse(_detail, description="The body is over the endpoint's limit."),
     429: OpenApiResponse(_detail, description="Throttled: see Retry-After."),
 }
 

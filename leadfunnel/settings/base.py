@@ -236,12 +236,24 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # API keys (leads/api_keys.py, stored as hashes) expire this many days after they are made;
 # 0: never.
 API_KEY_LIFETIME_DAYS = env.int("API_KEY_LIFETIME_DAYS", default=365)
+# JSON bodies (leadfunnel/api/parsers.py): the largest body (the events endpoint allows
+# EVENTS_MAX_BODY_BYTES), and the deepest nesting; past them a 413 or a 400 in JSON.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2_621_440)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+# A batch of 1,000 events of up to EVENT_MAX_PROPERTIES_BYTES of properties each fits.
+EVENT_MAX_PROPERTIES_BYTES = env.int("EVENT_MAX_PROPERTIES_BYTES", default=8192)
+EVENTS_MAX_BODY_BYTES = env.int("EVENTS_MAX_BODY_BYTES", default=10_485_760)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "leads.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "leadfunnel.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "leadfunnel.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,6 +1,8 @@
+import json
 import re
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -184,6 +186,10 @@ def _properties(data: dict, errors: dict) -> dict:
         return {}
     if not isinstance(value, dict):
         errors["properties"] = ["Must be a JSON object."]
+        return {}
+    limit = settings.EVENT_MAX_PROPERTIES_BYTES
+    if len(json.dumps(value, separators=(",", ":")).encode()) > limit:
+        errors["properties"] = [f"Keep the properties within {limit:,} bytes of JSON."]
         return {}
     return value
 

@@ -1,9 +1,10 @@
+from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from leadfunnel.api.parsers import LimitedJSONParser
 from leadfunnel.api.schema import IN_USE, errors
 from leads.api.permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
 from leads.models import Contact
@@ -38,17 +39,25 @@ class EventViewSet(viewsets.GenericViewSet):
     """Activity events in: one object or a list of up to 1,000, validated whole."""
 
     serializer_class = EventSerializer
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     permission_classes = [HasFunnelRole]
     write_roles = SCORING_EDITORS
+
+    @property
+    def max_body_bytes(self) -> int:
+        """A contract-size batch: 1,000 events with their properties."""
+        return settings.EVENTS_MAX_BODY_BYTES
 
     @extend_schema(
         summary="Send activity events (one, or a batch of up to 1,000)",
         description="A batch is validated whole: any invalid event gives a 400 with the "
         "errors keyed by position and nothing is stored. An `id` seen before is counted in "
-        "`duplicates` and changes nothing.",
+        "`duplicates` and changes nothing. Limits: 1,000 events per batch, properties of at "
+        "most EVENT_MAX_PROPERTIES_BYTES (default 8,192) bytes as JSON per event, a body of "
+        "at most EVENTS_MAX_BODY_BYTES (default 10 MiB: 413 past it), JSON nested at most "
+        "API_JSON_MAX_DEPTH (default 32) levels.",
         request=_event_or_batch,
-        responses={200: IngestResultSerializer, **errors(400)},
+        responses={200: IngestResultSerializer, **errors(400, 413)},
     )
     def create(self, request):
         single = not isinstance(request.data, list)
