@@ -16,9 +16,9 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django_countries import countries
 
 from leads.models import Contact
+from leads.normalise import country_code
 
 
 class ImportField(models.TextChoices):
@@ -165,26 +165,6 @@ def _quoted(value: str) -> str:
 
 
 _SIZE = re.compile(r"^\d{1,3}(?:[ ,.'\u00a0\u202f]\d{3})+$|^\d+$")
-# Names people write that are not the ISO short names (django-countries knows those, in
-# English, French and German, besides the alpha-2, alpha-3 and numeric codes).
-_COUNTRY_ALIASES = {
-    "UK": "GB",
-    "ENGLAND": "GB",
-    "SCOTLAND": "GB",
-    "WALES": "GB",
-    "USA": "US",
-    "UNITED STATES": "US",
-}
-_COUNTRY_LANGUAGES = ("en", "fr", "de")
-
-
-@lru_cache(maxsize=4096)
-def _country_code(value: str) -> str:
-    upper = value.upper()
-    found = _COUNTRY_ALIASES.get(upper) or countries.alpha2(upper)
-    for language in _COUNTRY_LANGUAGES:
-        found = found or str(countries.by_name(value, language=language))
-    return found
 
 
 def _company_size(value: str) -> int:
@@ -194,7 +174,7 @@ def _company_size(value: str) -> int:
 
 
 def _country(value: str) -> str:
-    code = _country_code(value)
+    code = country_code(value)
     if not code:
         raise ValueError(f"{_quoted(value)} is not a known country")
     return code

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from .models import Campaign, Contact
+from .normalise import CURRENCY_HELP, currency_code
 from .roles import User
 from .stages import Role
 
@@ -94,15 +95,12 @@ class CampaignForm(forms.ModelForm):
         fields = ["name", "channel", "spend", "currency", "started_on", "ended_on"]
         widgets = {"started_on": DATE_INPUT, "ended_on": DATE_INPUT}
         help_texts = {
-            "currency": "3-letter ISO 4217 code, e.g. EUR.",
+            "currency": CURRENCY_HELP,
             "ended_on": "Leave empty while it runs.",
         }
 
     def clean_currency(self) -> str:
-        currency = self.cleaned_data["currency"].strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise ValidationError("Use a 3-letter ISO 4217 code, e.g. EUR.")
-        return currency
+        return currency_code(self.cleaned_data["currency"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -144,12 +142,11 @@ class RejectForm(RequiredReasonForm):
 
 class QualifyForm(ReasonForm):
     budget = forms.DecimalField(max_digits=14, decimal_places=2)
-    currency = forms.RegexField(
-        regex=r"^[A-Za-z]{3}$",
-        initial="EUR",
-        max_length=3,
-        error_messages={"invalid": "Use a 3-letter ISO 4217 code, e.g. EUR."},
-    )
+    currency = forms.CharField(initial="EUR", max_length=3, help_text=CURRENCY_HELP)
+
+    def clean_currency(self) -> str:
+        return currency_code(self.cleaned_data["currency"])
+
     close_by = forms.DateField(label="Expected close", widget=DATE_INPUT)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from .dates import validate_day
+from .normalise import validate_currency
 from .roles import User, has_role, sees_every_contact
 from .stages import FUNNEL, Move, Role, Stage
 
@@ -32,7 +33,7 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200, unique=True)
     channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
     spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
     started_on = models.DateField(validators=[validate_day])
     ended_on = models.DateField(null=True, blank=True, validators=[validate_day])
     created_at = models.DateTimeField(default=timezone.now)

@@ -21,6 +21,7 @@ from . import signals
 from .erasure import personal_values, scrub_rows
 from .errors import DuplicateContact, StageConflict
 from .models import Contact, Definition, Transition
+from .normalise import currency_code
 from .roles import User, has_role, roles_of
 from .stages import MOVES, Move, MoveRule, Role, Stage
 
@@ -268,12 +269,12 @@ def contact_qualify(
     """The need has a budget and a deadline: the SQL becomes a qualified opportunity."""
     if budget <= 0:
         raise ValidationError({"budget": ["The budget must be greater than zero."]})
-    deal = {"budget": budget, "currency": currency.upper(), "close_by": close_by}
-    data = {
-        "budget": str(budget),
-        "currency": currency.upper(),
-        "close_by": str(close_by),
-    }
+    try:
+        currency = currency_code(currency)
+    except ValidationError as error:
+        raise ValidationError({"currency": error.messages}) from None
+    deal = {"budget": budget, "currency": currency, "close_by": close_by}
+    data = {"budget": str(budget), "currency": currency, "close_by": str(close_by)}
     return _move(contact, Move.QUALIFY, by=by, reason=reason, fields=deal, data=data, at=at)
 
 

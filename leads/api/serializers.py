@@ -1,13 +1,42 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from ..models import Campaign, Contact, Transition
+from ..normalise import CURRENCY_HELP, country_code, currency_code
+
+
+class CountryOrNameField(CountryField):
+    """ISO 3166 alpha-2 in and out; an alpha-3 or numeric code or a name (English, French,
+    German) is taken too, and anything that is no country is a 400."""
+
+    def to_internal_value(self, data):
+        if data in ("", None):
+            return super().to_internal_value(data)
+        code = country_code(str(data))
+        if not code:
+            self.fail("invalid_choice", input=data)
+        return code
+
+
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 code ("eur" is taken as EUR)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", CURRENCY_HELP)
+        super().__init__(max_length=3, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return currency_code(str(super().to_internal_value(data)))
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class ContactSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(max_length=254)
-    country = CountryField(required=False, allow_blank=True)
+    country = CountryOrNameField(required=False, allow_blank=True)
     attributes = serializers.JSONField(required=False)
 
     class Meta:
@@ -94,7 +123,7 @@ class RejectSerializer(RequiredReasonSerializer):
 
 class QualifySerializer(ReasonSerializer):
     budget = serializers.DecimalField(max_digits=14, decimal_places=2)
-    currency = serializers.RegexField(r"^[A-Za-z]{3}$", help_text="ISO 4217, e.g. EUR")
+    currency = CurrencyField()
     close_by = serializers.DateField()
 
 
@@ -109,15 +138,12 @@ class AssignSerializer(ReasonSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
+    currency = CurrencyField(required=False, default="EUR")
+
     class Meta:
         model = Campaign
         fields = ["id", "name", "channel", "spend", "currency", "started_on", "ended_on"]
         extra_kwargs = {"spend": {"min_value": 0}}
-
-    def validate_currency(self, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
-            raise serializers.ValidationError("Use a 3-letter ISO 4217 code, e.g. EUR.")
-        return value.upper()
 
     def validate(self, attrs):
         started = attrs.get("started_on", getattr(self.instance, "started_on", None))

@@ -1,0 +1,52 @@
+"""
+What a typed currency or country becomes, written once for the API, the pages, the
+services and the imports: an ISO 4217 code (Babel's list of currencies), and an ISO 3166
+alpha-2 code from a code of any kind or a country's name.
+"""
+
+from functools import lru_cache
+
+from babel.numbers import is_currency
+from django.core.exceptions import ValidationError
+from django_countries import countries
+
+CURRENCY_HELP = "An ISO 4217 code, e.g. EUR."
+# ISO 4217's codes for "no currency" and "testing": not money a budget is in.
+NOT_MONEY = frozenset({"XXX", "XTS"})
+
+# Names people write that are not the ISO short names (django-countries knows those, in
+# English, French and German, besides the alpha-2, alpha-3 and numeric codes).
+COUNTRY_ALIASES = {
+    "UK": "GB",
+    "ENGLAND": "GB",
+    "SCOTLAND": "GB",
+    "WALES": "GB",
+    "USA": "US",
+    "UNITED STATES": "US",
+}
+COUNTRY_LANGUAGES = ("en", "fr", "de")
+
+
+def currency_code(value: str) -> str:
+    """``value`` as an ISO 4217 code ("eur " -> "EUR"); ValidationError if it is none."""
+    code = (value or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not is_currency(code) or code in NOT_MONEY:
+        raise ValidationError(f"{code or 'An empty text'} is not a currency: {CURRENCY_HELP}")
+    return code
+
+
+def validate_currency(value: str) -> None:
+    """A field validator: the stored code must be one (models, forms and serializers)."""
+    currency_code(value)
+
+
+@lru_cache(maxsize=4096)
+def country_code(value: str) -> str:
+    """The alpha-2 code of a country given by code (alpha-2, alpha-3, numeric) or name, in
+    English, French or German; "" when it is no country."""
+    value = (value or "").strip()
+    upper = value.upper()
+    found = COUNTRY_ALIASES.get(upper) or countries.alpha2(upper)
+    for language in COUNTRY_LANGUAGES:
+        found = found or str(countries.by_name(value, language=language))
+    return found
