@@ -47,7 +47,7 @@ fmt: $(VENV)/.dev
 check-deploy: $(VENV)/.runtime
 	DJANGO_SETTINGS_MODULE=leadfunnel.settings.production \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	ALLOWED_HOSTS=leadfunnel.example.com \
+	ALLOWED_HOSTS=leadfunnel.example.com EMAIL_URL=smtp+tls://ci:ci@smtp.example.com:587 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -18,6 +18,18 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """A yes/no from the environment; a misspelt value ("ture") stops the start-up instead
+    of reading as False (django-environ's ``env.bool`` takes anything unknown for False)."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in TRUE | FALSE:
+        raise ImproperlyConfigured(f"{name} must be true or false (not {raw!r}).")
+    return raw in TRUE
+
+
 def env_date(name: str, *, default: date) -> date:
     """A YYYY-MM-DD date from the environment; anything else stops the start-up."""
     raw = env.str(name, default=default.isoformat())
@@ -28,7 +40,7 @@ def env_date(name: str, *, default: date) -> date:
 
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-local-only-key-change-me-in-production")
-DEBUG = env.bool("DEBUG", default=False)
+DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -47,6 +59,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "axes",
+    "csp",
+    "leadfunnel",
     "leads",
     "scoring",
     "sla",
@@ -58,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # A database that refuses connections: a 503 page, not a 500 (API: leadfunnel/api).
     "leadfunnel.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -140,6 +155,35 @@ AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy every request comes from the proxy's address: the client's is the
+# one the nearest of TRUSTED_PROXY_COUNT proxies wrote into X-Forwarded-For (entries further
+# left are the client's to invent). Log-in lockouts, password-reset throttling and the API
+# throttle all key on it (leadfunnel/clients.py), so nobody behind the same proxy can lock
+# out another user. 0: no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "leadfunnel.clients.client_address"
+# Password-reset e-mails per client address and per e-mail address, in an hour.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+
+# Content Security Policy (django-csp) on every response: scripts and styles from the app's
+# own static files only (no inline script anywhere; charts read their data from JSON script
+# tags, which do not run); inline style attributes stay allowed for progress bars' widths.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -249,6 +293,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PARSER_CLASSES": [
         "leadfunnel.api.parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -346,7 +391,7 @@ WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 WEBHOOK_SWEEP_BUDGET_SECONDS = env.float("WEBHOOK_SWEEP_BUDGET_SECONDS", default=20.0)
 # Webhooks send to public addresses only (integrations/addresses.py: no SSRF into the app's
 # own network). An on-premise install whose receivers are on its private network sets this.
-WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 # httpx logs every request at INFO; every delivery attempt is in the database already.
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": env("HTTPX_LOG_LEVEL", default="WARNING")}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(

@@ -8,9 +8,9 @@ the same selectors. Targets are set by managers.
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from leadfunnel.api.negotiation import FormatNegotiation
@@ -45,7 +45,8 @@ class ReportView(APIView):
     """GET a report: ``query`` validates the parameters, ``build`` runs the selector."""
 
     permission_classes = [ReportReader]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    # The project's renderers (the browsable API is off in production), and CSV.
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
     content_negotiation_class = FormatNegotiation
     query: type[serializers.Serializer]
     output: type[serializers.Serializer]

@@ -119,12 +119,15 @@ def test_a_recycled_lead_that_engages_again_comes_back_as_an_mql(api, marketer, 
     (score 70); the rep rejects it "not now", recycled, score still 70. An e-mail opened a
     week later (score 75) brings it back: MQL again, a new hand-off with its own deadline,
     and the hand-off report shows two passes: one rejected, one waiting."""
-    ScoringSettings.objects.filter(pk=1).update(
-        mql_threshold=60,
-        min_fit=None,
-        min_engagement=None,
-        hot_threshold=None,
-        half_life_days=None,
+    ScoringSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "mql_threshold": 60,
+            "min_fit": None,
+            "min_engagement": None,
+            "hot_threshold": None,
+            "half_life_days": None,
+        },
     )
     Rule.objects.all().delete()
     scoring.rule_create(
@@ -164,7 +167,9 @@ def test_a_contact_created_by_older_activity_belongs_to_the_month_of_that_activi
         "occurred_at": february.isoformat(),
         "email": "late@acme.test",
     }
-    ScoringSettings.objects.filter(pk=1).update(mql_threshold=1000, hot_threshold=None)
+    ScoringSettings.objects.update_or_create(
+        pk=1, defaults={"mql_threshold": 1000, "hot_threshold": None}
+    )
     Rule.objects.all().delete()
     scoring.rule_create(
         name="Form", points=10, dimension="engagement", event_type="form_submitted"

@@ -21,7 +21,7 @@ YEAR_ONE = datetime(1, 1, 1, tzinfo=UTC)
 @pytest.fixture
 def one_day_half_life(db):
     Rule.objects.all().delete()  # the default rules would add their own points
-    ScoringSettings.objects.filter(pk=1).update(half_life_days=1)
+    ScoringSettings.objects.update_or_create(pk=1, defaults={"half_life_days": 1})
     services.rule_create(name="Page", dimension="engagement", points=10, event_type="page_viewed")
 
 

@@ -14,7 +14,11 @@ from django.test import Client, override_settings
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {"SECRET_KEY": "x" * 50 + "-a-long-random-production-key", "ALLOWED_HOSTS": "testserver"}
+ENV = {
+    "SECRET_KEY": "x" * 50 + "-a-long-random-production-key",
+    "ALLOWED_HOSTS": "testserver",
+    "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
+}
 # What the production module decides that a request shows.
 SECURITY = (
     "DEBUG",
@@ -42,11 +46,14 @@ def production():
     return module
 
 
-def test_check_deploy_is_clean_with_the_production_settings():
+def check_deploy(**overrides: str | None) -> subprocess.CompletedProcess:
     env = {**os.environ, **ENV, "DJANGO_SETTINGS_MODULE": "leadfunnel.settings.production"}
-    env.pop("PYTHONPATH", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, not production's
-    result = subprocess.run(
+    env |= {name: value for name, value in overrides.items() if value is not None}
+    for name in ["PYTHONPATH", "DJANGO_ALLOW_ASYNC_UNSAFE"]:  # the browser tests' setting
+        env.pop(name, None)
+    for name in [name for name, value in overrides.items() if value is None]:
+        env.pop(name, None)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -54,8 +61,24 @@ def test_check_deploy_is_clean_with_the_production_settings():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_is_clean_with_the_production_settings():
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_refuses_an_e_mail_back_end_that_does_not_send():
+    """Without EMAIL_URL, mail (password-reset links) would go to the console log."""
+    result = check_deploy(EMAIL_URL=None)
+    assert result.returncode != 0
+    assert "leadfunnel.E001" in result.stderr
+
+
+def test_production_answers_json_without_the_browsable_api(production):
+    renderers = production.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
+    assert renderers == ["rest_framework.renderers.JSONRenderer"]
 
 
 def test_production_refuses_to_start_without_its_secret_and_hosts():
