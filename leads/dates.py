@@ -16,6 +16,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+DAY_WINDOW = (
+    "From DATES_EARLIEST (default 1970-01-01) to DATES_HORIZON_DAYS (default 3,660) days "
+    "after today."
+)
+
 
 def earliest_day() -> date:
     return settings.DATES_EARLIEST

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from .dates import validate_day
+from .dates import DAY_WINDOW, validate_day
 from .normalise import validate_currency
 from .roles import User, has_role, sees_every_contact
 from .stages import FUNNEL, Move, Role, Stage
@@ -34,8 +34,10 @@ class Campaign(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
     spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
-    started_on = models.DateField(validators=[validate_day])
-    ended_on = models.DateField(null=True, blank=True, validators=[validate_day])
+    started_on = models.DateField(validators=[validate_day], help_text=DAY_WINDOW)
+    ended_on = models.DateField(
+        null=True, blank=True, validators=[validate_day], help_text=DAY_WINDOW
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

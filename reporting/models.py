@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from leads.dates import validate_day
+from leads.dates import DAY_WINDOW, validate_day
 from leads.models import Campaign, Contact, Transition
 from leads.stages import FUNNEL, Move, Stage
 
@@ -21,7 +21,9 @@ class Target(models.Model):
     """
 
     stage = models.CharField(max_length=20, choices=FUNNEL_CHOICES)
-    month = models.DateField(help_text="The first day of the month.", validators=[validate_day])
+    month = models.DateField(
+        help_text=f"The first day of the month. {DAY_WINDOW}", validators=[validate_day]
+    )
     goal = models.PositiveIntegerField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

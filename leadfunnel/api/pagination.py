@@ -45,6 +45,14 @@ class CountCappedPaginator(Paginator):
         return number
 
 
+def _whole_number(text: str, lowest: int, highest: int | None) -> int | None:
+    """``text`` as an integer within the bounds, or None ("1.5", "x", "" are none)."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if lowest <= number and (highest is None or number <= highest) else None
+
+
 class ProbedPage(Page):
     """A page past the counted rows: whether a next one exists was read, not computed."""
 
@@ -66,8 +74,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """`results` plus `next`/`previous` links; `page_size` up to 1,000 for integrations.
 
     ``count`` is exact up to 10,000 results (``count_exact``); past that it says 10,000 and
-    the ``next`` links go on to the last result. A page that is no number or past the end is
-    bad input, a 400 naming ``page`` (DRF answers 404, which the API keeps for unknown ids).
+    the ``next`` links go on to the last result. What the schema forbids is a 400 naming the
+    parameter (a ``page`` or ``page_size`` that is no whole number from 1, a ``page_size``
+    over 1,000); a page past the end, which no schema can foresee, is a 404 ``No such page``.
     """
 
     django_paginator_class = CountCappedPaginator
@@ -77,10 +86,33 @@ class PageNumberPagination(pagination.PageNumberPagination):
     invalid_page_message = "{message}."  # Django's: "That page contains no results", ...
 
     def paginate_queryset(self, queryset, request, view=None):
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and _whole_number(page, 1, None) is None:
+            raise ValidationError({self.page_query_param: ["Give a whole number from 1."]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
-            raise ValidationError({self.page_query_param: [exc.detail]}) from exc
+            raise NotFound(f"No such page: {exc.detail}") from exc
+
+    def get_page_size(self, request) -> int:
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        size = _whole_number(asked, 1, self.max_page_size)
+        if size is None:
+            message = f"Give a whole number from 1 to {self.max_page_size}."
+            raise ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"] |= bounds.get(parameter["name"], {})
+        return parameters
 
     def get_paginated_response(self, data) -> Response:
         paginator = self.page.paginator

@@ -40,3 +40,19 @@ def errors(*codes: int) -> dict:
     401, 403 and 429 apply to every operation and are always included.
     """
     return {code: ERRORS[code] for code in sorted({401, 403, 429, *codes})}
+
+
+def document_missing_pages(result: dict, **kwargs) -> dict:
+    """drf-spectacular post-processing: every paginated list may answer 404 for a page past
+    its end (``leadfunnel.api.pagination``), so the schema says so wherever there is a
+    ``page`` parameter."""
+    missing = {
+        "description": "No such page: past the end of the list.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}},
+    }
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            if "page" in names:
+                operation.setdefault("responses", {}).setdefault("404", missing)
+    return result

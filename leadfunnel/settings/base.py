@@ -324,6 +324,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "leadfunnel.api.schema.document_missing_pages",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "leads.models.Stage",
         "ChannelEnum": "leads.models.Channel",

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
-from leads.dates import earliest_day, validate_day
+from leads.dates import DAY_WINDOW, earliest_day, validate_day
 from leads.models import Campaign, Channel
 from leads.stages import FUNNEL
 
@@ -28,10 +28,7 @@ def twelve_months_to(end: date) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-WINDOW = (
-    " Between DATES_EARLIEST (default 1970-01-01) and DATES_HORIZON_DAYS (default 3,660) "
-    "days after today."
-)
+WINDOW = " " + DAY_WINDOW
 
 
 class PeriodQuerySerializer(serializers.Serializer):

@@ -32,12 +32,39 @@ def documented(api, user, method: str, path: str, status: int) -> dict:
     return schema["components"]["schemas"][name]
 
 
-@pytest.mark.parametrize("number", ["0", "-1", "two", "99"])
-def test_a_page_that_is_no_number_or_past_the_end_is_a_400_naming_page(api, marketer, number):
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "-1"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"page": "1.5"}, "page"),
+        ({"page_size": ""}, "page_size"),
+        ({"page_size": "ten"}, "page_size"),
+        ({"page_size": "1001"}, "page_size"),
+    ],
+)
+def test_a_page_or_page_size_the_schema_forbids_is_a_400_naming_it(api, marketer, query, field):
+    """The schema says: whole numbers, page from 1, page_size 1 to 1,000."""
     ContactFactory()
-    response = api.as_user(marketer).get("/api/v1/contacts/", {"page": number})
+    response = api.as_user(marketer).get("/api/v1/contacts/", query)
     assert response.status_code == 400
-    assert list(response.json()) == ["page"]
+    assert list(response.json()) == [field]
+    parameters = {
+        p["name"]: p["schema"]
+        for p in api.get("/api/v1/schema/?format=json").json()["paths"]["/api/v1/contacts/"][
+            "get"
+        ]["parameters"]
+    }
+    assert parameters["page"]["minimum"] == 1
+    assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 1000)
+
+
+def test_a_page_past_the_end_is_a_404(api, marketer):
+    ContactFactory()
+    response = api.as_user(marketer).get("/api/v1/contacts/", {"page": "99"})
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("No such page")
 
 
 @pytest.mark.postgres
