@@ -51,6 +51,7 @@ from django.db.models.expressions import RawSQL
 
 from leads.models import Contact
 from scoring.conditions import rule_match
+from scoring.criterion import MqlCriterion
 from scoring.models import Activity, Dimension, Rule
 
 from . import sql
@@ -72,21 +73,9 @@ def _union(branches: list[tuple[str, list]]) -> tuple[str, list]:
 
 
 def mql_test(fit: str, engagement: str, thresholds: Thresholds) -> str:
-    """``ScoringSettings.is_mql`` over two SQL expressions (engagement already rounded)."""
-    tests = [f"({fit}) + ({engagement}) >= {int(thresholds.mql_threshold)}"]
-    if thresholds.min_fit is not None:
-        tests.append(f"({fit}) >= {int(thresholds.min_fit)}")
-    if thresholds.min_engagement is not None:
-        tests.append(f"({engagement}) >= {int(thresholds.min_engagement)}")
-    return " AND ".join(tests)
-
-
-def passes_at_zero(thresholds: Thresholds) -> bool:
-    """A test that zero points pass makes MQLs of people with no points at all."""
-    return (
-        thresholds.mql_threshold <= 0
-        and (thresholds.min_fit is None or thresholds.min_fit <= 0)
-        and (thresholds.min_engagement is None or thresholds.min_engagement <= 0)
+    """The live MQL criterion over two SQL expressions (engagement already rounded)."""
+    return MqlCriterion.of(thresholds).sql_inline(
+        score=f"({fit}) + ({engagement})", fit=fit, engagement=engagement
     )
 
 
@@ -177,7 +166,7 @@ def _profile_points(
     rows = Contact.objects.filter(
         created_at__lt=until, pk__gte=contacts[0], pk__lt=contacts[1]
     ).order_by("pk")
-    everyone = any(passes_at_zero(c.thresholds) for c in candidates)
+    everyone = any(MqlCriterion.of(c.thresholds).passes_at_zero for c in candidates)
     columns = []
     for n, candidate in enumerate(candidates):
         fit, engagement = slots.points(candidate.profile_rules)

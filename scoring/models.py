@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from leads.models import Campaign, Contact
 
+from .criterion import MqlCriterion
+
 
 class Dimension(models.TextChoices):
     FIT = "fit", "Fit"
@@ -188,13 +190,13 @@ class ScoringSettings(models.Model):
     def half_life_seconds(self) -> float | None:
         return self.half_life_days * 86400.0 if self.half_life_days else None
 
+    @property
+    def mql_criterion(self) -> MqlCriterion:
+        return MqlCriterion.of(self)
+
     def is_mql(self, *, score: int, fit: int, engagement: int) -> bool:
-        """The MQL test on rounded figures; ``scoring.sql`` writes the same test in SQL."""
-        return (
-            score >= self.mql_threshold
-            and (self.min_fit is None or fit >= self.min_fit)
-            and (self.min_engagement is None or engagement >= self.min_engagement)
-        )
+        """The MQL test on rounded figures (``scoring.criterion``)."""
+        return self.mql_criterion.passes(score=score, fit=fit, engagement=engagement)
 
     def is_hot(self, *, score: int) -> bool:
         return self.hot_threshold is not None and score >= self.hot_threshold

@@ -41,6 +41,7 @@ class ScoreBreakdown:
     hot: bool
     mql_threshold: int
     hot_threshold: int | None
+    qualifies: bool  # the figures pass the MQL criterion (threshold and minimums)
 
 
 def score_breakdown(contact: Contact) -> ScoreBreakdown:
@@ -68,6 +69,9 @@ def score_breakdown(contact: Contact) -> ScoreBreakdown:
         hot=bool(parts and parts.hot),
         mql_threshold=settings.mql_threshold,
         hot_threshold=settings.hot_threshold,
+        qualifies=settings.is_mql(
+            score=contact.score, fit=contact.fit_score, engagement=contact.engagement_score
+        ),
     )
 
 

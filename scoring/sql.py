@@ -356,16 +356,10 @@ def rule_change_effect(
 
 
 def _levels(settings: ScoringSettings) -> tuple[str, list, str, list]:
-    """``ScoringSettings.is_mql`` and ``is_hot`` in SQL over ``c`` (the contact)."""
-    tests, params = ["c.score >= %s"], [settings.mql_threshold]
-    for column, minimum in (
-        ("fit_score", settings.min_fit),
-        ("engagement_score", settings.min_engagement),
-    ):
-        if minimum is not None:
-            tests.append(f"c.{column} >= %s")
-            params.append(minimum)
-    mql = "(" + " AND ".join(tests) + ")"
+    """The MQL criterion and ``is_hot`` in SQL over ``c`` (the contact)."""
+    mql, params = settings.mql_criterion.sql(
+        score="c.score", fit="c.fit_score", engagement="c.engagement_score"
+    )
     if settings.hot_threshold is None:
         return mql, params, "(1 = 0)", []
     return mql, params, "(c.score >= %s)", [settings.hot_threshold]

@@ -29,6 +29,7 @@ from leads.views import contact_for, role_required, timeline
 
 from . import selectors, services
 from .conditions import ATTRIBUTES_PREFIX
+from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
 from .models import Activity, Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
 
@@ -187,11 +188,7 @@ def mql_preview(candidate: dict[str, Any]) -> dict[str, int]:
     the stored figures, the way a recompute decides (``scoring.sql.raise_levels``): not yet
     marked above the MQL line, in a stage the move to MQL starts from (a recycled contact
     comes back only with a new engagement), and at or above every minimum."""
-    line = Q(score__gte=candidate["mql_threshold"])
-    if candidate.get("min_fit") is not None:
-        line &= Q(fit_score__gte=candidate["min_fit"])
-    if candidate.get("min_engagement") is not None:
-        line &= Q(engagement_score__gte=candidate["min_engagement"])
+    line = MqlCriterion.of(candidate).q()
     sources = Q(stage__in=MOVES[Move.MARK_MQL].sources - {Stage.RECYCLED})
     unmarked = Q(score_parts__isnull=True) | Q(score_parts__mql=False)
     counts = {

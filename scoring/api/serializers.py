@@ -304,3 +304,6 @@ class ScoreBreakdownSerializer(serializers.Serializer):
     hot = serializers.BooleanField(help_text="At or above the hot level.")
     mql_threshold = serializers.IntegerField()
     hot_threshold = serializers.IntegerField(allow_null=True)
+    qualifies = serializers.BooleanField(
+        help_text="The figures pass the MQL criterion: the threshold and each minimum set."
+    )
