@@ -3,8 +3,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 
 from leads.admin import RoleAdmin
-from leads.roles import has_role
-from leads.stages import Role
+from leads.roles import Capability, can
 
 from .models import AuditEntry
 
@@ -34,10 +33,10 @@ class AuditEntryAdmin(RoleAdmin):
         )
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_role(request.user, Role.MANAGERS)
+        return can(request.user, Capability.MANAGE_TEAM)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_role(request.user, Role.MANAGERS)
+        return can(request.user, Capability.MANAGE_TEAM)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,8 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from leads.admin import RoleAdmin
-from leads.roles import has_role
-from leads.stages import Role
+from leads.roles import Capability, has_role, holders
 
 from . import selectors
 from .errors import StateConflict
@@ -45,7 +44,7 @@ class ImportRejectionInline(ReadOnlyInline):
 class ImportJobAdmin(EditorsOnlyAdmin):
     """Imports are started from the import page or the API; the admin shows them."""
 
-    edit_roles = (Role.MARKETING, Role.MANAGERS)
+    edit_roles = holders(Capability.EDIT_CONTACTS)
     list_display = [
         "file_name",
         "status",

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from leadfunnel.middleware import MESSAGE, RETRY_AFTER_SECONDS, log_unreachable
-from leads.roles import has_role, roles_of
+from leads.roles import CAPABILITIES, Capability, has_role, roles_of
 from leads.stages import Role
 
 
@@ -19,17 +19,23 @@ class NavItem:
 
 
 EVERYONE = frozenset(Role)
-EDITORS = frozenset({Role.MARKETING, Role.MANAGERS})
-# The top bar, in order; each role sees its items (a superuser holds every role).
+# The top bar, in order; each item shows to the roles that hold what its page needs
+# (leads.roles.CAPABILITIES; a superuser holds every role).
 NAV = (
-    NavItem("Dashboard", reverse_lazy("reporting:dashboard"), EDITORS),
-    NavItem("My queue", reverse_lazy("leads:my_queue"), frozenset({Role.SALES})),
+    NavItem(
+        "Dashboard", reverse_lazy("reporting:dashboard"), CAPABILITIES[Capability.READ_REPORTS]
+    ),
+    NavItem("My queue", reverse_lazy("leads:my_queue"), CAPABILITIES[Capability.OWN_CONTACTS]),
     NavItem("Contacts", reverse_lazy("leads:contact_list"), EVERYONE),
-    NavItem("Scoring", reverse_lazy("scoring:rule_list"), EDITORS),
-    NavItem("Campaigns", reverse_lazy("leads:campaign_list"), frozenset({Role.MARKETING})),
-    NavItem("Imports", reverse_lazy("integrations:import_list"), EDITORS),
-    NavItem("Team queue", reverse_lazy("leads:team_queue"), frozenset({Role.MANAGERS})),
-    NavItem("SLA", reverse_lazy("sla:breach_list"), frozenset({Role.MANAGERS})),
+    NavItem("Scoring", reverse_lazy("scoring:rule_list"), CAPABILITIES[Capability.EDIT_SCORING]),
+    NavItem(
+        "Campaigns", reverse_lazy("leads:campaign_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
+    ),
+    NavItem(
+        "Imports", reverse_lazy("integrations:import_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
+    ),
+    NavItem("Team queue", reverse_lazy("leads:team_queue"), CAPABILITIES[Capability.MANAGE_TEAM]),
+    NavItem("SLA", reverse_lazy("sla:breach_list"), CAPABILITIES[Capability.MANAGE_TEAM]),
     NavItem("Definitions", reverse_lazy("leads:definitions"), EVERYONE),
 )
 

@@ -7,14 +7,14 @@ from django.utils import timezone
 from . import api_keys, services
 from .errors import StageConflict
 from .models import ApiKey, Campaign, Contact, Definition, Transition
-from .roles import has_role, roles_of
+from .roles import Capability, has_role, holders, roles_of
 from .stages import Role
 
 
 class RoleAdmin(admin.ModelAdmin):
     """Admin rights follow the same roles as the API: any role reads, ``edit_roles`` write."""
 
-    edit_roles: tuple[Role, ...] = (Role.MANAGERS,)
+    edit_roles: tuple[Role, ...] = holders(Capability.MANAGE_TEAM)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return bool(roles_of(request.user))
@@ -77,7 +77,7 @@ def erase(modeladmin, request, queryset):
 
 @admin.register(Contact)
 class ContactAdmin(RoleAdmin):
-    edit_roles = (Role.MARKETING, Role.MANAGERS)
+    edit_roles = holders(Capability.EDIT_CONTACTS)
     list_display = [
         "__str__",
         "company",
@@ -136,7 +136,7 @@ class ContactAdmin(RoleAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(RoleAdmin):
-    edit_roles = (Role.MARKETING, Role.MANAGERS)
+    edit_roles = holders(Capability.EDIT_CONTACTS)
     list_display = ["name", "channel", "spend", "currency", "started_on", "ended_on"]
     list_filter = ["channel", "started_on"]
     search_fields = ["name"]

@@ -1,10 +1,48 @@
-"""Who a user is in the funnel: the roles behind every permission check."""
+"""Who a user is in the funnel: the roles, and the one table of what each role may do.
+
+Every permission check (the API's permission classes, the pages' decorators and templates,
+the admin, the services' own actor checks) names a ``Capability`` and reads the groups that
+hold it here, so a page and an endpoint cannot disagree on who may do what. Which stage
+moves a role may make is the move table's (``leads.stages.MOVES``).
+"""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
 
 from .stages import Role
 
 User = AbstractBaseUser | AnonymousUser
+
+
+class Capability(models.TextChoices):
+    EDIT_CONTACTS = "edit_contacts", "Create, edit, import and erase contacts; edit campaigns"
+    SEE_EVERY_CONTACT = "see_every_contact", "See every contact (a rep sees their own queue)"
+    EDIT_SCORING = "edit_scoring", "Edit scoring rules and thresholds, analyse the evidence"
+    READ_REPORTS = "read_reports", "Read the dashboard and the reports"
+    OWN_CONTACTS = "own_contacts", "Be given contacts, claim from the shared queue"
+    MANAGE_TEAM = (
+        "manage_team",
+        (
+            "Assign and reassign, SLA policies, targets, definitions, webhooks, the audit log, "
+            "others' availability"
+        ),
+    )
+
+
+_MARKETING_AND_MANAGERS = frozenset({Role.MARKETING, Role.MANAGERS})
+CAPABILITIES: dict[Capability, frozenset[Role]] = {
+    Capability.EDIT_CONTACTS: _MARKETING_AND_MANAGERS,
+    Capability.SEE_EVERY_CONTACT: _MARKETING_AND_MANAGERS,
+    Capability.EDIT_SCORING: _MARKETING_AND_MANAGERS,
+    Capability.READ_REPORTS: _MARKETING_AND_MANAGERS,
+    Capability.OWN_CONTACTS: frozenset({Role.SALES}),
+    Capability.MANAGE_TEAM: frozenset({Role.MANAGERS}),
+}
+
+
+def holders(capability: Capability) -> tuple[Role, ...]:
+    """The roles that hold ``capability``, in a stable order (for ``has_role(*roles)``)."""
+    return tuple(role for role in Role if role in CAPABILITIES[capability])
 
 
 def roles_of(user: User | None) -> frozenset[Role]:
@@ -29,6 +67,11 @@ def has_role(user: User | None, *roles: Role) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
+def can(user: User | None, capability: Capability) -> bool:
+    """Whether the user holds ``capability`` (a superuser holds every role, so all)."""
+    return has_role(user, *CAPABILITIES[capability])
+
+
 def sees_every_contact(user: User | None) -> bool:
     """Marketers and managers work on the whole base; a rep sees their own queue."""
-    return has_role(user, Role.MARKETING, Role.MANAGERS)
+    return can(user, Capability.SEE_EVERY_CONTACT)

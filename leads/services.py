@@ -22,8 +22,8 @@ from .erasure import personal_values, scrub_rows
 from .errors import DuplicateContact, StageConflict
 from .models import Contact, Definition, Transition
 from .normalise import currency_code
-from .roles import User, has_role, roles_of
-from .stages import MOVES, Move, MoveRule, Role, Stage
+from .roles import Capability, User, can, roles_of
+from .stages import MOVES, Move, MoveRule, Stage
 
 
 def _check_actor(rule: MoveRule, actor: User | None, contact: Contact) -> None:
@@ -326,7 +326,7 @@ def contact_assign(
 
     Recorded in the history like a move, so the timeline shows every hand-over.
     """
-    if owner is not None and not (owner.is_active and has_role(owner, Role.SALES)):
+    if owner is not None and not (owner.is_active and can(owner, Capability.OWN_CONTACTS)):
         raise ValidationError({"owner": ["The owner must be an active sales rep."]})
     return _move(
         contact,
@@ -477,9 +477,9 @@ def _ids_by_email(emails: set[str]) -> dict[str, int]:
 def _check_editor(actor: User | None, contact: Contact) -> None:
     """Marketers and managers edit any contact; a rep only the ones assigned to them (an
     MQL of the shared queue becomes theirs to edit once claimed). ``None`` is the system."""
-    if actor is None or has_role(actor, Role.MARKETING, Role.MANAGERS):
+    if actor is None or can(actor, Capability.EDIT_CONTACTS):
         return
-    if not (has_role(actor, Role.SALES) and contact.owner_id == actor.pk):
+    if not (can(actor, Capability.OWN_CONTACTS) and contact.owner_id == actor.pk):
         raise PermissionDenied("You may edit only the contacts assigned to you.")
 
 
@@ -522,7 +522,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     The row stays (stage timestamps, campaign, owner, transitions) so reports still count
     it; every app erases what it holds through ``contact_erased`` in the same transaction.
     """
-    if by is not None and not has_role(by, Role.MARKETING, Role.MANAGERS):
+    if by is not None and not can(by, Capability.EDIT_CONTACTS):
         raise PermissionDenied("Only marketing and managers erase a person's data.")
     if contact.erased_at is not None:
         return contact
@@ -555,7 +555,7 @@ def definition_revise(*, term: Definition.Term, text: str, by: User) -> Definiti
     Revisions are append-only, so both teams can see what the definition was when a number
     was computed; saving an unchanged text adds nothing.
     """
-    if not has_role(by, Role.MANAGERS):
+    if not can(by, Capability.MANAGE_TEAM):
         raise PermissionDenied("Only managers edit the team's definitions.")
     text = text.strip()
     if not text:

@@ -117,6 +117,7 @@ MOVES: dict[Move, MoveRule] = {
         needs_reason=True,
     ),
     Move.ASSIGN: MoveRule(_OPEN, None, frozenset({Role.MANAGERS})),
-    # A rep takes an unassigned MQL from the shared queue.
-    Move.CLAIM: MoveRule(frozenset({Stage.MQL}), None, _SALES),
+    # A rep takes an unassigned MQL from the shared queue, and owns it: owning takes the
+    # sales role (roles.Capability.OWN_CONTACTS); a manager assigns instead.
+    Move.CLAIM: MoveRule(frozenset({Stage.MQL}), None, frozenset({Role.SALES})),
 }

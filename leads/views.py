@@ -53,7 +53,7 @@ from .forms import (
     sales_reps,
 )
 from .models import Campaign, Channel, Contact, Definition, Transition
-from .roles import User, has_role, roles_of
+from .roles import Capability, User, can, has_role, holders, roles_of
 from .stages import FUNNEL, MOVES, Move, Role, Stage
 
 PAGE_SIZE = 50
@@ -284,8 +284,6 @@ ACTIONS = {
 def may(user: User, action: StageAction, contact: Contact) -> bool:
     """Whether to offer the action: the ``MOVES`` table and the services' own actor check,
     so a page shows exactly the buttons the service (and the API) would accept."""
-    if action.move == Move.CLAIM and not has_role(user, Role.SALES):
-        return False  # only reps take from the shared queue; managers assign
     return services.can_move(user, contact, action.move)
 
 
@@ -612,7 +610,7 @@ def queue_counts(contacts: QuerySet, now: datetime) -> dict[str, int]:
     return contacts.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(sla_due_at__lt=now)))
 
 
-@role_required(Role.SALES)
+@role_required(*holders(Capability.OWN_CONTACTS))
 def my_queue(request: HttpRequest) -> HttpResponse:
     """The rep's MQLs by deadline, the shared queue to claim from, and their open deals."""
     now = timezone.now()
@@ -637,7 +635,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/my_queue.html", context)
 
 
-@role_required(Role.MANAGERS)
+@role_required(*holders(Capability.MANAGE_TEAM))
 def team_queue(request: HttpRequest) -> HttpResponse:
     """Every open MQL of the team by deadline, per rep, to reassign what waits too long."""
     now = timezone.now()
@@ -719,12 +717,12 @@ def definitions(request: HttpRequest) -> HttpResponse:
         revisions[revision.term].append(revision)
     context = {
         "entries": [(term, revisions[term.value]) for term in Definition.Term],
-        "can_edit": has_role(request.user, Role.MANAGERS),
+        "can_edit": can(request.user, Capability.MANAGE_TEAM),
     }
     return render(request, "leads/definitions.html", context)
 
 
-@role_required(Role.MANAGERS)
+@role_required(*holders(Capability.MANAGE_TEAM))
 def definition_edit(request: HttpRequest, term: str) -> HttpResponse:
     if term not in Definition.Term.values:
         raise Http404("No such term.")

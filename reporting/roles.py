@@ -4,6 +4,6 @@ Marketing watches MQL volume and cost by campaign, managers everything; a rep's 
 the queue, and a rep's numbers are their manager's to show.
 """
 
-from leads.stages import Role
+from leads.roles import Capability, holders
 
-REPORT_READERS = (Role.MANAGERS, Role.MARKETING)
+REPORT_READERS = holders(Capability.READ_REPORTS)

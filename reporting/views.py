@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from leads.roles import has_role
-from leads.stages import FUNNEL, Role, Stage
+from leads.roles import Capability, can, holders
+from leads.stages import FUNNEL, Stage
 from leads.views import paginate, role_required
 from sla.selectors import mql_sla_hours
 
@@ -395,7 +395,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "panels": [],
-        "is_manager": has_role(request.user, Role.MANAGERS),
+        "is_manager": can(request.user, Capability.MANAGE_TEAM),
     }
     if form.is_valid():
         query = form.query(by=form.sources_by.value)
@@ -431,7 +431,7 @@ def panel(request: HttpRequest, name: str) -> HttpResponse:
         "form": form,
         "csv_url": f"{reverse(url)}?{form.query(**extra, format='csv')}",
         "name": name,
-        "is_manager": has_role(request.user, Role.MANAGERS),
+        "is_manager": can(request.user, Capability.MANAGE_TEAM),
     }
     return render(request, f"reporting/panels/{name}.html", context)
 
@@ -439,7 +439,7 @@ def panel(request: HttpRequest, name: str) -> HttpResponse:
 # --- Targets -----------------------------------------------------------------------------
 
 
-@role_required(Role.MANAGERS)
+@role_required(*holders(Capability.MANAGE_TEAM))
 def target_list(request: HttpRequest) -> HttpResponse:
     """Every monthly goal, newest month first, with a form to add one."""
     targets = Target.objects.order_by("-month", "stage", "pk")
@@ -448,7 +448,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/targets.html", context)
 
 
-@role_required(Role.MANAGERS)
+@role_required(*holders(Capability.MANAGE_TEAM))
 def target_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (no ``pk``) or change a goal; plain CRUD, as the API's viewset does."""
     target = get_object_or_404(Target, pk=pk) if pk else None
@@ -469,7 +469,7 @@ def target_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.MANAGERS)
+@role_required(*holders(Capability.MANAGE_TEAM))
 def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target, pk=pk)
     target.delete()

@@ -20,10 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from leads.api.permissions import CONTACT_EDITORS
 from leads.forms import add_service_errors
 from leads.models import Contact
-from leads.roles import has_role
+from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
 from leads.views import contact_for, role_required, timeline
 
@@ -33,7 +32,7 @@ from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
 from .models import Activity, Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
 
-EDITORS = CONTACT_EDITORS  # the API's SCORING_EDITORS: marketing, and managers
+EDITORS = holders(Capability.EDIT_SCORING)
 TIMELINE_ACTIVITIES = 100
 ACTIVITY_LABELS = {
     "email_opened": "Opened an e-mail",

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from leads.dates import validate_planned_moment
 from leads.models import Contact, Transition
-from leads.roles import User, has_role
+from leads.roles import Capability, User, can, has_role
 from leads.services import contact_assign
 from leads.stages import Move as LeadMove
 from leads.stages import Role, Stage
@@ -88,7 +88,7 @@ def rep_set_availability(
 ) -> RepAvailability:
     """Mark a rep away (skipped by assignment until ``away_until`` or until lifted) or back
     (which clears the return date). A rep sets their own; a manager sets anyone's."""
-    if by.pk != rep.pk and not has_role(by, Role.MANAGERS):
+    if by.pk != rep.pk and not can(by, Capability.MANAGE_TEAM):
         raise PermissionDenied("Only managers set another rep's availability.")
     if not has_role(rep, Role.SALES):
         raise ValidationError({"rep": ["Only sales reps have an availability."]})

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leads.api.permissions import CONTACT_EDITORS
 from leads.forms import add_service_errors
-from leads.roles import has_role
-from leads.stages import Role
+from leads.roles import Capability, can, has_role, holders
 from leads.views import paginate, role_required
 
 from . import selectors, services
@@ -78,7 +77,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         "actions": BreachAction.choices,
         "reps": selectors.reps_visible_to(request.user),
         "sees_all": has_role(request.user, *CONTACT_EDITORS),
-        "can_edit": has_role(request.user, Role.MANAGERS),
+        "can_edit": can(request.user, Capability.MANAGE_TEAM),
     }
     return render(request, "sla/breaches.html", context)
 
@@ -90,11 +89,11 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 def policy_list(request: HttpRequest) -> HttpResponse:
     """The deadlines the teams agreed, readable by all, edited by managers."""
     policies = SlaPolicy.objects.select_related("escalate_to").order_by("clock", "-active", "name")
-    context = {"policies": policies, "can_edit": has_role(request.user, Role.MANAGERS)}
+    context = {"policies": policies, "can_edit": can(request.user, Capability.MANAGE_TEAM)}
     return render(request, "sla/policies.html", context)
 
 
-@role_required(Role.MANAGERS)
+@role_required(*holders(Capability.MANAGE_TEAM))
 def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (no ``pk``) or change a policy through the services, which keep its rules."""
     policy = get_object_or_404(SlaPolicy, pk=pk) if pk else None

@@ -3,8 +3,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import BasePermission
 
 from leadfunnel.api.schema import errors
-from leads.roles import has_role
-from leads.stages import Role
+from leads.roles import Capability, can
 
 from ..filtersets import AuditEntryFilterSet
 from ..selectors import audit_entries
@@ -15,7 +14,7 @@ class ManagersOnly(BasePermission):
     message = "Only managers read the audit log."
 
     def has_permission(self, request, view) -> bool:
-        return has_role(request.user, Role.MANAGERS)
+        return can(request.user, Capability.MANAGE_TEAM)
 
 
 @extend_schema_view(

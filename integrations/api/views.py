@@ -26,7 +26,7 @@ from leadfunnel.api.schema import errors
 from leads.api.permissions import CONTACT_EDITORS, HasFunnelRole
 from leads.filtersets import ContactFilterSet
 from leads.models import Contact
-from leads.stages import Role
+from leads.roles import Capability, holders
 
 from .. import selectors
 from ..csvfiles import csv_lines, defuse
@@ -191,7 +191,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
     queryset = Webhook.objects.all()
     serializer_class = WebhookSerializer
     permission_classes = [HasRole]
-    roles = (Role.MANAGERS,)
+    roles = holders(Capability.MANAGE_TEAM)
     lookup_value_regex = r"\d+"
 
     def create(self, request, *args, **kwargs):
@@ -222,7 +222,7 @@ class DeliveryViewSet(StateConflictAs409, viewsets.ReadOnlyModelViewSet):
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
     permission_classes = [HasRole]
-    roles = (Role.MANAGERS,)
+    roles = holders(Capability.MANAGE_TEAM)
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):

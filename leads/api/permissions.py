@@ -1,8 +1,7 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..models import Contact
-from ..roles import has_role, roles_of
-from ..stages import Role
+from ..roles import Capability, has_role, holders, roles_of
 
 
 class HasFunnelRole(BasePermission):
@@ -28,4 +27,4 @@ class CanSeeContact(BasePermission):
         return Contact.objects.visible_to(request.user).filter(pk=obj.pk).exists()
 
 
-CONTACT_EDITORS = (Role.MARKETING, Role.MANAGERS)
+CONTACT_EDITORS = holders(Capability.EDIT_CONTACTS)

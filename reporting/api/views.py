@@ -16,8 +16,7 @@ from rest_framework.views import APIView
 from leadfunnel.api.negotiation import FormatNegotiation
 from leadfunnel.api.schema import errors
 from leads.api.permissions import HasFunnelRole
-from leads.roles import has_role
-from leads.stages import Role
+from leads.roles import Capability, has_role, holders
 from sla.selectors import mql_sla_hours
 
 from .. import selectors
@@ -147,7 +146,7 @@ class TargetViewSet(viewsets.ModelViewSet):
     queryset = Target.objects.all()
     serializer_class = s.TargetSerializer
     permission_classes = [HasFunnelRole]
-    write_roles = (Role.MANAGERS,)
+    write_roles = holders(Capability.MANAGE_TEAM)
     filterset_fields = ["stage", "month"]
 
     def perform_create(self, serializer) -> None:

@@ -6,8 +6,9 @@ from rest_framework.response import Response
 
 from leadfunnel.api.parsers import LimitedJSONParser
 from leadfunnel.api.schema import IN_USE, errors
-from leads.api.permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
+from leads.api.permissions import CanSeeContact, HasFunnelRole
 from leads.models import Contact
+from leads.roles import Capability, holders
 
 from .. import selectors, services
 from ..filtersets import RuleFilterSet
@@ -25,7 +26,7 @@ from .serializers import (
 
 # Marketing owns the scoring model; managers may change it too; everyone reads it (both
 # teams must see what makes an MQL).
-SCORING_EDITORS = CONTACT_EDITORS
+SCORING_EDITORS = holders(Capability.EDIT_SCORING)
 
 _event_or_batch = PolymorphicProxySerializer(
     component_name="EventOrBatch",

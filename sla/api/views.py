@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from leadfunnel.api.schema import IN_USE, errors
 from leads.api.permissions import HasFunnelRole
-from leads.stages import Role
+from leads.roles import Capability, holders
 
 from .. import selectors, services
 from ..filtersets import BreachFilterSet, NotificationFilterSet
@@ -18,7 +18,7 @@ from .serializers import (
     SlaPolicySerializer,
 )
 
-MANAGERS = (Role.MANAGERS,)
+MANAGERS = holders(Capability.MANAGE_TEAM)
 
 
 def _crud_schema(serializer, *, destroy_conflict: bool = False):

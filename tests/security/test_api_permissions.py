@@ -63,7 +63,8 @@ API = [
     Op("contact-disqualify", "POST", MARKETING_MOVE, "contact:lead", {"reason": "student"}),
     Op("contact-assign", "POST", MANAGERS_ONLY, "contact:mql", {"owner": None}),
     # Any rep may take an unassigned MQL from the shared queue.
-    Op("contact-claim", "POST", "401 403 403 200 200 200 200", "contact:mql/shared"),
+    # Claiming makes you the owner: reps only (a manager assigns), as the pages offer it.
+    Op("contact-claim", "POST", "401 403 403 200 200 403 200", "contact:mql/shared"),
     # --- campaigns --------------------------------------------------------------------
     Op("campaign-list", "GET", EVERY_ROLE_READS),
     Op("campaign-list", "POST", CONTACT_EDITORS_ONLY),
