@@ -10,16 +10,17 @@ maintained, tested code rather than a hand-written solver.
    became leads in the last ``holdout_months`` are held out; the model learns from the
    months before only (a model that saw the months it is judged on would look better than
    it is).
-2. Features: every rule-able signal (``evidence.signals``) of the training months that rests
-   on at least ``min_support`` contacts (with it and without it) and whose conversion rate
-   differs at 95 % confidence (|z| >= 1.96): noise is left out before the model sees it. An
-   event condition is the number of its matches before the observation point, decayed with
-   the current half-life and capped like a rule's ``max_times`` (the current rule's cap,
-   else ``EVENT_CAP``); a profile condition is 0 or 1. That is what a rule with one point
-   gives, so ``points * feature`` is the rule's score. Two conditions that give every
-   training contact the same value (``url contains /pricing`` and ``url = /pricing`` when
-   there is one pricing page) are one feature, the current rule's if there is one: the
-   model would otherwise split the points between two rules that always fire together.
+2. Features: every rule-able signal (``evidence.conversion_signals``) of the training months
+   that rests on at least ``min_support`` contacts (with it and without it) and whose
+   conversion rate differs at 95 % confidence (|z| >= 1.96): noise is left out before the
+   model sees it. An event condition is the number of its matches before the observation
+   point, decayed with the current half-life and capped like a rule's ``max_times`` (the
+   current rule's cap, else ``EVENT_CAP``); a profile condition is 0 or 1. That is what a
+   rule with one point gives, so ``points * feature`` is the rule's score. Two conditions
+   that give every training contact the same value (``url contains /pricing`` and ``url =
+   /pricing`` when there is one pricing page) are one feature, the current rule's if there
+   is one: the model would otherwise split the points between two rules that always fire
+   together.
 3. The training set keeps every converted contact and a sample of the others when it would
    be larger than ``EVIDENCE_TRAIN_SAMPLE`` (a sampled contact weighs for those left out):
    the only rows read into memory, one per contact and feature it has.
@@ -48,12 +49,12 @@ from sklearn.linear_model import LogisticRegression
 from reporting.periods import Period
 from scoring.models import Rule
 
+from . import conversion_signals, replay, sql
 from . import population as pop
-from . import replay, signals, sql
 from .candidates import Candidate, Thresholds, current_candidate, rule_from_json, rule_json
+from .conversion_signals import Signal
 from .errors import NotEnoughHistory
 from .models import Target
-from .signals import Signal
 from .stats import Z95, auc, rate, two_proportion_z
 
 POINTS_TO_DOUBLE_ODDS = 10
@@ -78,14 +79,14 @@ class Feature:
 
 
 def _features(
-    found: list[Signal], everyone: signals.Counts, target: Target, min_support: int
+    found: list[Signal], everyone: conversion_signals.Counts, target: Target, min_support: int
 ) -> list[Feature]:
     """Rule-able signals with enough support and evidence, as one-point rules; those of a
     current rule first."""
     features = []
     for signal in sorted(found, key=lambda s: not s.rules):
         counts = signal.counts
-        if signal.condition is None or signals.is_small(signal, everyone, min_support):
+        if signal.condition is None or conversion_signals.is_small(signal, everyone, min_support):
             continue
         z = two_proportion_z(
             counts.reached(target),
@@ -263,8 +264,8 @@ def suggestion_report(
                 "No contact became a lead in the held-out months: choose a later end or "
                 "fewer held-out months."
             )
-        found = signals.all_signals(current.active_rules, everyone, TRAINING, progress)
-        trained_on = signals.total(everyone, TRAINING)
+        found = conversion_signals.all_signals(current.active_rules, everyone, TRAINING, progress)
+        trained_on = conversion_signals.total(everyone, TRAINING)
         features = _features(found, trained_on, target, min_support)
         progress("Fitting the model")
         where, weight = _sample(everyone, target)

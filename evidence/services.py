@@ -25,7 +25,7 @@ from reporting.periods import Period, month_start
 from scoring import services as scoring
 from scoring.models import RecomputeJob, Rule
 
-from . import backtest, learning, signals, tasks
+from . import backtest, conversion_signals, learning, tasks
 from .candidates import RULE_FIELDS, Candidate
 from .errors import NotEnoughHistory
 from .models import OPEN, Analysis, Kind, Status
@@ -59,7 +59,7 @@ def _backtest(params: dict, now: datetime, progress: Progress) -> dict:
 
 
 def _signals(params: dict, now: datetime, progress: Progress) -> dict:
-    return signals.signals_report(
+    return conversion_signals.signals_report(
         period=period_of(params),
         window_days=params["window_days"],
         min_support=params["min_support"],
@@ -92,7 +92,7 @@ RUNNERS: dict[str, Callable[[dict, datetime, Progress], dict]] = {
 # How many steps each kind reports as it runs (its progress bar).
 STEPS = {
     Kind.BACKTEST: backtest.STEPS,
-    Kind.SIGNALS: signals.STEPS,
+    Kind.SIGNALS: conversion_signals.STEPS,
     Kind.SUGGESTION: learning.STEPS,
 }
 

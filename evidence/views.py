@@ -27,9 +27,9 @@ from scoring.views import EDITORS, describe, latest_job
 from . import selectors, services
 from .api.serializers import params_of
 from .candidates import Thresholds, rule_from_json
+from .conversion_signals import Family
 from .forms import AdoptForm, BacktestForm, EvidenceForm, SignalsForm, SuggestionForm
 from .models import Analysis, Kind, Status, Target
-from .signals import Family
 
 
 def _rules() -> list[Rule]:

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from bench.generate import DRIVERS, generate
-from evidence import learning, services, signals
+from evidence import conversion_signals as signals
+from evidence import learning, services
 from evidence.models import Target
 from reporting.periods import Period
 

@@ -7,7 +7,8 @@ from datetime import date as day
 
 import pytest
 
-from evidence import population, signals, sql
+from evidence import conversion_signals as signals
+from evidence import population, sql
 from evidence.models import Target
 from reporting.periods import Period
 
