@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test bench lint fmt migrate check-deploy clean
+.PHONY: run test test-fast bench lint fmt migrate check-deploy clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=leadfunnel.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=leadfunnel.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The same suite in parallel, one pytest-xdist worker per core: for the edit-test loop.
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 ## Run every benchmark in bench/ and print a table (PostgreSQL: set DATABASE_URL).
 bench: $(VENV)/.dev

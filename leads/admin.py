@@ -92,27 +92,7 @@ class ContactAdmin(RoleAdmin):
     search_fields = ["email", "first_name", "last_name", "company"]
     list_select_related = ["owner", "campaign"]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        "stage",
-        "stage_changed_at",
-        "owner",
-        "score",
-        "fit_score",
-        "engagement_score",
-        "sla_due_at",
-        "lead_at",
-        "mql_at",
-        "sql_at",
-        "qso_at",
-        "client_at",
-        "budget",
-        "currency",
-        "close_by",
-        "won_amount",
-        "created_at",
-        "first_seen_at",
-        "erased_at",
-    ]
+    readonly_fields = [*Contact.SYSTEM_FIELDS, "erased_at"]
     autocomplete_fields = ["campaign"]
     inlines = [TransitionInline]
     actions = [mark_mql, erase]

@@ -140,6 +140,28 @@ class Contact(models.Model):
 
     objects = ContactQuerySet.as_manager()
 
+    # Written by the lifecycle, scoring and SLA services only: read-only in the API, the
+    # admin and every form (the one list of them).
+    SYSTEM_FIELDS = (
+        "stage",
+        "score",
+        "fit_score",
+        "engagement_score",
+        "owner",
+        "created_at",
+        "first_seen_at",
+        "stage_changed_at",
+        "sla_due_at",
+        "lead_at",
+        "mql_at",
+        "sql_at",
+        "qso_at",
+        "client_at",
+        "budget",
+        "currency",
+        "close_by",
+        "won_amount",
+    )
     PERSONAL_FIELDS = (
         "email",
         "first_name",
