@@ -55,7 +55,7 @@ class DashboardFilterForm(forms.Form):
         if not data.get("start"):
             with suppress(ValueError):  # a bad end: its own error says so
                 data["start"] = str(twelve_months_to(date.fromisoformat(end)))
-        data.setdefault("end", end)
+        data["end"] = end  # an emptied "To" field reads as today, as an absent one
         super().__init__(data, **kwargs)
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
 

@@ -70,12 +70,17 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["id", "move", "from_stage", "to_stage", "at", "actor", "reason", "data"]
 
 
+# The length is checked on the text as sent, as the schema says (DRF would check it after
+# stripping, which counts control characters such as \x1d as white space); the services
+# strip the reason themselves.
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, trim_whitespace=False
+    )
 
 
 class RequiredReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, trim_whitespace=False)
 
 
 class RejectSerializer(RequiredReasonSerializer):

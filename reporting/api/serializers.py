@@ -44,6 +44,15 @@ class PeriodQuerySerializer(serializers.Serializer):
         help_text="Last day, included (default: today)." + WINDOW,
     )
 
+    def to_internal_value(self, data):
+        # An empty ``start=`` is no date (the schema's format): a 400, not the default range.
+        empty = [name for name in ("start", "end") if data.get(name, None) == ""]
+        if empty:
+            raise serializers.ValidationError(
+                {name: ["Give a day, YYYY-MM-DD."] for name in empty}
+            )
+        return super().to_internal_value(data)
+
     def validate(self, attrs: dict) -> dict:
         end = attrs.pop("end", None) or timezone.localdate()
         start = attrs.pop("start", None) or max(twelve_months_to(end), earliest_day())

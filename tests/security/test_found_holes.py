@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from leads.models import Contact
+from leads.stages import Stage
 from sla.models import AssignmentRule
 from tests.factories import CampaignFactory, ContactFactory
 
@@ -142,3 +143,21 @@ def test_suggested_points_for_a_period_at_the_calendars_start_are_a_400_not_a_50
     )
     assert response.status_code == 400
     assert list(response.json()) == ["holdout_months"]
+
+
+def test_an_empty_report_date_is_a_400_naming_it(api, manager):
+    """``start=`` is no date, as the schema says; it read as the default range (fuzzing)."""
+    response = api.as_user(manager).get("/api/v1/reports/targets/?start=&end=2026-01-31")
+    assert response.status_code == 400
+    assert list(response.json()) == ["start"]
+
+
+def test_a_reason_over_its_length_is_a_400_even_padded_with_control_characters(api, marketer):
+    """DRF checked the length after stripping, and Python strips \\x1d: 2,001 characters
+    passed as a few (fuzzing). The schema's maxLength counts what is sent."""
+    contact = ContactFactory(stage=Stage.LEAD)
+    reason = "why" + "\x1d" * 2000
+    url = f"/api/v1/contacts/{contact.pk}/mark-mql/"
+    response = api.as_user(marketer).post(url, {"reason": reason}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["reason"]
