@@ -26,9 +26,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
+    missing_required_header,
     negative_data_rejection,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from .conftest import PERSONAS, SCHEMA_URL
@@ -39,6 +43,10 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
     negative_data_rejection,
+    response_headers_conformance,
+    missing_required_header,
+    unsupported_method,
+    ignored_auth,
 ]
 
 
