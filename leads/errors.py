@@ -1,10 +1,26 @@
-"""Domain errors: the API maps them to HTTP codes, pages to form errors and messages."""
+"""Domain errors: the API maps them to HTTP codes, pages to form errors and messages.
+
+Bad input is Django's ``ValidationError`` (a 400 with messages per field). An action that
+the current state of a record does not allow is a ``Conflict``: every app's conflicts
+derive from it, and ``leadfunnel.api.exceptions`` answers them all the same way, a 409
+with ``detail`` and what the client needs to know of the current state (``fields()``).
+"""
+
+from typing import Any
 
 from .stages import VERBS, Move, Stage
 
 
-class StageConflict(Exception):
-    """The contact's current stage does not allow the move (HTTP 409)."""
+class Conflict(Exception):
+    """The action does not fit the record's current state (HTTP 409)."""
+
+    def fields(self) -> dict[str, Any]:
+        """What the 409's body says besides ``detail``."""
+        return {}
+
+
+class StageConflict(Conflict):
+    """The contact's current stage does not allow the move (HTTP 409 with the stage)."""
 
     def __init__(self, *, move: Move, stage: Stage, why: str = ""):
         self.move = Move(move)
@@ -12,10 +28,16 @@ class StageConflict(Exception):
         self.why = why or f"the contact is {self.stage.label}"
         super().__init__(f"Cannot {VERBS[self.move]}: {self.why}.")
 
+    def fields(self) -> dict[str, Any]:
+        return {"stage": self.stage}
 
-class DuplicateContact(Exception):
+
+class DuplicateContact(Conflict):
     """A contact with this e-mail exists already (HTTP 409 with its id)."""
 
     def __init__(self, *, existing_id: int):
         self.existing_id = existing_id
         super().__init__("A contact with this e-mail already exists.")
+
+    def fields(self) -> dict[str, Any]:
+        return {"id": self.existing_id}

@@ -30,7 +30,6 @@ from leads.roles import Capability, holders
 
 from .. import selectors
 from ..csvfiles import csv_lines, defuse
-from ..errors import StateConflict
 from ..filtersets import DeliveryFilterSet
 from ..models import Webhook
 from ..services import imports, webhooks
@@ -69,15 +68,6 @@ def csv_response(
     return response
 
 
-class StateConflictAs409:
-    """A ``StateConflict`` from a service is a 409 with the current status."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, StateConflict):
-            return Response({"detail": str(exc), "status": exc.status}, status=409)
-        return super().handle_exception(exc)
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: ImportJobSerializer(many=True), **errors(400)}),
     retrieve=extend_schema(
@@ -86,7 +76,6 @@ class StateConflictAs409:
     ),
 )
 class ImportJobViewSet(
-    StateConflictAs409,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -216,7 +205,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
     list=extend_schema(responses={200: DeliverySerializer(many=True), **errors(400)}),
     retrieve=extend_schema(responses={200: DeliverySerializer, **errors(404)}),
 )
-class DeliveryViewSet(StateConflictAs409, viewsets.ReadOnlyModelViewSet):
+class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     """Every event sent (or being sent) to a webhook, with each attempt (managers)."""
 
     serializer_class = DeliverySerializer

@@ -13,16 +13,12 @@ from leadfunnel.middleware import (
     database_unreachable,
     log_unreachable,
 )
-from leads.errors import DuplicateContact, StageConflict
+from leads.errors import Conflict
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, StageConflict):
-        return Response({"detail": str(exc), "stage": exc.stage}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DuplicateContact):
-        return Response(
-            {"detail": str(exc), "id": exc.existing_id}, status=status.HTTP_409_CONFLICT
-        )
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc), **exc.fields()}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ProtectedError):
         return Response(
             {"detail": "Other records still refer to this one."}, status=status.HTTP_409_CONFLICT
