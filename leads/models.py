@@ -10,8 +10,8 @@ from django_countries.fields import CountryField
 
 from .dates import DAY_WINDOW, validate_day
 from .normalise import validate_currency
-from .roles import User, has_role, sees_every_contact
-from .stages import FUNNEL, Move, Role, Stage
+from .roles import Capability, User, can, sees_every_contact
+from .stages import FUNNEL, Move, Stage
 
 
 class Channel(models.TextChoices):
@@ -68,7 +68,7 @@ class ContactQuerySet(models.QuerySet):
         """
         if sees_every_contact(user):
             return self.active()
-        if has_role(user, Role.SALES):
+        if can(user, Capability.OWN_CONTACTS):
             shared_queue = models.Q(owner__isnull=True, stage=Stage.MQL)
             return self.active().filter(models.Q(owner=user) | shared_queue)
         return self.none()

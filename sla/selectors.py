@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from leads.models import Contact
-from leads.roles import User, has_role, sees_every_contact
+from leads.roles import Capability, User, can, sees_every_contact
 from leads.stages import Role
 
 from .models import (
@@ -79,7 +79,7 @@ def breaches_visible_to(user: User) -> QuerySet[Breach]:
     breaches = Breach.objects.select_related("policy")
     if sees_every_contact(user):
         return breaches
-    if has_role(user, Role.SALES):
+    if can(user, Capability.OWN_CONTACTS):
         return breaches.filter(owner=user)
     return breaches.none()
 
@@ -90,8 +90,8 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def reps_visible_to(user: User) -> QuerySet:
     """Whose availability the user may read and set: a manager every rep's, a rep their own."""
-    if has_role(user, Role.MANAGERS):
+    if can(user, Capability.MANAGE_TEAM):
         return sales_reps().select_related("sla_availability")
-    if has_role(user, Role.SALES):
+    if can(user, Capability.OWN_CONTACTS):
         return sales_reps().filter(pk=user.pk).select_related("sla_availability")
     return get_user_model().objects.none()

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from leads.dates import validate_planned_moment
 from leads.models import Contact, Transition
-from leads.roles import Capability, User, can, has_role
+from leads.roles import Capability, User, can
 from leads.services import contact_assign
 from leads.stages import Move as LeadMove
-from leads.stages import Role, Stage
+from leads.stages import Stage
 
 from . import selectors
 from .models import (
@@ -90,7 +90,7 @@ def rep_set_availability(
     (which clears the return date). A rep sets their own; a manager sets anyone's."""
     if by.pk != rep.pk and not can(by, Capability.MANAGE_TEAM):
         raise PermissionDenied("Only managers set another rep's availability.")
-    if not has_role(rep, Role.SALES):
+    if not can(rep, Capability.OWN_CONTACTS):
         raise ValidationError({"rep": ["Only sales reps have an availability."]})
     if away and away_until is not None:
         try:
