@@ -1,7 +1,7 @@
 import django_filters as filters
 from django.db.models import QuerySet
 
-from leads.filtersets import UtcDateTimeFilter
+from leads.filtersets import IdFilter, UtcDateTimeFilter
 
 from .models import Action, AuditEntry
 
@@ -11,7 +11,7 @@ class AuditEntryFilterSet(filters.FilterSet):
         method="filter_model", label="app_label.model, e.g. scoring.rule or sla.slapolicy"
     )
     object_id = filters.CharFilter()
-    actor = filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     action = filters.ChoiceFilter(choices=Action.choices)
     after = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
     before = UtcDateTimeFilter(field_name="at", lookup_expr="lt")

@@ -72,3 +72,43 @@ def validate_planned_moment(value: datetime) -> None:
     latest = timezone.make_aware(datetime.combine(horizon_day(), time.max))
     if problem := moment_problem(value, latest=latest):
         raise ValidationError(problem, code="out_of_window")
+
+
+def validate_event_moment(value: datetime) -> None:
+    """A field validator for when an event happened: not before the window, at most
+    ``EVENTS_MAX_AHEAD`` past now."""
+    if problem := moment_problem(value, latest=latest_event_moment()):
+        raise ValidationError(problem, code="out_of_window")
+
+
+# What the API schema can say of the window. JSON Schema bounds no date, but a pattern can
+# name the years: the whole calendar years inside the window (a day or a time of the years
+# at its edges may be refused all the same, which the descriptions say).
+_MONTH_DAY = r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_TIME = r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d)"
+
+
+def _years(first: date, last: date) -> str:
+    years = range(first.year + (first > date(first.year, 1, 1)), last.year + 1)
+    years = [year for year in years if date(year, 12, 31) <= last] or [first.year]
+    return "(?:" + "|".join(str(year) for year in years) + ")"
+
+
+def day_pattern() -> str:
+    """The days ``validate_day`` takes, as a pattern for the schema."""
+    return f"^{_years(earliest_day(), horizon_day())}{_MONTH_DAY}$"
+
+
+def moment_pattern(latest: datetime) -> str:
+    """Times from ``DATES_EARLIEST`` to ``latest`` as a pattern: a day's margin on each side,
+    since a time's zone offset moves it across a year's edge."""
+    first = earliest_day() + timedelta(days=1)
+    return f"^{_years(first, latest.date() - timedelta(days=1))}{_MONTH_DAY}{_TIME}$"
+
+
+def planned_moment_pattern() -> str:
+    return moment_pattern(timezone.make_aware(datetime.combine(horizon_day(), time.max)))
+
+
+def event_moment_pattern() -> str:
+    return moment_pattern(latest_event_moment())

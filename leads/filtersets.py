@@ -3,13 +3,17 @@
 from datetime import UTC
 
 import django_filters as filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Campaign, Channel, Contact
 from .stages import Stage
+
+BIGGEST_ID = 2**63 - 1  # a bigint
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -26,6 +30,18 @@ class UtcDateTimeField(IsoDateTimeField):
             raise ValidationError("This time is out of range.", code="invalid") from None
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGGEST_ID})
+class IdFilter(filters.NumberFilter):
+    """An object's id in a query parameter (``owner=7``): a whole number, as the schema says."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGGEST_ID)
+        super().__init__(*args, **kwargs)
+
+
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     """The filter of every time in a query parameter (``created_after=...``)."""
 
@@ -35,8 +51,8 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
 class ContactFilterSet(filters.FilterSet):
     # distinct=False: the filter joins nothing, and DISTINCT over every column is slow.
     stage = filters.MultipleChoiceFilter(choices=Stage.choices, distinct=False)
-    owner = filters.NumberFilter(field_name="owner_id")
-    campaign = filters.NumberFilter(field_name="campaign_id")
+    owner = IdFilter(field_name="owner_id")
+    campaign = IdFilter(field_name="campaign_id")
     channel = filters.ChoiceFilter(field_name="campaign__channel", choices=Channel.choices)
     score_min = filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")

@@ -6,7 +6,7 @@ alpha-2 code from a code of any kind or a country's name.
 
 from functools import lru_cache
 
-from babel.numbers import is_currency
+from babel.numbers import is_currency, list_currencies
 from django.core.exceptions import ValidationError
 from django_countries import countries
 
@@ -33,6 +33,12 @@ def currency_code(value: str) -> str:
     if len(code) != 3 or not code.isascii() or not is_currency(code) or code in NOT_MONEY:
         raise ValidationError(f"{code or 'An empty text'} is not a currency: {CURRENCY_HELP}")
     return code
+
+
+@lru_cache(maxsize=1)
+def currencies() -> list[str]:
+    """Every code ``currency_code`` takes, in order."""
+    return sorted(set(list_currencies()) - NOT_MONEY)
 
 
 def validate_currency(value: str) -> None:

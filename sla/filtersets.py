@@ -3,15 +3,15 @@
 import django_filters as filters
 from django.db.models import QuerySet
 
-from leads.filtersets import UtcDateTimeFilter
+from leads.filtersets import IdFilter, UtcDateTimeFilter
 
 from .models import Breach, BreachAction, ClockKind, Notification
 
 
 class BreachFilterSet(filters.FilterSet):
-    owner = filters.NumberFilter(field_name="owner_id")
-    contact = filters.NumberFilter(field_name="contact_id")
-    policy = filters.NumberFilter(field_name="policy_id")
+    owner = IdFilter(field_name="owner_id")
+    contact = IdFilter(field_name="contact_id")
+    policy = IdFilter(field_name="policy_id")
     kind = filters.ChoiceFilter(choices=ClockKind.choices)
     action = filters.ChoiceFilter(choices=BreachAction.choices)
     resolved = filters.BooleanFilter(method="filter_resolved", label="Whether it was resolved")

@@ -57,7 +57,12 @@ class BreachAction(models.TextChoices):
     ESCALATE = "escalate", "Hand over to the escalation manager"
 
 
-def _validate_time_zone(value: str) -> None:
+def time_zones() -> list[str]:
+    """The IANA time zone names a policy may count its working hours in."""
+    return sorted(available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f"Unknown time zone {value!r} (use an IANA name: Europe/Paris).")
 
@@ -80,7 +85,7 @@ class SlaPolicy(models.Model):
     business_hours = models.BooleanField(
         default=False, help_text="Count only the working hours below, not night and weekend."
     )
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[_validate_time_zone])
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     work_days = models.JSONField(default=_weekdays, help_text="Working days, 0 = Monday.")
     start_hour = models.PositiveSmallIntegerField(default=9)
     end_hour = models.PositiveSmallIntegerField(default=18)

@@ -62,9 +62,8 @@ class ImportCreateSerializer(serializers.Serializer):
     campaign = serializers.PrimaryKeyRelatedField(
         queryset=Campaign.objects.all(),
         required=False,
-        allow_null=True,
         help_text="Campaign of the contacts the import creates (first touch: known ones keep "
-        "theirs).",
+        "theirs). Left out: none (a form field cannot say null).",
     )
 
     def validate_mapping(self, value):

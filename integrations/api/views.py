@@ -22,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from leadfunnel.api.negotiation import FormatNegotiation
-from leadfunnel.api.schema import errors
+from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import CONTACT_EDITORS, HasFunnelRole
 from leads.filtersets import ContactFilterSet
 from leads.models import Contact
@@ -166,14 +166,7 @@ class ContactExportView(GenericAPIView):
         return csv_response(filename, selectors.EXPORT_COLUMNS, rows)
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: WebhookSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: WebhookWithSecretSerializer, **errors(400)}),
-    retrieve=extend_schema(responses={200: WebhookSerializer, **errors(404)}),
-    partial_update=extend_schema(responses={200: WebhookSerializer, **errors(400, 404)}),
-    update=extend_schema(responses={200: WebhookSerializer, **errors(400, 404)}),
-    destroy=extend_schema(responses={204: None, **errors(404)}),
-)
+@crud_schema(WebhookSerializer, created=WebhookWithSecretSerializer)
 class WebhookViewSet(viewsets.ModelViewSet):
     """Webhook subscriptions (managers): where to send which events, signed with a secret."""
 

@@ -35,4 +35,17 @@ def exception_handler(exc, context):
         exc = ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    if isinstance(exc, ValidationError) and _only_taken(exc.get_codes()):
+        # Well-formed, but the name (or the stage and month) is another record's: a
+        # conflict with the stored state, as HTTP has it, and not bad input.
+        return Response(exc.detail, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+def _only_taken(codes) -> bool:
+    """Whether every error of a ValidationError is a uniqueness check's (code ``unique``)."""
+    if isinstance(codes, dict):
+        return bool(codes) and all(_only_taken(value) for value in codes.values())
+    if isinstance(codes, list):
+        return bool(codes) and all(_only_taken(value) for value in codes)
+    return codes == "unique"

@@ -1,10 +1,15 @@
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from ..models import Campaign, Contact, Transition
-from ..normalise import CURRENCY_HELP, country_code, currency_code
+from ..normalise import CURRENCY_HELP, country_code, currency_code, validate_currency
+
+CENT = Decimal("0.01")  # the least a budget or an amount may be
 
 
 class CountryOrNameField(CountryField):
@@ -25,6 +30,8 @@ class CurrencyField(serializers.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", CURRENCY_HELP)
+        # The model's check too, which the schema reads (a list of the codes).
+        kwargs.setdefault("validators", [validate_currency])
         super().__init__(max_length=3, **kwargs)
 
     def to_internal_value(self, data):
@@ -34,7 +41,22 @@ class CurrencyField(serializers.CharField):
             raise serializers.ValidationError(error.messages) from None
 
 
+class TextField(serializers.CharField):
+    """A text, and only a text: DRF's CharField takes the number 5 for "5", which the schema
+    (a string) does not allow, so a client's bug would be stored as a name."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ContactSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
     email = serializers.EmailField(max_length=254)
     country = CountryOrNameField(required=False, allow_blank=True)
     attributes = serializers.JSONField(required=False)
@@ -90,13 +112,23 @@ class RejectSerializer(RequiredReasonSerializer):
 
 
 class QualifySerializer(ReasonSerializer):
-    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    budget = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=CENT,
+        error_messages={"min_value": "The budget must be greater than zero."},
+    )
     currency = CurrencyField()
     close_by = serializers.DateField()
 
 
 class WinSerializer(ReasonSerializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=CENT,
+        error_messages={"min_value": "The amount must be greater than zero."},
+    )
 
 
 class AssignSerializer(ReasonSerializer):

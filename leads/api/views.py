@@ -3,7 +3,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import DUPLICATE, IN_USE, errors
+from leadfunnel.api.schema import DUPLICATE, crud_schema, errors
 
 from .. import services
 from ..filtersets import CampaignFilterSet, ContactFilterSet
@@ -125,14 +125,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: CampaignSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: CampaignSerializer, **errors(400)}),
-    retrieve=extend_schema(responses={200: CampaignSerializer, **errors(404)}),
-    partial_update=extend_schema(responses={200: CampaignSerializer, **errors(400, 404)}),
-    update=extend_schema(responses={200: CampaignSerializer, **errors(400, 404)}),
-    destroy=extend_schema(responses={204: None, **errors(404), **IN_USE}),
-)
+@crud_schema(CampaignSerializer, taken=True, in_use=True)
 class CampaignViewSet(viewsets.ModelViewSet):
     queryset = Campaign.objects.all()
     serializer_class = CampaignSerializer

@@ -5,7 +5,7 @@ dashboard answers (``reporting.roles``): marketing and managers see the same num
 the same selectors. Targets are set by managers.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from leadfunnel.api.negotiation import FormatNegotiation
-from leadfunnel.api.schema import errors
+from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import HasFunnelRole
 from leads.roles import Capability, has_role, holders
 from sla.selectors import mql_sla_hours
@@ -132,14 +132,7 @@ class TrendsReportView(ReportView):
         return data["months"]
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.TargetSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: s.TargetSerializer, **errors(400)}),
-    retrieve=extend_schema(responses={200: s.TargetSerializer, **errors(404)}),
-    partial_update=extend_schema(responses={200: s.TargetSerializer, **errors(400, 404)}),
-    update=extend_schema(responses={200: s.TargetSerializer, **errors(400, 404)}),
-    destroy=extend_schema(responses={204: None, **errors(404)}),
-)
+@crud_schema(s.TargetSerializer, taken=True)
 class TargetViewSet(viewsets.ModelViewSet):
     """Monthly goals per stage: managers set them, everyone reads them."""
 

@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
+from django.core.validators import RegexValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from leads.dates import latest_event_moment, moment_problem
+from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Contact
 
 from ..models import Operator, RecomputeJob, Rule, ScoringSettings
@@ -70,8 +70,9 @@ class EventSerializer(serializers.Serializer):
         "content_downloaded, webinar_registered, demo_requested, trial_started, ...",
     )
     occurred_at = serializers.DateTimeField(
+        validators=[validate_event_moment],
         help_text="ISO 8601, with a time zone; from DATES_EARLIEST (default 1970-01-01) to "
-        "EVENTS_MAX_AHEAD_SECONDS (default one day) past now."
+        "EVENTS_MAX_AHEAD_SECONDS (default one day) past now.",
     )
     contact = serializers.IntegerField(min_value=1, required=False, help_text="Contact id.")
     email = serializers.EmailField(
@@ -81,6 +82,10 @@ class EventSerializer(serializers.Serializer):
     )
     campaign = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     properties = serializers.DictField(required=False, help_text='e.g. {"url": "/pricing"}')
+
+    openapi_relations = {
+        "oneOf": [{"required": ["contact"]}, {"required": ["email"]}],
+    }
 
     class Meta:
         list_serializer_class = EventListSerializer
@@ -222,7 +227,11 @@ class RuleSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"points": {"min_value": -1000, "max_value": 1000}}
+        extra_kwargs = {
+            "points": {"min_value": -1000, "max_value": 1000},
+            # What ``scoring.conditions`` takes, said for the schema; it checks it itself.
+            "event_type": {"validators": [RegexValidator(r"^[\w.:-]+$")]},
+        }
 
     def get_kind(self, rule: Rule) -> str:
         return "event" if rule.is_event_rule else "profile"

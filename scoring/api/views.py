@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from leadfunnel.api.parsers import LimitedJSONParser
-from leadfunnel.api.schema import IN_USE, errors
+from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import CanSeeContact, HasFunnelRole
 from leads.models import Contact
 from leads.roles import Capability, holders
@@ -30,7 +30,7 @@ SCORING_EDITORS = holders(Capability.EDIT_SCORING)
 
 _event_or_batch = PolymorphicProxySerializer(
     component_name="EventOrBatch",
-    serializers=[EventSerializer, EventSerializer(many=True)],
+    serializers=[EventSerializer, EventSerializer(many=True, min_length=1, max_length=MAX_BATCH)],
     resource_type_field_name=None,
     many=False,
 )
@@ -96,17 +96,11 @@ class ContactScoreViewSet(viewsets.GenericViewSet):
         return Response(ScoreBreakdownSerializer(breakdown).data)
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: RuleSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: RuleSerializer, **errors(400)}),
-    retrieve=extend_schema(responses={200: RuleSerializer, **errors(404)}),
-    partial_update=extend_schema(responses={200: RuleSerializer, **errors(400, 404)}),
-    update=extend_schema(responses={200: RuleSerializer, **errors(400, 404)}),
-    destroy=extend_schema(
-        description="A rule that gave points is kept by the scores (409): switch it off, "
-        "recompute, then delete it.",
-        responses={204: None, **errors(404), **IN_USE},
-    ),
+@crud_schema(
+    RuleSerializer,
+    in_use=True,
+    destroy_description="A rule that gave points is kept by the scores (409): switch it off, "
+    "recompute, then delete it.",
 )
 class RuleViewSet(viewsets.ModelViewSet):
     """Point rules. A change applies to new events at once; recompute applies it to all."""

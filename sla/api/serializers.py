@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from leads.dates import validate_planned_moment
 from leads.stages import Stage
 
 from ..models import (
@@ -93,6 +94,7 @@ class RepAvailabilitySerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     away = serializers.BooleanField()
     away_until = serializers.DateTimeField(
+        validators=[validate_planned_moment],
         allow_null=True,
         required=False,
         default=None,

@@ -3,7 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import IN_USE, errors
+from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import HasFunnelRole
 from leads.roles import Capability, holders
 
@@ -21,21 +21,7 @@ from .serializers import (
 MANAGERS = holders(Capability.MANAGE_TEAM)
 
 
-def _crud_schema(serializer, *, destroy_conflict: bool = False):
-    """The documented answers of a CRUD viewset, errors included."""
-    return extend_schema_view(
-        list=extend_schema(responses={200: serializer(many=True), **errors(400)}),
-        create=extend_schema(responses={201: serializer, **errors(400)}),
-        retrieve=extend_schema(responses={200: serializer, **errors(404)}),
-        update=extend_schema(responses={200: serializer, **errors(400, 404)}),
-        partial_update=extend_schema(responses={200: serializer, **errors(400, 404)}),
-        destroy=extend_schema(
-            responses={204: None, **errors(404), **(IN_USE if destroy_conflict else {})}
-        ),
-    )
-
-
-@_crud_schema(SlaPolicySerializer, destroy_conflict=True)
+@crud_schema(SlaPolicySerializer, taken=True, in_use=True)
 class SlaPolicyViewSet(viewsets.ModelViewSet):
     """SLA policies: every role reads them, managers write them. A policy that ran clocks
     cannot be deleted (409): switch it off instead, which stops its clocks."""
@@ -56,7 +42,7 @@ class SlaPolicyViewSet(viewsets.ModelViewSet):
         )
 
 
-@_crud_schema(AssignmentRuleSerializer)
+@crud_schema(AssignmentRuleSerializer, taken=True)
 class AssignmentRuleViewSet(viewsets.ModelViewSet):
     """Who gets new MQLs: every role reads the rules, managers write them."""
 

@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('clock', models.CharField(choices=[('mql_response', 'MQL awaiting accept or reject'), ('first_touch', 'First sales touch'), ('sql_decision', 'SQL awaiting a QSO decision')], max_length=20)),
                 ('hours', models.DecimalField(decimal_places=2, max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))])),
                 ('business_hours', models.BooleanField(default=False, help_text='Count only the working hours below, not night and weekend.')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[sla.models._validate_time_zone])),
+                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[sla.models.validate_time_zone])),
                 ('work_days', models.JSONField(default=sla.models._weekdays, help_text='Working days, 0 = Monday.')),
                 ('start_hour', models.PositiveSmallIntegerField(default=9)),
                 ('end_hour', models.PositiveSmallIntegerField(default=18)),

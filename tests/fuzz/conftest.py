@@ -126,6 +126,22 @@ class ApiWorld:
     url: str
     tokens: dict[str, str]
     ids: dict[str, list[int]]  # per operation ("POST /api/v1/contacts/{id}/accept/")
+    # Per field of a body or a query that names another object: real ones to name.
+    references: dict[str, list[int | str]]
+
+
+def _references(world: World) -> dict[str, list[int | str]]:
+    reps = [world.users["own"].pk, world.users["other"].pk]
+    return {
+        "campaign": [world.pk("campaign")],
+        "contact": [world.pk("contact")],
+        "owner": reps,
+        "reps": reps,
+        "escalate_to": [world.users["mgr"].pk],
+        "actor": [world.users["su"].pk],
+        "policy": [world.pk("policy")],
+        "webhook": [world.pk("webhook")],
+    }
 
 
 def _ids(world: World, own: Own, path: str) -> list[int]:
@@ -159,7 +175,7 @@ def api_world(django_db_setup, django_db_blocker) -> Iterator[ApiWorld]:
                 for method in operations.keys() & METHODS
             }
             tokens = {name: api_key_create(user=world.users[name])[1] for name in PERSONAS}
-            yield ApiWorld(url=server.url, tokens=tokens, ids=ids)
+            yield ApiWorld(url=server.url, tokens=tokens, ids=ids, references=_references(world))
         finally:
             server.stop()
             # As TransactionTestCase does: the sequences go on past the ids the fuzzing

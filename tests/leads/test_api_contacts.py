@@ -2,7 +2,7 @@
 
 import pytest
 
-from leads.models import Contact
+from leads.models import Campaign, Contact
 from leads.stages import Stage
 from tests.factories import CampaignFactory, ContactFactory
 
@@ -306,3 +306,36 @@ def test_the_history_takes_none_of_the_contact_list_filters(api, marketer):
     url = detail(contact, "history")
     for query in ({"stage": "lead"}, {"created_after": "yesterday"}):
         assert api.as_user(marketer).get(url, query).status_code == 200
+
+
+def test_a_taken_campaign_name_is_a_409_naming_the_field_and_adds_nothing(api, marketer):
+    CampaignFactory(name="Webinar Q1")
+    body = {"name": "Webinar Q1", "channel": "webinar", "started_on": "2026-01-10"}
+    response = api.as_user(marketer).post("/api/v1/campaigns/", body)
+    assert response.status_code == 409
+    assert "name" in response.json()
+    assert Campaign.objects.count() == 1
+
+
+def test_a_taken_name_and_a_bad_field_together_are_a_400(api, marketer):
+    CampaignFactory(name="Webinar Q1")
+    body = {"name": "Webinar Q1", "channel": "tv", "started_on": "2026-01-10"}
+    response = api.as_user(marketer).post("/api/v1/campaigns/", body)
+    assert response.status_code == 400
+    assert {"name", "channel"} <= response.json().keys()
+
+
+def test_the_api_takes_json_bodies_only(api, marketer):
+    body = "email=form%40example.com"
+    response = api.as_user(marketer).post(
+        URL, body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert not Contact.objects.exists()
+
+
+def test_a_number_where_a_name_goes_is_a_400(api, marketer):
+    response = api.as_user(marketer).post(URL, {"email": "n@example.com", "first_name": 5})
+    assert response.status_code == 400
+    assert "first_name" in response.json()
+    assert not Contact.objects.exists()

@@ -184,7 +184,6 @@ def test_managers_set_targets_and_everyone_reads_them(api, manager, rep):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"stage": "mql", "month": "2026-03-02", "goal": 5}, "non_field_errors"),  # taken
         ({"stage": "recycled", "month": "2026-04-01", "goal": 5}, "stage"),
         ({"stage": "mql", "month": "2026-04-01", "goal": 0}, "goal"),
         ({"stage": "mql", "month": "April", "goal": 5}, "month"),
@@ -195,6 +194,15 @@ def test_a_bad_target_is_a_400(api, manager, body, field):
     response = api.as_user(manager).post("/api/v1/targets/", body)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_a_second_target_for_the_same_stage_and_month_is_a_409(api, manager):
+    Target.objects.create(stage="mql", month=date(2026, 3, 1), goal=100)
+    body = {"stage": "mql", "month": "2026-03-02", "goal": 5}
+    response = api.as_user(manager).post("/api/v1/targets/", body)
+    assert response.status_code == 409
+    assert "non_field_errors" in response.json()
+    assert Target.objects.get().goal == 100
 
 
 def test_a_report_is_read_only(api, manager):

@@ -58,7 +58,7 @@ def test_a_bad_policy_is_a_400_naming_the_field(api, manager, change, field):
 
 def test_a_second_active_policy_on_the_same_clock_is_refused(api, manager, mql_policy):
     response = api.as_user(manager).post(POLICIES, A_POLICY)
-    assert response.status_code == 400
+    assert response.status_code == 409  # taken: a conflict with the stored policies
     assert "Another active policy" in str(response.json())
 
 
