@@ -12,20 +12,19 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
+from leads.jobs import enqueue_on_commit
 from leads.roles import User
 from reporting.periods import Period, month_start
 from scoring import services as scoring
 from scoring.models import RecomputeJob, Rule
 
-from . import backtest, conversion_signals, learning, tasks
+from . import backtest, conversion_signals, learning
 from .candidates import RULE_FIELDS, Candidate
 from .errors import NotEnoughHistory
 from .models import OPEN, Analysis, Kind, Status
@@ -115,17 +114,12 @@ def analysis_start(*, kind: Kind, params: dict[str, Any], by: User | None) -> An
             steps_total=STEPS[kind],
             requested_by=by if by is not None and by.is_authenticated else None,
         )
-    transaction.on_commit(partial(_enqueue, analysis.pk), robust=True)
+    enqueue_on_commit(
+        "evidence.tasks.run_analysis",
+        analysis.pk,
+        waiting=f"analysis {analysis.pk} waits to be asked again",
+    )
     return analysis
-
-
-def _enqueue(analysis_id: int) -> None:
-    """After the commit: with the broker down the request still answers, and asking the
-    same question again queues the analysis again."""
-    try:
-        tasks.run_analysis.delay(analysis_id)
-    except OperationalError:
-        logger.warning("Broker unavailable: analysis %s waits to be asked again", analysis_id)
 
 
 class _Progress:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -20,15 +19,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from leads.erasure import salted_hash
+from leads.jobs import enqueue_on_commit
 from leads.models import Contact
 from leads.roles import User
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
 
-from . import sql, tasks
+from . import sql
 from .engine import BatchScorer, Counter, NewActivity, Outcome, Parts
 from .models import (
     Activity,
@@ -406,17 +405,12 @@ def recompute_start(*, by: User | None, full: bool = False, enqueue: bool = True
             },
         )
     if enqueue:
-        transaction.on_commit(partial(_enqueue_recompute, job.pk), robust=True)
+        enqueue_on_commit(
+            "scoring.tasks.recompute_scores",
+            job.pk,
+            waiting=f"the stalled-job sweep (recompute_stalled) will run recompute {job.pk}",
+        )
     return job
-
-
-def _enqueue_recompute(job_id: int) -> None:
-    """After the commit: the job row is written, so a broker that is down loses nothing
-    (``recompute_stalled`` finds the job again) and the request still answers."""
-    try:
-        tasks.recompute_scores.delay(job_id)
-    except OperationalError:
-        logger.warning("Broker unavailable: the stalled-job sweep will run recompute %s", job_id)
 
 
 def recompute_stalled(*, now: datetime | None = None) -> list[int]:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from enum import Enum
-from functools import partial
 from itertools import islice
 
 from django.conf import settings
@@ -23,9 +22,9 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from leads import signals
+from leads.jobs import enqueue_on_commit
 from leads.models import Campaign, Contact
 from leads.roles import User
 from scoring.services import rescore_profiles
@@ -139,18 +138,11 @@ def _queue(job: ImportJob, *, now: datetime) -> None:
     job.status = Status.QUEUED
     job.heartbeat_at = now
     job.save(update_fields=["status", "heartbeat_at"])
-    transaction.on_commit(partial(_enqueue, job.pk), robust=True)
-
-
-def _enqueue(job_id: int) -> None:
-    """After the commit: the queued job row is written, so a broker that is down loses
-    nothing (``imports_stalled`` finds the job again) and the request still answers."""
-    from ..tasks import run_import
-
-    try:
-        run_import.delay(job_id)
-    except OperationalError:
-        logger.warning("Broker unavailable: the stalled-job sweep will run import %s", job_id)
+    enqueue_on_commit(
+        "integrations.tasks.run_import",
+        job.pk,
+        waiting=f"the stalled-job sweep (imports_stalled) will run import {job.pk}",
+    )
 
 
 @transaction.atomic

@@ -27,9 +27,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from leads.erasure import scrub_rows
+from leads.jobs import send
 from leads.models import Contact
 
 from ..addresses import PrivateTarget, pinned
@@ -170,13 +170,11 @@ def events_record_for_ids(
 def _enqueue(ids: Sequence[int]) -> None:
     """After the commit. With the broker down the rows stay due, and the beat sweep
     (``deliveries_send_due``) sends them: a warning, not an error, is all it takes."""
-    from ..tasks import deliver_webhooks
-
-    try:
-        for start in range(0, len(ids), ENQUEUE_BATCH):
-            deliver_webhooks.delay(list(ids[start : start + ENQUEUE_BATCH]))
-    except OperationalError:
-        logger.warning("Broker unavailable: the beat sweep will send %d deliveries", len(ids))
+    waiting = f"the beat sweep (deliveries_send_due) will send {len(ids)} deliveries"
+    for start in range(0, len(ids), ENQUEUE_BATCH):
+        batch = list(ids[start : start + ENQUEUE_BATCH])
+        if not send("integrations.tasks.deliver_webhooks", batch, waiting=waiting):
+            return
 
 
 def contact_data_erase(*, contact_id: int, values: list[str]) -> int:

@@ -361,5 +361,5 @@ def test_a_broker_down_after_the_commit_leaves_the_rows_due_for_the_sweep(
         django_capture_on_commit_callbacks(execute=True),
     ):
         leads_services.contact_mark_mql(contact=ContactFactory(), by=marketer)
-    assert "the beat sweep will send 1 deliveries" in caplog.text
+    assert "the beat sweep (deliveries_send_due) will send 1 deliveries" in caplog.text
     assert list(Delivery.objects.values_list("status", flat=True)) == [Status.PENDING]
