@@ -9,17 +9,37 @@ paths give the same answer on the same data; the tests hold them to it.
 Text comparisons: ``eq``/``ne``/``in`` are exact, ``contains``/``startswith`` ignore case.
 """
 
+from __future__ import annotations
+
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower, StrIndex, Substr
 
-from .models import Operator, Rule
+if TYPE_CHECKING:  # the models import this module for the operators and the checks
+    from .models import Rule
+
+
+class Operator(models.TextChoices):
+    """How a condition compares (the rule's ``operator``)."""
+
+    EQ = "eq", "equals"
+    NE = "ne", "does not equal"
+    LT = "lt", "<"
+    LTE = "lte", "<="
+    GT = "gt", ">"
+    GTE = "gte", ">="
+    IN = "in", "one of"
+    CONTAINS = "contains", "contains"
+    STARTSWITH = "startswith", "starts with"
+    IS_SET = "is_set", "is set"
+
 
 TEXT_FIELDS = frozenset({"job_title", "company", "industry", "country", "phone", "email_domain"})
 NUMBER_FIELDS = frozenset({"company_size"})
@@ -242,3 +262,17 @@ def property_queryset(rule: Rule, activities: QuerySet) -> QuerySet:
     return activities.annotate(_target=target).filter(
         _condition(rule.operator, rule.value, kind="json")
     )
+
+
+def describe(rule: Rule) -> str:
+    """The rule's condition in words: “content_downloaded where url contains /pricing”."""
+    condition = ""
+    if rule.attribute:
+        value = ", ".join(map(str, rule.value)) if isinstance(rule.value, list) else rule.value
+        shown = "" if rule.operator == "is_set" else f" {value}"
+        condition = f"{rule.attribute} {rule.get_operator_display()}{shown}"
+    if not rule.is_event_rule:
+        return condition
+    where = f" where {condition}" if condition else ""
+    cap = f", at most {rule.max_times}×" if rule.max_times else ""
+    return f"{rule.event_type}{where}{cap}"

@@ -16,25 +16,13 @@ from django.utils import timezone
 
 from leads.models import Campaign, Contact
 
+from .conditions import Operator, validate_rule
 from .criterion import MqlCriterion
 
 
 class Dimension(models.TextChoices):
     FIT = "fit", "Fit"
     ENGAGEMENT = "engagement", "Engagement"
-
-
-class Operator(models.TextChoices):
-    EQ = "eq", "equals"
-    NE = "ne", "does not equal"
-    LT = "lt", "<"
-    LTE = "lte", "<="
-    GT = "gt", ">"
-    GTE = "gte", ">="
-    IN = "in", "one of"
-    CONTAINS = "contains", "contains"
-    STARTSWITH = "startswith", "starts with"
-    IS_SET = "is_set", "is set"
 
 
 class Rule(models.Model):
@@ -107,8 +95,6 @@ class Rule(models.Model):
         return self.is_event_rule and self.dimension == Dimension.ENGAGEMENT
 
     def clean(self) -> None:
-        from .conditions import validate_rule
-
         validate_rule(self)
 
     def signature(self, half_life_days: int | None) -> str:
