@@ -33,9 +33,8 @@ from django.db.models import F
 
 from leads.models import Contact
 from reporting.periods import Period
-from scoring.conditions import profile_queryset, property_queryset
+from scoring.conditions import describe, profile_queryset, property_queryset
 from scoring.models import Activity, Dimension, Operator, Rule
-from scoring.views import describe
 
 from . import sql
 from .models import Target

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework import serializers as drf
 
 from reporting.api.serializers import twelve_months_to
+from scoring.conditions import describe
 from scoring.models import Rule
-from scoring.views import describe
 
 from .api import serializers
 from .candidates import RULE_FIELDS, Thresholds, rule_from_json

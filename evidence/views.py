@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
-from leads.views import role_required
-from reporting.views import Chart, Series
+from leads.pages import role_required
+from leads.roles import Capability, holders
+from reporting.charts import Chart, Series
+from scoring.conditions import describe
 from scoring.models import Rule
-from scoring.views import EDITORS, describe, latest_job
+from scoring.selectors import latest_recompute_job
 
 from . import selectors, services
 from .api.serializers import params_of
@@ -30,6 +32,8 @@ from .candidates import Thresholds, rule_from_json
 from .conversion_signals import Family
 from .forms import AdoptForm, BacktestForm, EvidenceForm, SignalsForm, SuggestionForm
 from .models import Analysis, Kind, Status, Target
+
+EDITORS = holders(Capability.EDIT_SCORING)
 
 
 def _rules() -> list[Rule]:
@@ -88,7 +92,7 @@ def _page(
     context = {
         "tab": "evidence",
         "can_edit": True,
-        "job": latest_job(),
+        "job": latest_recompute_job(),
         "shown": {kind: present(analysis) for kind, analysis in shown.items()},
         "backtest_form": forms.get("backtest")
         or _backtest_form(initial=_initial(shown["backtest"])),

@@ -11,25 +11,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -52,104 +45,22 @@ from .forms import (
     add_service_errors,
     sales_reps,
 )
-from .models import Campaign, Channel, Contact, Definition, Transition
-from .roles import Capability, User, can, has_role, holders, roles_of
-from .stages import FUNNEL, MOVES, Move, Role, Stage
+from .models import Campaign, Channel, Contact, Definition
+from .pages import (
+    contact_for,
+    display_name,
+    money,
+    next_url,
+    paginate,
+    role_required,
+    timeline,
+    user_name,
+    wants_fragment,
+)
+from .roles import Capability, User, can, has_role, holders
+from .stages import FUNNEL, MOVES, Move, Stage
 
-PAGE_SIZE = 50
 QUEUE_ACTIONS = ("claim", "accept", "reject", "assign")
-
-
-# --- Access ----------------------------------------------------------------------------
-
-
-def role_required(*roles: Role) -> Callable:
-    """Logged in and in a funnel role (the API's rule: any role reads); with ``roles``, one
-    of those (the API's ``write_roles``)."""
-
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not roles_of(request.user):
-                raise PermissionDenied(
-                    "Your account has no role yet: ask a manager to add you to marketing, "
-                    "sales or managers."
-                )
-            if roles and not has_role(request.user, *roles):
-                raise PermissionDenied("Your role does not give access to this page.")
-            return view(request, *args, **kwargs)
-
-        return guarded
-
-    return decorator
-
-
-def contact_for(user: User, pk: int) -> Contact:
-    """The contact, if this user may see it: 404 when there is none (or it was erased),
-    403 when it is outside their scope (the API's ``CanSeeContact``: a clear "not yours")."""
-    contact = get_object_or_404(
-        Contact.objects.active().select_related("owner", "campaign"), pk=pk
-    )
-    if not Contact.objects.visible_to(user).filter(pk=pk).exists():
-        raise PermissionDenied(
-            "This contact is not in your queue: a rep sees their own contacts and the "
-            "unassigned MQLs. Ask a manager to assign it to you if you need it."
-        )
-    return contact
-
-
-def display_name(contact: Contact) -> str:
-    return contact.full_name or contact.email or f"Contact #{contact.pk}"
-
-
-def user_name(user: User | None) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
-def money(amount: Decimal | None, currency: str) -> str:
-    """As the templates write it: ``5,000 EUR``, ``4,800.50 EUR``."""
-    return "" if amount is None else f"{floatformat(amount, '-2g')} {currency}"
-
-
-def next_url(request: HttpRequest, default: str) -> str:
-    """Where a form sends the user back to: its ``next`` field when it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if safe else default
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``CAP`` rows. An exact ``COUNT(*)`` over a million contacts costs a
-    quarter of a second on every view, and nobody pages past page 200: they filter."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: self.CAP + 1].count()
-
-    def page(self, number: int | str) -> Page:
-        # Not cut at the capped count: the last reachable page still shows a full page.
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
-
-    @property
-    def count_label(self) -> str:
-        return f"{self.CAP:,}+" if self.count > self.CAP else f"{self.count:,}"
-
-
-def paginate(request: HttpRequest, queryset: QuerySet, size: int = PAGE_SIZE) -> Page:
-    return CappedPaginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    """An htmx request asks for the part of the page it swaps; a history restore (back
-    button with an empty htmx cache) needs the whole page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # --- Stage actions ---------------------------------------------------------------------
@@ -533,19 +444,6 @@ def render_contact(
         "now": timezone.now(),
     }
     return render(request, "leads/contact_detail.html", context, status=status)
-
-
-def timeline(contact: Contact) -> list[Transition]:
-    """The contact's moves, newest first, with the names of the people it was given to."""
-    moves = list(contact.transitions.select_related("actor").order_by("-at", "-id"))
-    given_to = {t.data.get("owner") for t in moves if t.move in (Move.ASSIGN, Move.CLAIM)}
-    names = {
-        user.pk: user_name(user)
-        for user in get_user_model().objects.filter(pk__in=given_to - {None})
-    }
-    for move in moves:
-        move.given_to = names.get(move.data.get("owner"), "the shared queue")
-    return moves
 
 
 # --- Queues ----------------------------------------------------------------------------

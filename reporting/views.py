@@ -11,9 +11,7 @@ with its data table, so the numbers read without colours and without JavaScript.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -23,13 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from leads.pages import paginate, role_required
 from leads.roles import Capability, can, holders
 from leads.stages import FUNNEL, Stage
-from leads.views import paginate, role_required
 from sla.selectors import mql_sla_hours
 
 from . import selectors
 from .aggregates import sorts_in_memory
+from .charts import Chart, Series
 from .forms import SOURCES, DashboardFilterForm, TargetForm
 from .models import Target
 from .periods import month_start
@@ -39,85 +38,6 @@ from .selectors.funnel import COUNTED, STEPS, FunnelLine, FunnelReport
 from .selectors.scope import Team
 from .selectors.targets import TargetLine
 from .selectors.velocity import VelocityLine
-
-# --- Charts ------------------------------------------------------------------------------
-
-Unit = Literal["count", "percent", "money", "hours"]
-Number = int | float | Decimal | None
-
-
-@dataclass
-class Series:
-    label: str
-    values: list[Number]
-    notes: list[str] = field(default_factory=list)  # written beside each value on the chart
-
-
-@dataclass
-class Chart:
-    """One chart: categories (``labels``), one or more series, and how to read the values."""
-
-    key: str
-    title: str
-    labels: list[str]
-    series: list[Series]
-    unit: Unit = "count"
-    kind: Literal["bar", "line"] = "bar"
-    horizontal: bool = False
-    stacked: bool = False
-    currency: str = ""
-    rule: tuple[float, str] | None = None  # a reference line: (value, label), e.g. the SLA
-
-    @property
-    def empty(self) -> bool:
-        return not any(value for series in self.series for value in series.values)
-
-    @property
-    def height(self) -> int:
-        """Room for every bar and its label: horizontal charts grow with their categories."""
-        if not self.horizontal:
-            return 300
-        per_category = 30 if self.stacked else 18 * len(self.series) + 14
-        return max(160, len(self.labels) * per_category + 60)
-
-    def spec(self) -> dict[str, Any]:
-        """What ``charts.js`` draws (read from a ``json_script``)."""
-        return {
-            "kind": self.kind,
-            "title": self.title,
-            "labels": self.labels,
-            "series": [
-                {
-                    "label": s.label,
-                    "values": [float(v) if isinstance(v, Decimal) else v for v in s.values],
-                    "notes": s.notes,
-                }
-                for s in self.series
-            ],
-            "unit": self.unit,
-            "currency": self.currency,
-            "horizontal": self.horizontal,
-            "stacked": self.stacked,
-            "rule": {"value": self.rule[0], "label": self.rule[1]} if self.rule else None,
-        }
-
-    def rows(self) -> list[tuple[str, list[str]]]:
-        """The data table: one row per category, one formatted cell per series."""
-        return [
-            (label, [self.format(series.values[i]) for series in self.series])
-            for i, label in enumerate(self.labels)
-        ]
-
-    def format(self, value: Number) -> str:
-        if value is None:
-            return "—"
-        if self.unit == "percent":
-            return f"{floatformat(float(value) * 100, -1)}%"
-        if self.unit == "money":
-            return f"{floatformat(value, '-2g')} {self.currency}".strip()
-        if self.unit == "hours":
-            return f"{floatformat(value, '-1g')} h"
-        return floatformat(value, "g")
 
 
 def percent(value: float | None) -> str:

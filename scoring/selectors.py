@@ -103,5 +103,9 @@ def rule_list() -> QuerySet[Rule]:
     return Rule.objects.all()
 
 
+def latest_recompute_job() -> RecomputeJob | None:
+    return recompute_job_list().first()
+
+
 def recompute_job_list() -> QuerySet[RecomputeJob]:
     return RecomputeJob.objects.select_related("requested_by")

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
 from leads.models import Contact
+from leads.pages import contact_for, role_required, timeline
 from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
-from leads.views import contact_for, role_required, timeline
 
 from . import selectors, services
-from .conditions import ATTRIBUTES_PREFIX
+from .conditions import ATTRIBUTES_PREFIX, describe
 from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
 from .models import Activity, Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
@@ -64,10 +64,6 @@ def start_recompute(request: HttpRequest, change: str) -> RecomputeJob:
     return job
 
 
-def latest_job() -> RecomputeJob | None:
-    return selectors.recompute_job_list().first()
-
-
 @require_GET
 @role_required()
 def recompute_progress(request: HttpRequest, pk: int) -> HttpResponse:
@@ -87,20 +83,6 @@ def recompute(request: HttpRequest) -> HttpResponse:
 # --- Rules -------------------------------------------------------------------------------
 
 
-def describe(rule: Rule) -> str:
-    """The rule's condition in words: “content_downloaded where url contains /pricing”."""
-    condition = ""
-    if rule.attribute:
-        value = ", ".join(map(str, rule.value)) if isinstance(rule.value, list) else rule.value
-        shown = "" if rule.operator == "is_set" else f" {value}"
-        condition = f"{rule.attribute} {rule.get_operator_display()}{shown}"
-    if not rule.is_event_rule:
-        return condition
-    where = f" where {condition}" if condition else ""
-    cap = f", at most {rule.max_times}×" if rule.max_times else ""
-    return f"{rule.event_type}{where}{cap}"
-
-
 @role_required()
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Every rule, per dimension, with what it matches and its points."""
@@ -113,7 +95,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             for dimension in Dimension
         ],
         "settings": ScoringSettings.load(),
-        "job": latest_job(),
+        "job": selectors.latest_recompute_job(),
         "can_edit": has_role(request.user, *EDITORS),
         "tab": "rules",
     }
@@ -223,7 +205,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
             return redirect("scoring:thresholds")
     context = {
         "form": form,
-        "job": latest_job(),
+        "job": selectors.latest_recompute_job(),
         "preview": mql_preview(saved_thresholds()),
         "can_edit": can_edit,
         "tab": "thresholds",

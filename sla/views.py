@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leads.api.permissions import CONTACT_EDITORS
 from leads.forms import add_service_errors
+from leads.pages import paginate, role_required
 from leads.roles import Capability, can, has_role, holders
-from leads.views import paginate, role_required
 
 from . import selectors, services
 from .filtersets import BreachFilterSet

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission
 
-from leadfunnel.api.schema import errors
+from leads.api.responses import errors
 from leads.roles import Capability, can
 
 from ..filtersets import AuditEntryFilterSet

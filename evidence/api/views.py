@@ -14,10 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leadfunnel.api.schema import errors
-from leads.roles import has_role
+from leads.api.responses import errors
+from leads.roles import Capability, has_role, holders
 from scoring.api.serializers import RecomputeJobSerializer
-from scoring.api.views import SCORING_EDITORS
 
 from .. import selectors, services
 from ..filtersets import AnalysisFilterSet
@@ -36,7 +35,7 @@ class ScoringEditors(BasePermission):
     message = "Marketing and managers analyse and change the scoring."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return has_role(request.user, *SCORING_EDITORS)
+        return has_role(request.user, *holders(Capability.EDIT_SCORING))
 
 
 class StartView(APIView):

@@ -22,8 +22,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from leadfunnel.api.negotiation import FormatNegotiation
-from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import CONTACT_EDITORS, HasFunnelRole
+from leads.api.responses import crud_schema, errors
 from leads.filtersets import ContactFilterSet
 from leads.models import Contact
 from leads.roles import Capability, holders

@@ -3,12 +3,11 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import DUPLICATE, crud_schema, errors
-
 from .. import services
 from ..filtersets import CampaignFilterSet, ContactFilterSet
 from ..models import Campaign, Contact
 from .permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
+from .responses import DUPLICATE, crud_schema, errors
 from .serializers import (
     AssignSerializer,
     CampaignSerializer,

@@ -14,8 +14,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from leadfunnel.api.negotiation import FormatNegotiation
-from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import HasFunnelRole
+from leads.api.responses import crud_schema, errors
 from leads.roles import Capability, has_role, holders
 from sla.selectors import mql_sla_hours
 

@@ -5,8 +5,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from leadfunnel.api.parsers import LimitedJSONParser
-from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import CanSeeContact, HasFunnelRole
+from leads.api.responses import crud_schema, errors
 from leads.models import Contact
 from leads.roles import Capability, holders
 

@@ -3,8 +3,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadfunnel.api.schema import crud_schema, errors
 from leads.api.permissions import HasFunnelRole
+from leads.api.responses import crud_schema, errors
 from leads.roles import Capability, holders
 
 from .. import selectors, services

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads.models import Channel
+from leads.pages import CappedPaginator
 from leads.stages import Stage
-from leads.views import CappedPaginator
 from tests.factories import CampaignFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
