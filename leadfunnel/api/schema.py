@@ -5,9 +5,7 @@ documents are ``leads.api.responses``."""
 
 from django.core.validators import RegexValidator
 from drf_spectacular import openapi
-from drf_spectacular.utils import (
-    PolymorphicProxySerializer,
-)
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from leads.dates import (
@@ -64,9 +62,9 @@ class AutoSchema(openapi.AutoSchema):
 
 def declare_limits(field, schema: dict) -> None:
     """Write into ``schema`` what ``field`` refuses beyond its type: a list's length (DRF's
-    ``allow_empty``, ``min_length``, ``max_length``), the window of dates (``leads.dates``)
-    a decimal's digits (spectacular's pattern takes "" and "-"), and the validators'
-    (``VALIDATOR_SCHEMAS``)."""
+    ``allow_empty``, ``min_length``, ``max_length``), a decimal's digits (spectacular's
+    pattern takes "" and "-"), and what the validators refuse (``VALIDATOR_SCHEMAS``: the
+    window of dates, the currencies, the time zones)."""
     if isinstance(field, serializers.ListField | serializers.ListSerializer):
         shortest = field.min_length or (0 if field.allow_empty else 1)
         if shortest:

@@ -1,5 +1,4 @@
 import json
-import re
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -13,11 +12,11 @@ from rest_framework.settings import api_settings
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Contact
 
+from ..conditions import EVENT_TYPE
 from ..models import Operator, RecomputeJob, Rule, ScoringSettings
 from ..services import EventIn
 
 MAX_BATCH = 1000
-EVENT_TYPE = re.compile(r"^[\w.:-]+$")
 # Clocks drift: an event a little in the future is accepted (and counted at full value).
 
 
@@ -230,7 +229,7 @@ class RuleSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "points": {"min_value": -1000, "max_value": 1000},
             # What ``scoring.conditions`` takes, said for the schema; it checks it itself.
-            "event_type": {"validators": [RegexValidator(r"^[\w.:-]+$")]},
+            "event_type": {"validators": [RegexValidator(EVENT_TYPE)]},
         }
 
     def get_kind(self, rule: Rule) -> str:
