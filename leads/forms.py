@@ -110,64 +110,6 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
-# --- Stage actions: each form's cleaned data are the keyword arguments of its service. ---
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class RejectForm(RequiredReasonForm):
-    recycle = forms.TypedChoiceField(
-        label="Then",
-        choices=[
-            ("true", "Back to marketing for nurturing"),
-            ("false", "Disqualify for good"),
-        ],
-        coerce=lambda value: value == "true",
-        initial="true",
-        empty_value=True,  # as in the API: recycling is the default
-        required=False,
-        widget=forms.RadioSelect,
-    )
-
-
-class QualifyForm(ReasonForm):
-    budget = forms.DecimalField(max_digits=14, decimal_places=2)
-    currency = forms.CharField(initial="EUR", max_length=3, help_text=CURRENCY_HELP)
-
-    def clean_currency(self) -> str:
-        return currency_code(self.cleaned_data["currency"])
-
-    close_by = forms.DateField(label="Expected close", widget=DATE_INPUT)
-
-
-class WinForm(ReasonForm):
-    amount = forms.DecimalField(label="Signed amount", max_digits=14, decimal_places=2)
-
-
-class AssignForm(ReasonForm):
-    owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label="Shared queue (unassigned)",
-        label="Give to",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = sales_reps()
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
-
-
 class BulkActionForm(forms.Form):
     """Several contacts of the list at once: mark them MQL or give them to a rep."""
 

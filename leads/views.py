@@ -8,10 +8,9 @@ its ``ValidationError`` errors on the form (400), its ``PermissionDenied`` the 4
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -27,21 +26,16 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from . import services
+from .actions import ACTIONS, Action
 from .api.permissions import CONTACT_EDITORS
 from .errors import DuplicateContact, StageConflict
 from .filtersets import CampaignFilterSet, ContactFilterSet
 from .forms import (
     REJECT_REASONS,
-    AssignForm,
     BulkActionForm,
     CampaignForm,
     ContactForm,
     DefinitionForm,
-    QualifyForm,
-    ReasonForm,
-    RejectForm,
-    RequiredReasonForm,
-    WinForm,
     add_service_errors,
     sales_reps,
 )
@@ -66,133 +60,7 @@ QUEUE_ACTIONS = ("claim", "accept", "reject", "assign")
 # --- Stage actions ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StageAction:
-    """One stage action of the pages, wired like the API's: a form whose cleaned data are
-    the keyword arguments of one lifecycle service."""
-
-    slug: str
-    move: Move
-    service: Callable[..., Contact]
-    form: type[forms.Form]
-    label: str
-    verb: str  # "accept {name}", for "Could not accept Jane Doe: ..."
-    done: str  # the success message, formatted with name, stage, owner, budget and amount
-    tone: str = "primary"
-
-    @property
-    def one_click(self) -> bool:
-        """Nothing to fill in (an optional note at most): a button does it."""
-        return not any(field.required for field in self.form.base_fields.values())
-
-    def new_form(self, data: Any = None) -> forms.Form:
-        # Every action has its own ids on a page that shows several action forms.
-        return self.form(data, auto_id=f"id_{self.slug}_%s")
-
-
-ACTIONS = {
-    action.slug: action
-    for action in (
-        StageAction(
-            "claim",
-            Move.CLAIM,
-            services.contact_claim,
-            ReasonForm,
-            "Claim",
-            "claim {name}",
-            "{name} is yours now: accept or reject it before the deadline.",
-        ),
-        StageAction(
-            "accept",
-            Move.ACCEPT,
-            services.contact_accept,
-            ReasonForm,
-            "Accept",
-            "accept {name}",
-            "{name} accepted: now an SQL.",
-        ),
-        StageAction(
-            "reject",
-            Move.REJECT,
-            services.contact_reject,
-            RejectForm,
-            "Reject",
-            "reject {name}",
-            "{name} rejected: now {stage}.",
-            "danger",
-        ),
-        StageAction(
-            "mark-mql",
-            Move.MARK_MQL,
-            services.contact_mark_mql,
-            ReasonForm,
-            "Mark MQL",
-            "mark {name} as MQL",
-            "{name} is now an MQL, waiting in the sales queue.",
-        ),
-        StageAction(
-            "fast-track",
-            Move.FAST_TRACK,
-            services.contact_fast_track,
-            RequiredReasonForm,
-            "Fast-track to SQL",
-            "fast-track {name}",
-            "{name} fast-tracked: now an SQL.",
-            "secondary",
-        ),
-        StageAction(
-            "qualify",
-            Move.QUALIFY,
-            services.contact_qualify,
-            QualifyForm,
-            "Qualify",
-            "qualify {name}",
-            "{name} qualified: an opportunity of {budget}.",
-        ),
-        StageAction(
-            "win",
-            Move.WIN,
-            services.contact_win,
-            WinForm,
-            "Mark won",
-            "mark {name} as won",
-            "{name} signed for {amount}: a new client.",
-        ),
-        StageAction(
-            "lose",
-            Move.LOSE,
-            services.contact_lose,
-            RequiredReasonForm,
-            "Mark lost",
-            "mark {name} as lost",
-            "{name} marked as lost.",
-            "danger",
-        ),
-        StageAction(
-            "disqualify",
-            Move.DISQUALIFY,
-            services.contact_disqualify,
-            RequiredReasonForm,
-            "Disqualify",
-            "disqualify {name}",
-            "{name} disqualified.",
-            "danger",
-        ),
-        StageAction(
-            "assign",
-            Move.ASSIGN,
-            services.contact_assign,
-            AssignForm,
-            "Assign",
-            "assign {name}",
-            "{name} is now with {owner}.",
-            "secondary",
-        ),
-    )
-}
-
-
-def may(user: User, action: StageAction, contact: Contact) -> bool:
+def may(user: User, action: Action, contact: Contact) -> bool:
     """Whether to offer the action: the ``MOVES`` table and the services' own actor check,
     so a page shows exactly the buttons the service (and the API) would accept."""
     return services.can_move(user, contact, action.move)
@@ -207,7 +75,7 @@ def conflict_reason(exc: StageConflict) -> str:
     return exc.why
 
 
-def perform(request: HttpRequest, action: StageAction, contact: Contact, form: forms.Form) -> int:
+def perform(request: HttpRequest, action: Action, contact: Contact, form: forms.Form) -> int:
     """Run the action's service and tell the user how it went (a message, or errors on the
     form); return the status the API would answer."""
     failed = f"Could not {action.verb.format(name=display_name(contact))}"
@@ -359,7 +227,7 @@ def _messages_of(exc: PermissionDenied | ValidationError) -> list[str]:
 
 
 def report_bulk(
-    request: HttpRequest, action: StageAction, done: int, refused: list[str], owner: User | None
+    request: HttpRequest, action: Action, done: int, refused: list[str], owner: User | None
 ) -> None:
     if done:
         plural = "contact" if done == 1 else "contacts"

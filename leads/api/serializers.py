@@ -1,6 +1,3 @@
-from decimal import Decimal
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_countries.serializer_fields import CountryField
@@ -8,8 +5,6 @@ from rest_framework import serializers
 
 from ..models import Campaign, Contact, Transition
 from ..normalise import CURRENCY_HELP, country_code, currency_code, validate_currency
-
-CENT = Decimal("0.01")  # the least a budget or an amount may be
 
 
 class CountryOrNameField(CountryField):
@@ -90,51 +85,6 @@ class TransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transition
         fields = ["id", "move", "from_stage", "to_stage", "at", "actor", "reason", "data"]
-
-
-# The length is checked on the text as sent, as the schema says (DRF would check it after
-# stripping, which counts control characters such as \x1d as white space); the services
-# strip the reason themselves.
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, trim_whitespace=False
-    )
-
-
-class RequiredReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, trim_whitespace=False)
-
-
-class RejectSerializer(RequiredReasonSerializer):
-    recycle = serializers.BooleanField(
-        default=True, help_text="true: back to nurturing; false: disqualified."
-    )
-
-
-class QualifySerializer(ReasonSerializer):
-    budget = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=CENT,
-        error_messages={"min_value": "The budget must be greater than zero."},
-    )
-    currency = CurrencyField()
-    close_by = serializers.DateField()
-
-
-class WinSerializer(ReasonSerializer):
-    amount = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=CENT,
-        error_messages={"min_value": "The amount must be greater than zero."},
-    )
-
-
-class AssignSerializer(ReasonSerializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True), allow_null=True
-    )
 
 
 class CampaignSerializer(serializers.ModelSerializer):

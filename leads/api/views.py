@@ -4,54 +4,39 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import services
+from ..actions import ACTIONS, Action
 from ..filtersets import CampaignFilterSet, ContactFilterSet
 from ..models import Campaign, Contact
 from .permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
 from .responses import DUPLICATE, crud_schema, errors
-from .serializers import (
-    AssignSerializer,
-    CampaignSerializer,
-    ContactSerializer,
-    QualifySerializer,
-    ReasonSerializer,
-    RejectSerializer,
-    RequiredReasonSerializer,
-    TransitionSerializer,
-    WinSerializer,
-)
-
-STAGE_ACTIONS = (
-    "mark_mql",
-    "accept",
-    "fast_track",
-    "reject",
-    "qualify",
-    "win",
-    "lose",
-    "assign",
-    "disqualify",
-    "claim",
-)
+from .serializers import CampaignSerializer, ContactSerializer, TransitionSerializer
 
 
-def _stage_action(service, params_serializer, summary: str):
+def _stage_action(stage_action: Action):
     """A POST action that validates its body, calls one lifecycle service, returns the contact."""
 
     def view(self, request, pk=None):
         contact = self.get_object()
-        params = params_serializer(data=request.data)
+        params = stage_action.serializer(data=request.data)
         params.is_valid(raise_exception=True)
-        contact = service(contact=contact, by=request.user, **params.validated_data)
+        contact = stage_action.service(contact=contact, by=request.user, **params.validated_data)
         return Response(ContactSerializer(contact, context=self.get_serializer_context()).data)
 
-    view.__name__ = service.__name__.removeprefix("contact_")
-    view.__doc__ = service.__doc__
-    routed = action(detail=True, methods=["post"], url_path=view.__name__.replace("_", "-"))(view)
+    view.__name__ = stage_action.name
+    view.__doc__ = stage_action.service.__doc__
+    routed = action(detail=True, methods=["post"], url_path=stage_action.slug)(view)
     return extend_schema(
-        summary=summary,
-        request=params_serializer,
+        summary=stage_action.summary,
+        request=stage_action.serializer,
         responses={200: ContactSerializer, **errors(400, 404, 409)},
     )(routed)
+
+
+def with_stage_actions(viewset):
+    """Route every action of ``leads.actions`` as a POST on one contact."""
+    for stage_action in ACTIONS.values():
+        setattr(viewset, stage_action.name, _stage_action(stage_action))
+    return viewset
 
 
 @extend_schema_view(
@@ -67,12 +52,13 @@ def _stage_action(service, params_serializer, summary: str):
         responses={204: None, **errors(404)},
     ),
 )
+@with_stage_actions
 class ContactViewSet(viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     permission_classes = [HasFunnelRole, CanSeeContact]
     write_roles = CONTACT_EDITORS
-    any_role_actions = ("update", "partial_update", *STAGE_ACTIONS)
+    any_role_actions = ("update", "partial_update", *(each.name for each in ACTIONS.values()))
 
     def get_queryset(self):
         if self.action == "list":
@@ -101,27 +87,6 @@ class ContactViewSet(viewsets.ModelViewSet):
         transitions = self.get_object().transitions.order_by("at", "id")
         page = self.paginate_queryset(transitions)
         return self.get_paginated_response(TransitionSerializer(page, many=True).data)
-
-    mark_mql = _stage_action(
-        services.contact_mark_mql, ReasonSerializer, "Mark as MQL (marketing)"
-    )
-    accept = _stage_action(services.contact_accept, ReasonSerializer, "Accept an MQL: MQL -> SQL")
-    fast_track = _stage_action(
-        services.contact_fast_track, RequiredReasonSerializer, "Take a lead straight to SQL"
-    )
-    reject = _stage_action(
-        services.contact_reject, RejectSerializer, "Reject an MQL: recycle or disqualify"
-    )
-    qualify = _stage_action(services.contact_qualify, QualifySerializer, "SQL -> QSO")
-    win = _stage_action(services.contact_win, WinSerializer, "QSO -> client")
-    lose = _stage_action(services.contact_lose, RequiredReasonSerializer, "SQL or QSO -> lost")
-    disqualify = _stage_action(
-        services.contact_disqualify, RequiredReasonSerializer, "Take a contact out for good"
-    )
-    assign = _stage_action(services.contact_assign, AssignSerializer, "Give the contact to a rep")
-    claim = _stage_action(
-        services.contact_claim, ReasonSerializer, "Take an unassigned MQL from the shared queue"
-    )
 
 
 @crud_schema(CampaignSerializer, taken=True, in_use=True)

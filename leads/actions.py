@@ -1,0 +1,332 @@
+"""
+The stage actions, each declared once: the inputs it asks for, the lifecycle service it
+calls, and the words the pages and the API describe it with.
+
+The API's request bodies (``Action.serializer``) and the pages' forms (``Action.form``) are
+both built from the same ``Input`` declarations, so a limit or an error message cannot be
+changed on one side and forgotten on the other. The rules themselves (who may, from which
+stage) stay in ``leads.services``; an input only checks the shape of what was sent.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from . import services
+from .api.serializers import CurrencyField
+from .forms import DATE_INPUT, sales_reps
+from .models import Contact
+from .normalise import CURRENCY_HELP, currency_code
+from .stages import Move
+
+REASON_MAX = 2000
+TOO_LONG = {"max_length": f"Write at most {REASON_MAX} characters."}
+CENT = Decimal("0.01")  # the least a budget or an amount may be
+
+
+@dataclass(frozen=True)
+class Input:
+    """One value an action asks for, with the field it is on a page and in an API body."""
+
+    name: str
+    label: str
+    required: bool = True
+
+    def form_field(self) -> forms.Field:
+        raise NotImplementedError
+
+    def serializer_field(self) -> serializers.Field:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Input):
+    """A note or a reason. Its length is checked on the text as sent, as the schema says (DRF
+    would check it after stripping, which counts control characters such as \\x1d as white
+    space); the services strip it themselves."""
+
+    def form_field(self) -> forms.Field:
+        return forms.CharField(
+            label=self.label,
+            required=self.required,
+            max_length=REASON_MAX,
+            error_messages=TOO_LONG,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def serializer_field(self) -> serializers.Field:
+        optional = {} if self.required else {"required": False, "allow_blank": True}
+        return serializers.CharField(
+            max_length=REASON_MAX, trim_whitespace=False, error_messages=TOO_LONG, **optional
+        )
+
+
+@dataclass(frozen=True)
+class Switch(Input):
+    """A yes/no with a default, offered on a page as two worded choices."""
+
+    yes: str = ""
+    no: str = ""
+    default: bool = True
+
+    def form_field(self) -> forms.Field:
+        return forms.TypedChoiceField(
+            label=self.label,
+            choices=[("true", self.yes), ("false", self.no)],
+            coerce=lambda value: value == "true",
+            initial="true" if self.default else "false",
+            empty_value=self.default,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+
+    def serializer_field(self) -> serializers.Field:
+        return serializers.BooleanField(
+            default=self.default, help_text=f"true: {self.yes.lower()}; false: {self.no.lower()}."
+        )
+
+
+@dataclass(frozen=True)
+class Money(Input):
+    """An amount of money, above zero, to the cent."""
+
+    def _limits(self) -> dict[str, Any]:
+        what = self.name.replace("_", " ")
+        return {
+            "max_digits": 14,
+            "decimal_places": 2,
+            "min_value": CENT,
+            "error_messages": {"min_value": f"The {what} must be greater than zero."},
+        }
+
+    def form_field(self) -> forms.Field:
+        return forms.DecimalField(label=self.label, **self._limits())
+
+    def serializer_field(self) -> serializers.Field:
+        return serializers.DecimalField(**self._limits())
+
+
+class CurrencyFormField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        return currency_code(value) if value else value
+
+
+@dataclass(frozen=True)
+class Currency(Input):
+    """An ISO 4217 code ("eur" is taken as EUR)."""
+
+    def form_field(self) -> forms.Field:
+        return CurrencyFormField(
+            label=self.label, initial="EUR", max_length=3, help_text=CURRENCY_HELP
+        )
+
+    def serializer_field(self) -> serializers.Field:
+        return CurrencyField()
+
+
+@dataclass(frozen=True)
+class Day(Input):
+    def form_field(self) -> forms.Field:
+        return forms.DateField(label=self.label, widget=DATE_INPUT)
+
+    def serializer_field(self) -> serializers.Field:
+        return serializers.DateField()
+
+
+@dataclass(frozen=True)
+class Rep(Input):
+    """A sales rep, or none for the shared queue. A page offers the active reps; the API takes
+    any active user's id and leaves the "is it a rep" rule to the service."""
+
+    def form_field(self) -> forms.Field:
+        field = forms.ModelChoiceField(
+            queryset=sales_reps(),
+            required=False,
+            empty_label="Shared queue (unassigned)",
+            label=self.label,
+        )
+        field.label_from_instance = lambda user: user.get_full_name() or user.username
+        return field
+
+    def serializer_field(self) -> serializers.Field:
+        return serializers.PrimaryKeyRelatedField(
+            queryset=get_user_model().objects.filter(is_active=True), allow_null=True
+        )
+
+
+NOTE = Text("reason", "Note", required=False)
+REASON = Text("reason", "Reason")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One stage action: the keyword arguments of ``service`` are the inputs' values."""
+
+    slug: str
+    move: Move
+    service: Callable[..., Contact]
+    inputs: tuple[Input, ...]
+    summary: str  # the API operation's
+    label: str  # the page's button
+    verb: str  # "accept {name}", for "Could not accept Jane Doe: ..."
+    done: str  # the success message, formatted with name, stage, owner, budget and amount
+    tone: str = "primary"
+
+    @property
+    def name(self) -> str:
+        return self.slug.replace("-", "_")
+
+    @cached_property
+    def form(self) -> type[forms.Form]:
+        fields = {each.name: each.form_field() for each in self.inputs}
+        return type(f"{self._class_name}Form", (forms.Form,), fields)
+
+    @cached_property
+    def serializer(self) -> type[serializers.Serializer]:
+        fields = {each.name: each.serializer_field() for each in self.inputs}
+        return type(f"{self._class_name}Serializer", (serializers.Serializer,), fields)
+
+    @property
+    def _class_name(self) -> str:
+        return self.slug.title().replace("-", "")
+
+    @property
+    def one_click(self) -> bool:
+        """Nothing to fill in (an optional note at most): a button does it."""
+        return not any(each.required for each in self.inputs)
+
+    def new_form(self, data: Any = None) -> forms.Form:
+        # Every action has its own ids on a page that shows several action forms.
+        return self.form(data, auto_id=f"id_{self.slug}_%s")
+
+
+ACTIONS = {
+    action.slug: action
+    for action in (
+        Action(
+            "claim",
+            Move.CLAIM,
+            services.contact_claim,
+            (NOTE,),
+            "Take an unassigned MQL from the shared queue",
+            "Claim",
+            "claim {name}",
+            "{name} is yours now: accept or reject it before the deadline.",
+        ),
+        Action(
+            "accept",
+            Move.ACCEPT,
+            services.contact_accept,
+            (NOTE,),
+            "Accept an MQL: MQL -> SQL",
+            "Accept",
+            "accept {name}",
+            "{name} accepted: now an SQL.",
+        ),
+        Action(
+            "reject",
+            Move.REJECT,
+            services.contact_reject,
+            (
+                REASON,
+                Switch(
+                    "recycle",
+                    "Then",
+                    yes="Back to marketing for nurturing",
+                    no="Disqualify for good",
+                ),
+            ),
+            "Reject an MQL: recycle or disqualify",
+            "Reject",
+            "reject {name}",
+            "{name} rejected: now {stage}.",
+            "danger",
+        ),
+        Action(
+            "mark-mql",
+            Move.MARK_MQL,
+            services.contact_mark_mql,
+            (NOTE,),
+            "Mark as MQL (marketing)",
+            "Mark MQL",
+            "mark {name} as MQL",
+            "{name} is now an MQL, waiting in the sales queue.",
+        ),
+        Action(
+            "fast-track",
+            Move.FAST_TRACK,
+            services.contact_fast_track,
+            (REASON,),
+            "Take a lead straight to SQL",
+            "Fast-track to SQL",
+            "fast-track {name}",
+            "{name} fast-tracked: now an SQL.",
+            "secondary",
+        ),
+        Action(
+            "qualify",
+            Move.QUALIFY,
+            services.contact_qualify,
+            (
+                NOTE,
+                Money("budget", "Budget"),
+                Currency("currency", "Currency"),
+                Day("close_by", "Expected close"),
+            ),
+            "SQL -> QSO",
+            "Qualify",
+            "qualify {name}",
+            "{name} qualified: an opportunity of {budget}.",
+        ),
+        Action(
+            "win",
+            Move.WIN,
+            services.contact_win,
+            (NOTE, Money("amount", "Signed amount")),
+            "QSO -> client",
+            "Mark won",
+            "mark {name} as won",
+            "{name} signed for {amount}: a new client.",
+        ),
+        Action(
+            "lose",
+            Move.LOSE,
+            services.contact_lose,
+            (REASON,),
+            "SQL or QSO -> lost",
+            "Mark lost",
+            "mark {name} as lost",
+            "{name} marked as lost.",
+            "danger",
+        ),
+        Action(
+            "disqualify",
+            Move.DISQUALIFY,
+            services.contact_disqualify,
+            (REASON,),
+            "Take a contact out for good",
+            "Disqualify",
+            "disqualify {name}",
+            "{name} disqualified.",
+            "danger",
+        ),
+        Action(
+            "assign",
+            Move.ASSIGN,
+            services.contact_assign,
+            (NOTE, Rep("owner", "Give to")),
+            "Give the contact to a rep",
+            "Assign",
+            "assign {name}",
+            "{name} is now with {owner}.",
+            "secondary",
+        ),
+    )
+}
