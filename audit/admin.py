@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
-from leads.admin import RoleAdmin
+from leads.admin import ReadOnlyAdmin
 from leads.roles import Capability, can
 
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(RoleAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log, for managers only, and read-only: nobody edits what happened."""
 
     list_display = ["at", "actor_name", "action", "content_type", "object_repr", "changed"]
@@ -37,12 +37,3 @@ class AuditEntryAdmin(RoleAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can(request.user, Capability.MANAGE_TEAM)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -13,17 +13,7 @@ from typing import Any
 
 from scoring.models import Rule, ScoringSettings
 
-RULE_FIELDS = (
-    "name",
-    "dimension",
-    "points",
-    "active",
-    "event_type",
-    "attribute",
-    "operator",
-    "value",
-    "max_times",
-)
+RULE_FIELDS = Rule.DEFINITION_FIELDS
 THRESHOLD_FIELDS = ("mql_threshold", "min_fit", "min_engagement", "half_life_days")
 CURRENT = "Current rules"
 

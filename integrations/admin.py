@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from leads.admin import RoleAdmin
+from leads.admin import ReadOnlyInline, RoleAdmin
 from leads.roles import Capability, has_role, holders
 
 from . import selectors
@@ -20,17 +20,6 @@ class EditorsOnlyAdmin(RoleAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return has_role(request.user, *self.edit_roles)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ImportRejectionInline(ReadOnlyInline):

@@ -32,22 +32,37 @@ class RoleAdmin(admin.ModelAdmin):
         return has_role(request.user, *self.edit_roles)
 
 
-class TransitionInline(admin.TabularInline):
+class ReadOnly:
+    """Written by the services alone (history, clocks, audit): nobody adds, edits or deletes
+    it by hand, whatever their role. Mixed into an admin or an inline."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnly, RoleAdmin):
+    """Read by every role, written by none."""
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+
+class TransitionInline(ReadOnlyInline):
     model = Transition
     fields = ["at", "move", "from_stage", "to_stage", "actor", "reason", "data"]
     readonly_fields = fields
     ordering = ["at", "id"]
-    extra = 0
-    can_delete = False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return bool(roles_of(request.user))
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _apply(modeladmin, request, queryset: QuerySet, service, verb: str, **params) -> None:
@@ -123,7 +138,7 @@ class CampaignAdmin(RoleAdmin):
 
 
 @admin.register(Transition)
-class TransitionAdmin(RoleAdmin):
+class TransitionAdmin(ReadOnlyAdmin):
     """The stage history, read-only: it is append-only everywhere."""
 
     list_display = ["contact", "move", "from_stage", "to_stage", "at", "actor", "reason"]
@@ -139,18 +154,9 @@ class TransitionAdmin(RoleAdmin):
             .filter(contact__in=Contact.objects.visible_to(request.user))
         )
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Definition)
-class DefinitionAdmin(RoleAdmin):
+class DefinitionAdmin(ReadOnlyAdmin):
     """The definitions' revisions, read-only: managers write them on the Definitions page,
     where each change becomes a new dated revision."""
 
@@ -158,15 +164,6 @@ class DefinitionAdmin(RoleAdmin):
     list_filter = ["term", "written_at"]
     search_fields = ["text"]
     list_select_related = ["written_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.action(description="Revoke selected keys")

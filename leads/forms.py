@@ -16,18 +16,6 @@ from .normalise import CURRENCY_HELP, currency_code
 from .roles import User
 from .stages import Role
 
-CONTACT_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company",
-    "job_title",
-    "company_size",
-    "industry",
-    "country",
-    "campaign",
-)
 REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate", "Too small")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,7 +49,7 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields.update(forms.fields_for_model(Contact, fields=CONTACT_FIELDS))
+        self.fields.update(forms.fields_for_model(Contact, fields=Contact.PROFILE_FIELDS))
         self.fields["email"].required = True
         self.fields["campaign"].queryset = Campaign.objects.order_by("name")
         self.fields["campaign"].empty_label = "No campaign"
@@ -74,7 +62,7 @@ class ContactForm(forms.Form):
 
     @classmethod
     def for_contact(cls, contact: Contact, data: Any = None) -> "ContactForm":
-        return cls(data, initial=forms.model_to_dict(contact, fields=CONTACT_FIELDS))
+        return cls(data, initial=forms.model_to_dict(contact, fields=Contact.PROFILE_FIELDS))
 
     def changed_fields(self) -> dict[str, Any]:
         """Only what the user changed: an edit must not rewrite (and announce) the rest."""

@@ -140,6 +140,19 @@ class Contact(models.Model):
 
     objects = ContactQuerySet.as_manager()
 
+    # What a person tells about themselves: the fields a form, an import or the API edits.
+    PROFILE_FIELDS = (
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "company",
+        "job_title",
+        "company_size",
+        "industry",
+        "country",
+        "campaign",
+    )
     # Written by the lifecycle, scoring and SLA services only: read-only in the API, the
     # admin and every form (the one list of them).
     SYSTEM_FIELDS = (

@@ -105,8 +105,12 @@ class CappedPaginator(Paginator):
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
     @property
+    def count_is_exact(self) -> bool:
+        return self.count <= self.CAP
+
+    @property
     def count_label(self) -> str:
-        return f"{self.CAP:,}+" if self.count > self.CAP else f"{self.count:,}"
+        return f"{self.count:,}" if self.count_is_exact else f"{self.CAP:,}+"
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, size: int = PAGE_SIZE) -> Page:

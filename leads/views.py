@@ -8,7 +8,7 @@ its ``ValidationError`` errors on the form (400), its ``PermissionDenied`` the 4
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -250,18 +250,13 @@ def duplicate_error(exc: DuplicateContact) -> str:
 @role_required(*CONTACT_EDITORS)
 def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(by=request.user, **form.cleaned_data)
-        except DuplicateContact as exc:
-            form.add_error("email", duplicate_error(exc))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{display_name(contact)} added.")
-            return redirect("leads:contact_detail", pk=contact.pk)
-    context = {"form": form, "contact": None}
-    return render(request, "leads/contact_form.html", context, status=400 if form.errors else 200)
+    return contact_form_page(
+        request,
+        form,
+        None,
+        lambda: services.contact_create(by=request.user, **form.cleaned_data),
+        "added",
+    )
 
 
 @role_required()
@@ -270,16 +265,34 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     change only through the actions."""
     contact = contact_for(request.user, pk)
     form = ContactForm.for_contact(contact, request.POST or None)
+    return contact_form_page(
+        request,
+        form,
+        contact,
+        lambda: services.contact_update(contact=contact, by=request.user, **form.changed_fields()),
+        "saved",
+    )
+
+
+def contact_form_page(
+    request: HttpRequest,
+    form: ContactForm,
+    contact: Contact | None,
+    save: Callable[[], Contact],
+    done: str,
+) -> HttpResponse:
+    """The contact form: a valid post is saved by ``save`` (a service) and opens the contact;
+    the service's refusals (a taken e-mail, a bad value) come back on the form's fields."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(contact=contact, by=request.user, **form.changed_fields())
+            saved = save()
         except DuplicateContact as exc:
             form.add_error("email", duplicate_error(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{display_name(contact)} saved.")
-            return redirect("leads:contact_detail", pk=contact.pk)
+            messages.success(request, f"{display_name(saved)} {done}.")
+            return redirect("leads:contact_detail", pk=saved.pk)
     context = {"form": form, "contact": contact}
     return render(request, "leads/contact_form.html", context, status=400 if form.errors else 200)
 

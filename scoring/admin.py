@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from leads.admin import ReadOnly
+
 from .models import Activity, RecomputeJob, Rule, ScoringSettings
 
 
@@ -7,17 +9,7 @@ from .models import Activity, RecomputeJob, Rule, ScoringSettings
 class RuleAdmin(admin.ModelAdmin):
     """Rules are validated by ``Rule.clean`` (the same checks as the API's)."""
 
-    list_display = (
-        "name",
-        "dimension",
-        "points",
-        "active",
-        "event_type",
-        "attribute",
-        "operator",
-        "value",
-        "max_times",
-    )
+    list_display = Rule.DEFINITION_FIELDS
     list_filter = ("active", "dimension")
     list_editable = ("active",)
     search_fields = ("name", "event_type", "attribute")
@@ -41,15 +33,8 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """Written by the scoring alone; Django's permissions say who reads it."""
 
 
 @admin.register(Activity)

@@ -63,6 +63,20 @@ class Rule(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What a rule says (the rest is bookkeeping): copied by the backtest's candidates,
+    # listed by the admin and the API.
+    DEFINITION_FIELDS = (
+        "name",
+        "dimension",
+        "points",
+        "active",
+        "event_type",
+        "attribute",
+        "operator",
+        "value",
+        "max_times",
+    )
+
     class Meta:
         ordering = ["dimension", "-points", "id"]
         constraints = [

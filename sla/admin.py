@@ -1,26 +1,12 @@
 """SLA configuration for managers; clocks, breaches and notifications read-only for all roles."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from leads.admin import RoleAdmin
+from leads.admin import ReadOnlyAdmin, RoleAdmin
 from leads.models import Contact
 
 from . import selectors, services
 from .models import AssignmentRule, Breach, Clock, RepAvailability, SlaPolicy
-
-
-class ReadOnlyAdmin(RoleAdmin):
-    """Written only by the clocks and the sweep: nobody edits them by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(SlaPolicy)

@@ -61,45 +61,47 @@ QUEUED = (
 )
 
 
-@extend_schema(
-    summary="Backtest one or two rule sets over a period",
-    description="Replays each candidate (the current rules, or rules and thresholds sent "
-    "here and not saved) over the stored events and profiles: MQLs per month, how many "
-    "later became SQL, QSO and client, the SQLs and clients caught early, and the load on "
-    "sales, beside what really happened." + QUEUED,
-    request=BacktestRequestSerializer,
-    responses=STARTED,
+def start_view(kind: Kind, request_serializer: type, summary: str, description: str) -> type:
+    """The endpoint that starts one kind of analysis, described for the schema."""
+    view = type(
+        f"{kind.name.title()}StartView",
+        (StartView,),
+        {"kind": kind, "request_serializer": request_serializer},
+    )
+    schema = extend_schema(
+        summary=summary,
+        description=description + QUEUED,
+        request=request_serializer,
+        responses=STARTED,
+    )
+    return schema(view)
+
+
+BacktestStartView = start_view(
+    Kind.BACKTEST,
+    BacktestRequestSerializer,
+    "Backtest one or two rule sets over a period",
+    "Replays each candidate (the current rules, or rules and thresholds sent here and not "
+    "saved) over the stored events and profiles: MQLs per month, how many later became SQL, "
+    "QSO and client, the SQLs and clients caught early, and the load on sales, beside what "
+    "really happened.",
 )
-class BacktestStartView(StartView):
-    kind = Kind.BACKTEST
-    request_serializer = BacktestRequestSerializer
-
-
-@extend_schema(
-    summary="The signals that distinguish the leads who converted",
-    description="For each event type, property value, recency and profile value: the "
-    "conversion rate of the leads who showed it before sales took them against the others, "
-    "the lift with its interval, and how many contacts it rests on; strongest evidence "
-    "first." + QUEUED,
-    request=SignalsRequestSerializer,
-    responses=STARTED,
+SignalsStartView = start_view(
+    Kind.SIGNALS,
+    SignalsRequestSerializer,
+    "The signals that distinguish the leads who converted",
+    "For each event type, property value, recency and profile value: the conversion rate of "
+    "the leads who showed it before sales took them against the others, the lift with its "
+    "interval, and how many contacts it rests on; strongest evidence first.",
 )
-class SignalsStartView(StartView):
-    kind = Kind.SIGNALS
-    request_serializer = SignalsRequestSerializer
-
-
-@extend_schema(
-    summary="Suggest points learnt from the history",
-    description="A regularised logistic regression over the signals of the earlier months, "
-    "turned into integer points per rule, and its quality on the held-out months beside "
-    "the current rules'. Nothing is applied: adopt it with `analyses/{id}/adopt/`." + QUEUED,
-    request=SuggestionRequestSerializer,
-    responses=STARTED,
+SuggestionStartView = start_view(
+    Kind.SUGGESTION,
+    SuggestionRequestSerializer,
+    "Suggest points learnt from the history",
+    "A regularised logistic regression over the signals of the earlier months, turned into "
+    "integer points per rule, and its quality on the held-out months beside the current "
+    "rules'. Nothing is applied: adopt it with `analyses/{id}/adopt/`.",
 )
-class SuggestionStartView(StartView):
-    kind = Kind.SUGGESTION
-    request_serializer = SuggestionRequestSerializer
 
 
 @extend_schema_view(

@@ -58,21 +58,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "email",
-            "first_name",
-            "last_name",
-            "phone",
-            "company",
-            "job_title",
-            "company_size",
-            "industry",
-            "country",
-            "campaign",
-            "attributes",
-            *Contact.SYSTEM_FIELDS,
-        ]
+        fields = ["id", *Contact.PROFILE_FIELDS, "attributes", *Contact.SYSTEM_FIELDS]
         read_only_fields = ["id", *Contact.SYSTEM_FIELDS]
 
     def validate_attributes(self, value):

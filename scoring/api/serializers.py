@@ -210,21 +210,7 @@ class RuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rule
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "dimension",
-            "points",
-            "active",
-            "event_type",
-            "attribute",
-            "operator",
-            "value",
-            "max_times",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "kind", *Rule.DEFINITION_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "points": {"min_value": -1000, "max_value": 1000},
