@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
+APPS := leadfunnel leads scoring sla reporting evidence integrations audit demo
+
 .PHONY: run test test-fast bench lint fmt migrate check-deploy clean
 
 $(VENV)/.runtime: requirements.txt
@@ -42,6 +44,7 @@ bench: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(APPS)
 
 fmt: $(VENV)/.dev
 	$(VENV)/bin/ruff format .

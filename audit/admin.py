@@ -17,8 +17,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ["object_repr", "actor_name"]
     list_select_related = ["content_type"]
     date_hierarchy = "at"
-    fields = ["at", "actor", "actor_name", "action", "content_type", "object_id", "object_repr"]
-    readonly_fields = [*fields, "changes_table"]
+    fields = ("at", "actor", "actor_name", "action", "content_type", "object_id", "object_repr")
+    readonly_fields = (*fields, "changes_table")
 
     @admin.display(description="fields changed")
     def changed(self, entry: AuditEntry) -> str:

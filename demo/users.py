@@ -1,6 +1,7 @@
 """The demo team: one login per role, printed by `make run`."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -26,10 +27,10 @@ TEAM = (
 )
 
 
-def ensure_team(password: str) -> dict[str, object]:
+def ensure_team(password: str) -> dict[str, Any]:
     """Create the demo users once; a second run leaves them (and their passwords) alone."""
     User = get_user_model()
-    users = {}
+    users: dict[str, Any] = {}
     for member in TEAM:
         user, created = User.objects.get_or_create(
             username=member.username,

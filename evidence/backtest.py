@@ -95,7 +95,8 @@ def _recall(source: str, period: Period) -> dict[str, Any]:
         "WHERE c.sql_at >= %s AND c.sql_at < %s GROUP BY 1, 2, 3",
         _period_params(period),
     )
-    reached, found = Counter(), Counter()
+    reached: Counter[str] = Counter()
+    found: Counter[str] = Counter()
     gained: dict[str, dict[float, int]] = {"sql": defaultdict(int), "client": defaultdict(int)}
     for won, early, days_gained, n in rows:
         for stage in ("sql", "client") if won else ("sql",):

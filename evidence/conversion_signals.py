@@ -33,8 +33,8 @@ from django.db.models import F
 
 from leads.models import Contact
 from reporting.periods import Period
-from scoring.conditions import describe, profile_queryset, property_queryset
-from scoring.models import Activity, Dimension, Operator, Rule
+from scoring.conditions import Operator, describe, profile_queryset, property_queryset
+from scoring.models import Activity, Dimension, Rule
 
 from . import sql
 from .models import Target
@@ -223,7 +223,7 @@ def property_signals(population_table: str, where: str = EVERYONE) -> list[Signa
         )
         signals += _top(
             rows,
-            lambda row, key=key: Signal(
+            lambda row, key=key: Signal(  # type: ignore[misc]  # key bound per loop
                 f"property:{row[0]}:{key}={row[1]}",
                 Family.PROPERTY,
                 event_condition(row[0], key, Operator.EQ, row[1]),
@@ -315,7 +315,7 @@ def ranked(
 ) -> list[dict[str, Any]]:
     """Each signal with its comparisons, the strongest evidence (largest ``|z|`` on the
     target) first; small samples are flagged, not dropped."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for signal in signals:
         compared = {
             outcome: Comparison.of(

@@ -4,7 +4,7 @@ and the API's own serializers check it (``evidence.api.serializers``): one set o
 both, whose messages the forms show on their fields.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -135,7 +135,8 @@ class BacktestForm(EvidenceForm):
                 required=False, initial=True, label=f"{rule.name} on"
             )
         if suggestion is None:
-            self.fields["source"].choices = self.fields["source"].choices[:1]
+            source = cast(forms.ChoiceField, self.fields["source"])
+            source.choices = list(source.choices)[:1]  # type: ignore[arg-type]
 
     def rule_rows(self) -> list[tuple[Rule, forms.BoundField, forms.BoundField]]:
         return [(r, self[f"points_{r.pk}"], self[f"active_{r.pk}"]) for r in self.rules]
@@ -143,7 +144,7 @@ class BacktestForm(EvidenceForm):
     def request_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         if data["source"] == SUGGESTED and self.suggestion is not None:
-            result = self.suggestion.result
+            result = self.suggestion.result or {}
             candidate = {"name": "Suggested points", "rules": result["rules"]}
             candidate["settings"] = result["settings"]
         else:
@@ -196,8 +197,9 @@ class AdoptForm(forms.Form):
     def __init__(self, *args: Any, suggestion: Analysis, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.analysis = suggestion
-        self.suggested = suggestion.result["rules"]
-        self.fields["mql_threshold"].initial = suggestion.result["settings"]["mql_threshold"]
+        result = suggestion.result or {}
+        self.suggested = result["rules"]
+        self.fields["mql_threshold"].initial = result["settings"]["mql_threshold"]
         for n, rule in enumerate(self.suggested):
             self.fields[f"keep_{n}"] = forms.BooleanField(
                 required=False, initial=True, label=f"Keep {rule['name']}"

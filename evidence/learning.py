@@ -103,7 +103,7 @@ def _features(
     return features
 
 
-def _distinct(features: list[Feature], matrix) -> tuple[list[Feature], object]:
+def _distinct(features: list[Feature], matrix: Any) -> tuple[list[Feature], Any]:
     """The features whose column differs from every earlier one's."""
     columns = matrix.tocsc()
     seen, kept = set(), []

@@ -35,6 +35,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -56,6 +57,7 @@ from scoring.models import Activity, Dimension, Rule
 
 from . import sql
 from .candidates import Candidate, Thresholds
+from .models import Target
 from .population import OUTCOME
 
 
@@ -112,7 +114,9 @@ class _Slots:
         that one of the slots holds for (``every``: all of them), with ``m0``, ``m1``, ...
         (1 when slot ``n`` holds): every condition tested in one scan, with scoring's own
         code."""
-        looks_at, flags, conditions = {}, {}, []
+        looks_at: dict[str, Any] = {}
+        flags: dict[str, Any] = {}
+        conditions: list[Any] = []
         for n, rule in enumerate(self.rules):
             annotation, condition = rule_match(rule, f"_t{n}")
             looks_at |= annotation
@@ -227,7 +231,7 @@ def _event_crossings(
     rules = [rule for c in candidates for rule in c.event_rules]
     slots = _Slots(rules)
     half_lives = _half_lives(candidates)
-    growth = {f"g{i}": Value(1.0, FloatField()) for i in range(len(half_lives))}
+    growth: dict[str, Any] = {f"g{i}": Value(1.0, FloatField()) for i in range(len(half_lives))}
     if reference is not None:  # computed in the scan, with its parallel workers
         seconds = sql.seconds_between("%s", f'"{sql.ACTIVITIES}"."occurred_at"')
         growth = {
@@ -257,13 +261,13 @@ def _event_crossings(
     ]
     if reference is None:  # each contact's own first event
         t = sql.seconds_between("FIRST_VALUE(occurred_at) OVER w", "occurred_at")
-        growth = [f"POWER(2.0, {_halvings(t, h)}) AS g{i}" for i, h in enumerate(half_lives)]
+        grown = [f"POWER(2.0, {_halvings(t, h)}) AS g{i}" for i, h in enumerate(half_lives)]
     else:
-        growth = list(growth)
+        grown = list(growth)
     # Events beyond every cap give nothing to anyone: they leave before the second window.
     gives = " OR ".join(f"k{n} <> 0" for n in range(len(slots.rules)))
     levels = (
-        f"SELECT * FROM (SELECT contact_id, occurred_at, id, {', '.join(counted + growth)} "
+        f"SELECT * FROM (SELECT contact_id, occurred_at, id, {', '.join(counted + grown)} "
         f"FROM ({sql.fenced(flags)}) AS f WINDOW w AS ({WINDOW})) AS c WHERE {gives}"
     )
     figures, tests = [], []
@@ -316,7 +320,7 @@ def _part(
     crossing by events or by profile, for each candidate."""
     # The profile points, computed once (a common table) for the two parts that read them.
     points, params = _profile_points(candidates, until, contacts)
-    profile = ("profile", [])
+    profile: tuple[str, list[Any]] = ("profile", [])
     parts = [_profile_crossings(candidates, profile)]
     if any(c.event_rules for c in candidates):
         parts.append(_event_crossings(candidates, until, profile, contacts, reference))
@@ -353,7 +357,9 @@ def crossings(
     are replayed together (one scan and one sort of the events, whatever their number),
     ``PARTS`` ranges of contacts one after the other (``progress(part)`` before each)."""
     typed = ", ".join(f"created_at AS c{n}" for n in range(len(candidates)))
-    parts = [(f"SELECT id AS contact_id, {typed} FROM {sql.CONTACTS} WHERE 1 = 0", [])]
+    parts: list[tuple[str, list[Any]]] = [
+        (f"SELECT id AS contact_id, {typed} FROM {sql.CONTACTS} WHERE 1 = 0", [])
+    ]
     reference = _reference(until, _half_lives(candidates))
     with ExitStack() as stack:
         for part, contacts in enumerate(_id_ranges(PARTS)):
@@ -435,7 +441,7 @@ def score_histogram(
         rules, population, where, candidate.thresholds.half_life_seconds
     )
     fit, engagement = slots.points(rules, flag="o.v")
-    outcome = OUTCOME[target]
+    outcome = OUTCOME[Target(target)]
     figures = (
         f"SELECT {fit} AS fit, {sql.rounded(engagement)} AS eng, p.{outcome} AS y "
         f"FROM ({values}) AS o JOIN {population} p ON p.contact_id = o.contact_id"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.jobs import enqueue_on_commit
-from leads.roles import User
+from leads.roles import User, account
 from reporting.periods import Period, month_start
 from scoring import services as scoring
 from scoring.models import RecomputeJob, Rule
@@ -112,7 +112,7 @@ def analysis_start(*, kind: Kind, params: dict[str, Any], by: User | None) -> An
             params=params,
             fingerprint=key,
             steps_total=STEPS[kind],
-            requested_by=by if by is not None and by.is_authenticated else None,
+            requested_by=account(by),
         )
     enqueue_on_commit(
         "evidence.tasks.run_analysis",
@@ -179,7 +179,7 @@ def _messages(error: ValidationError) -> str:
 def _adopt_rule(position: int, fields: dict[str, Any]) -> Rule:
     """Update the current rule the suggestion came from (its ``id``), or create a rule."""
     values = {name: fields[name] for name in RULE_FIELDS if name in fields}
-    existing = Rule.objects.filter(pk=fields.get("id")).first() if fields.get("id") else None
+    existing = Rule.objects.filter(pk=fields["id"]).first() if fields.get("id") else None
     try:
         if existing is not None:
             return scoring.rule_update(rule=existing, **values)
@@ -228,7 +228,7 @@ def suggestion_adopt(
         "settings": settings or {},
         "recompute": job.pk,
     }
-    adoptions = [*analysis.result.get("adoptions", []), adoption]
-    analysis.result = {**analysis.result, "adoptions": adoptions}
+    result = analysis.result or {}
+    analysis.result = {**result, "adoptions": [*result.get("adoptions", []), adoption]}
     analysis.save(update_fields=["result"])
     return job

@@ -9,7 +9,7 @@ is ``evidence.services``'. Each analysis runs in the background; its section pol
 the API: reps get the 403 page.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -85,7 +85,7 @@ def _page(
 ) -> HttpResponse:
     shown = _shown(request)
     if "adopt" in forms:  # the suggestion being adopted, with the marketer's edits
-        shown[Kind.SUGGESTION.value] = forms["adopt"].analysis
+        shown[Kind.SUGGESTION.value] = cast(AdoptForm, forms["adopt"]).analysis
     suggested = shown[Kind.SUGGESTION.value]
     if "adopt" not in forms and suggested is not None and suggested.status == Status.DONE:
         forms["adopt"] = AdoptForm(suggestion=suggested)
@@ -221,7 +221,7 @@ def present(found: Analysis | None) -> dict[str, Any] | None:
         return None
     item: dict[str, Any] = {"analysis": found, "kind": found.kind}
     if found.status == Status.DONE:
-        item |= PRESENTERS[found.kind](found.result)
+        item |= PRESENTERS[Kind(found.kind)](found.result or {})
     return item
 
 

@@ -24,7 +24,7 @@ class EditorsOnlyAdmin(RoleAdmin):
 
 class ImportRejectionInline(ReadOnlyInline):
     model = ImportRejection
-    fields = ["line", "reason"]
+    fields = ("line", "reason")
     readonly_fields = fields
     max_num = 200  # the full list is the job's errors.csv
 
@@ -69,7 +69,7 @@ class WebhookAdmin(EditorsOnlyAdmin):
 
 class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    fields = ["number", "at", "ok", "response_code", "duration_ms", "error"]
+    fields = ("number", "at", "ok", "response_code", "duration_ms", "error")
     readonly_fields = fields
 
 

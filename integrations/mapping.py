@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -180,6 +181,12 @@ def _country(value: str) -> str:
     return code
 
 
+def _max_length(name: str) -> int:
+    """The longest text the contact's field ``name`` holds."""
+    limit = cast(models.CharField[Any, Any], Contact._meta.get_field(name)).max_length
+    return limit or 0
+
+
 def _text(limit: int) -> Callable[[str], str]:
     def clean(value: str) -> str:
         if len(value) > limit:
@@ -194,14 +201,14 @@ def _email(value: str) -> str:
         validate_email(value)
     except ValidationError:
         raise ValueError("not a valid e-mail address") from None
-    return _text(Contact._meta.get_field("email").max_length)(value)
+    return _text(_max_length("email"))(value)
 
 
 @lru_cache(maxsize=1)
 def _cleaners() -> dict[str, Callable[[str], object]]:
     """Per field: the cell as the contact field wants it, or ``ValueError`` with the reason."""
     cleaners: dict[str, Callable[[str], object]] = {
-        field: _text(Contact._meta.get_field(field).max_length) for field in TEXT_FIELDS
+        field: _text(_max_length(field)) for field in TEXT_FIELDS
     }
     cleaners.update({ImportField.EMAIL: _email, ImportField.COMPANY_SIZE: _company_size})
     cleaners[ImportField.COUNTRY] = _country

@@ -205,15 +205,15 @@ def _merge(contact: Contact, row: CleanRow, policy: OnDuplicate) -> bool:
 def _upsert_orm(
     rows: list[CleanRow], *, policy: OnDuplicate, campaign_id: int | None, now: datetime
 ) -> UpsertResult:
-    known = {
-        contact.key: contact
+    known: dict[str, Contact] = {
+        contact.key: contact  # type: ignore[attr-defined]  # the annotation
         for contact in Contact.objects.annotate(key=Lower("email")).filter(
             key__in=[row.key for row in rows]
         )
     }
     new = [
         Contact(
-            email=row.values[ImportField.EMAIL],
+            email=str(row.values[ImportField.EMAIL]),
             **{name: _prefer(kind, _row_value(row, name), None) for name, kind in COLUMNS},
             campaign_id=campaign_id,
             stage_changed_at=now,

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .accounts import ThrottledPasswordResetView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("leads.api.urls")),
     path("", include("scoring.api.urls")),
     path("", include("evidence.api.urls")),

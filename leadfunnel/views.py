@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.functional import Promise
 
 from leadfunnel.middleware import MESSAGE, RETRY_AFTER_SECONDS, log_unreachable
 from leads.roles import CAPABILITIES, Capability, has_role, roles_of
@@ -14,7 +15,7 @@ from leads.stages import Role
 @dataclass(frozen=True)
 class NavItem:
     label: str
-    url: str
+    url: str | Promise
     roles: frozenset[Role]
 
 

@@ -23,10 +23,11 @@ from .api.serializers import CurrencyField
 from .forms import DATE_INPUT, sales_reps
 from .models import Contact
 from .normalise import CURRENCY_HELP, currency_code
+from .pages import user_name
 from .stages import Move
 
 REASON_MAX = 2000
-TOO_LONG = {"max_length": f"Write at most {REASON_MAX} characters."}
+TOO_LONG: dict[str, Any] = {"max_length": f"Write at most {REASON_MAX} characters."}
 CENT = Decimal("0.01")  # the least a budget or an amount may be
 
 
@@ -41,7 +42,7 @@ class Input:
     def form_field(self) -> forms.Field:
         raise NotImplementedError
 
-    def serializer_field(self) -> serializers.Field:
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         raise NotImplementedError
 
 
@@ -60,10 +61,13 @@ class Text(Input):
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
-    def serializer_field(self) -> serializers.Field:
-        optional = {} if self.required else {"required": False, "allow_blank": True}
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         return serializers.CharField(
-            max_length=REASON_MAX, trim_whitespace=False, error_messages=TOO_LONG, **optional
+            max_length=REASON_MAX,
+            trim_whitespace=False,
+            error_messages=TOO_LONG,
+            required=self.required,
+            allow_blank=not self.required,
         )
 
 
@@ -81,12 +85,12 @@ class Switch(Input):
             choices=[("true", self.yes), ("false", self.no)],
             coerce=lambda value: value == "true",
             initial="true" if self.default else "false",
-            empty_value=self.default,
+            empty_value=self.default,  # type: ignore[arg-type]  # what coerce gives
             required=False,
             widget=forms.RadioSelect,
         )
 
-    def serializer_field(self) -> serializers.Field:
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         return serializers.BooleanField(
             default=self.default, help_text=f"true: {self.yes.lower()}; false: {self.no.lower()}."
         )
@@ -108,7 +112,7 @@ class Money(Input):
     def form_field(self) -> forms.Field:
         return forms.DecimalField(label=self.label, **self._limits())
 
-    def serializer_field(self) -> serializers.Field:
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         return serializers.DecimalField(**self._limits())
 
 
@@ -127,7 +131,7 @@ class Currency(Input):
             label=self.label, initial="EUR", max_length=3, help_text=CURRENCY_HELP
         )
 
-    def serializer_field(self) -> serializers.Field:
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         return CurrencyField()
 
 
@@ -136,7 +140,7 @@ class Day(Input):
     def form_field(self) -> forms.Field:
         return forms.DateField(label=self.label, widget=DATE_INPUT)
 
-    def serializer_field(self) -> serializers.Field:
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         return serializers.DateField()
 
 
@@ -152,10 +156,10 @@ class Rep(Input):
             empty_label="Shared queue (unassigned)",
             label=self.label,
         )
-        field.label_from_instance = lambda user: user.get_full_name() or user.username
+        field.label_from_instance = user_name  # type: ignore[method-assign,assignment]
         return field
 
-    def serializer_field(self) -> serializers.Field:
+    def serializer_field(self) -> serializers.Field[Any, Any, Any, Any]:
         return serializers.PrimaryKeyRelatedField(
             queryset=get_user_model().objects.filter(is_active=True), allow_null=True
         )
@@ -189,7 +193,7 @@ class Action:
         return type(f"{self._class_name}Form", (forms.Form,), fields)
 
     @cached_property
-    def serializer(self) -> type[serializers.Serializer]:
+    def serializer(self) -> type[serializers.Serializer[Any]]:
         fields = {each.name: each.serializer_field() for each in self.inputs}
         return type(f"{self._class_name}Serializer", (serializers.Serializer,), fields)
 

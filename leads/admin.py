@@ -1,22 +1,26 @@
+from collections.abc import Callable
+from typing import Any, cast
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from . import api_keys, services
 from .errors import StageConflict
 from .models import ApiKey, Campaign, Contact, Definition, Transition
-from .roles import Capability, has_role, holders, roles_of
+from .roles import Account, Capability, has_role, holders, roles_of
 from .stages import Role
 
 
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(admin.ModelAdmin[Any]):
     """Admin rights follow the same roles as the API: any role reads, ``edit_roles`` write."""
 
     edit_roles: tuple[Role, ...] = holders(Capability.MANAGE_TEAM)
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(roles_of(request.user))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -25,10 +29,10 @@ class RoleAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return has_role(request.user, *self.edit_roles)
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return has_role(request.user, *self.edit_roles)
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return has_role(request.user, *self.edit_roles)
 
 
@@ -36,13 +40,13 @@ class ReadOnly:
     """Written by the services alone (history, clocks, audit): nobody adds, edits or deletes
     it by hand, whatever their role. Mixed into an admin or an inline."""
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -50,27 +54,33 @@ class ReadOnlyAdmin(ReadOnly, RoleAdmin):
     """Read by every role, written by none."""
 
 
-class ReadOnlyInline(ReadOnly, admin.TabularInline):
+class ReadOnlyInline(ReadOnly, admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
 
 
 class TransitionInline(ReadOnlyInline):
     model = Transition
-    fields = ["at", "move", "from_stage", "to_stage", "actor", "reason", "data"]
+    fields = ("at", "move", "from_stage", "to_stage", "actor", "reason", "data")
     readonly_fields = fields
     ordering = ["at", "id"]
 
-    def has_view_permission(self, request, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(roles_of(request.user))
 
 
-def _apply(modeladmin, request, queryset: QuerySet, service, verb: str, **params) -> None:
+def _apply(
+    modeladmin: admin.ModelAdmin[Contact],
+    request: HttpRequest,
+    queryset: QuerySet[Contact],
+    service: Callable[..., Contact],
+    verb: str,
+) -> None:
     """Run one lifecycle service per selected contact; report what moved and what could not."""
     done, refused = 0, []
     for contact in queryset:
         try:
-            service(contact=contact, by=request.user, **params)
+            service(contact=contact, by=request.user)
             done += 1
         except (StageConflict, PermissionDenied, ValidationError) as exc:
             refused.append(f"{contact}: {exc}")
@@ -81,12 +91,16 @@ def _apply(modeladmin, request, queryset: QuerySet, service, verb: str, **params
 
 
 @admin.action(description="Mark selected contacts as MQL", permissions=["change"])
-def mark_mql(modeladmin, request, queryset):
+def mark_mql(
+    modeladmin: admin.ModelAdmin[Contact], request: HttpRequest, queryset: QuerySet[Contact]
+) -> None:
     _apply(modeladmin, request, queryset, services.contact_mark_mql, "Marked as MQL:")
 
 
 @admin.action(description="Erase personal data of selected contacts", permissions=["change"])
-def erase(modeladmin, request, queryset):
+def erase(
+    modeladmin: admin.ModelAdmin[Contact], request: HttpRequest, queryset: QuerySet[Contact]
+) -> None:
     _apply(modeladmin, request, queryset, services.contact_erase, "Erased")
 
 
@@ -112,13 +126,15 @@ class ContactAdmin(RoleAdmin):
     inlines = [TransitionInline]
     actions = [mark_mql, erase]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         return Contact.objects.visible_to(request.user)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # a contact is erased (see the action), never deleted: reports need it
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Contact, form: forms.ModelForm[Contact], change: bool
+    ) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
             services.contact_update(
@@ -147,7 +163,7 @@ class TransitionAdmin(ReadOnlyAdmin):
     list_select_related = ["contact", "actor"]
     date_hierarchy = "at"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Transition]:
         return (
             super()
             .get_queryset(request)
@@ -167,13 +183,15 @@ class DefinitionAdmin(ReadOnlyAdmin):
 
 
 @admin.action(description="Revoke selected keys")
-def revoke_keys(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+def revoke_keys(
+    modeladmin: admin.ModelAdmin[ApiKey], request: HttpRequest, queryset: QuerySet[ApiKey]
+) -> None:
     for api_key in queryset.filter(revoked_at__isnull=True):
-        api_keys.api_key_revoke(api_key=api_key, by=request.user)
+        api_keys.api_key_revoke(api_key=api_key, by=cast(Account, request.user))
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     """Superusers make and revoke keys (Django's own permissions: nobody else has them).
     A new key is shown once, in the message after saving: only its hash is kept."""
 
@@ -184,10 +202,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = [revoke_keys]
 
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:  # type: ignore[override]
         return ["user", "name", "expires_at", *(self.readonly_fields if obj else [])]
 
-    def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ApiKey, form: forms.ModelForm[ApiKey], change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiKey
-from .roles import User
+from .roles import Account
 
 PREFIX_LENGTH = 12
 LAST_USE_PRECISION = timedelta(minutes=1)  # at most one write per key per minute
@@ -33,7 +33,7 @@ def digest_of(key: str) -> str:
 
 @transaction.atomic
 def api_key_create(
-    *, user: User, name: str = "", lifetime: timedelta | None | bool = True
+    *, user: Account, name: str = "", lifetime: timedelta | None | bool = True
 ) -> tuple[ApiKey, str]:
     """A new key for ``user``: the row, and the key itself (shown once, never stored).
 
@@ -55,7 +55,7 @@ def api_key_create(
     return row, key
 
 
-def api_key_revoke(*, api_key: ApiKey, by: User, now: datetime | None = None) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, by: Account, now: datetime | None = None) -> ApiKey:
     """Stop a key for good (its row stays, as the record of who had it). The owner or a
     superuser may."""
     if by.pk != api_key.user_id and not by.is_superuser:

@@ -89,8 +89,8 @@ _TIME = r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-3]
 
 
 def _years(first: date, last: date) -> str:
-    years = range(first.year + (first > date(first.year, 1, 1)), last.year + 1)
-    years = [year for year in years if date(year, 12, 31) <= last] or [first.year]
+    starts = range(first.year + (first > date(first.year, 1, 1)), last.year + 1)
+    years = [year for year in starts if date(year, 12, 31) <= last] or [first.year]
     return "(?:" + "|".join(str(year) for year in years) + ")"
 
 

@@ -54,7 +54,7 @@ def scrub(data: Any, values: Iterable[str]) -> Any:
     return _scrub(data, pattern)
 
 
-def _scrub(data: Any, pattern: re.Pattern) -> Any:
+def _scrub(data: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(data, str):
         return pattern.sub(ERASED, data)
     if isinstance(data, dict):
@@ -64,7 +64,9 @@ def _scrub(data: Any, pattern: re.Pattern) -> Any:
     return data
 
 
-def rows_mentioning(queryset: QuerySet, fields: Iterable[str], values: list[str]) -> QuerySet:
+def rows_mentioning(
+    queryset: QuerySet[Any], fields: Iterable[str], values: list[str]
+) -> QuerySet[Any]:
     """The rows of ``queryset`` whose ``fields`` (text or JSON) contain one of ``values``."""
     if not values:
         return queryset.none()
@@ -74,10 +76,11 @@ def rows_mentioning(queryset: QuerySet, fields: Iterable[str], values: list[str]
     for alias in texts:
         for value in values:
             found |= Q(**{f"{alias}__icontains": value})
-    return queryset.annotate(**texts).filter(found)
+    found_rows: QuerySet[Any] = queryset.annotate(**texts).filter(found)
+    return found_rows
 
 
-def scrub_rows(queryset: QuerySet, fields: Iterable[str], values: list[str]) -> int:
+def scrub_rows(queryset: QuerySet[Any], fields: Iterable[str], values: list[str]) -> int:
     """Scrub ``fields`` of every row that mentions the person; the count of rows changed."""
     fields = list(fields)
     rows = list(rows_mentioning(queryset, fields, values))

@@ -22,7 +22,7 @@ class Conflict(Exception):
 class StageConflict(Conflict):
     """The contact's current stage does not allow the move (HTTP 409 with the stage)."""
 
-    def __init__(self, *, move: Move, stage: Stage, why: str = ""):
+    def __init__(self, *, move: Move | str, stage: Stage | str, why: str = "") -> None:
         self.move = Move(move)
         self.stage = Stage(stage)
         self.why = why or f"the contact is {self.stage.label}"
@@ -35,7 +35,7 @@ class StageConflict(Conflict):
 class DuplicateContact(Conflict):
     """A contact with this e-mail exists already (HTTP 409 with its id)."""
 
-    def __init__(self, *, existing_id: int):
+    def __init__(self, *, existing_id: int | None) -> None:
         self.existing_id = existing_id
         super().__init__("A contact with this e-mail already exists.")
 

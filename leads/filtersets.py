@@ -1,6 +1,7 @@
 """Query-parameter filters of the contact and campaign lists, named as the API contract does."""
 
-from datetime import UTC
+from datetime import UTC, date, datetime
+from typing import Any
 
 import django_filters as filters
 from django import forms
@@ -20,8 +21,8 @@ class UtcDateTimeField(IsoDateTimeField):
     """An ISO 8601 time, turned to UTC before it reaches a query: PostgreSQL refuses a zone
     offset past 15:59 (``+17:51``), which Python's datetime and ISO 8601 allow."""
 
-    def to_python(self, value):
-        moment = super().to_python(value)
+    def to_python(self, value: Any) -> datetime | None:
+        moment: datetime | None = super().to_python(value)
         if moment is None:
             return None
         try:
@@ -36,7 +37,7 @@ class IdFilter(filters.NumberFilter):
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGGEST_ID)
         super().__init__(*args, **kwargs)
@@ -81,11 +82,13 @@ class ContactFilterSet(filters.FilterSet):
         model = Contact
         fields: list[str] = []
 
-    def filter_sla_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_sla_overdue(
+        self, queryset: QuerySet[Contact], name: str, value: str
+    ) -> QuerySet[Contact]:
         overdue = Q(sla_due_at__lte=timezone.now())
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         value = value.strip()
         if not value:
             return queryset
@@ -106,7 +109,9 @@ class CampaignFilterSet(filters.FilterSet):
         model = Campaign
         fields: list[str] = []
 
-    def filter_active_on(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_active_on(
+        self, queryset: QuerySet[Campaign], name: str, value: date
+    ) -> QuerySet[Campaign]:
         return queryset.filter(started_on__lte=value).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=value)
         )

@@ -4,7 +4,7 @@ the rules themselves (who may, from which stage, a positive budget, a unique e-m
 ``leads.services``, whose errors the views put back on these forms.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,14 +13,14 @@ from django.db.models import QuerySet
 
 from .models import Campaign, Contact
 from .normalise import CURRENCY_HELP, currency_code
-from .roles import User
+from .roles import Account, User
 from .stages import Role
 
 REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate", "Too small")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def sales_reps() -> QuerySet:
+def sales_reps() -> QuerySet[Account]:
     """The people a contact may be given to: active members of the sales group."""
     return (
         get_user_model()
@@ -29,7 +29,7 @@ def sales_reps() -> QuerySet:
     )
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ``ValidationError`` on the form: on its field when the form has one,
     else above the form (``Form.add_error`` refuses fields it does not know)."""
     if not hasattr(error, "error_dict"):
@@ -51,12 +51,12 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Contact, fields=Contact.PROFILE_FIELDS))
         self.fields["email"].required = True
-        self.fields["campaign"].queryset = Campaign.objects.order_by("name")
-        self.fields["campaign"].empty_label = "No campaign"
-        self.fields["country"].choices = [
-            ("", "Choose a country"),
-            *self.fields["country"].choices[1:],
-        ]
+        campaign = cast(forms.ModelChoiceField[Campaign], self.fields["campaign"])
+        campaign.queryset = Campaign.objects.order_by("name")
+        campaign.empty_label = "No campaign"
+        country = cast(forms.ChoiceField, self.fields["country"])
+        countries: list[tuple[str, str]] = list(country.choices)  # type: ignore[arg-type]
+        country.choices = [("", "Choose a country"), *countries[1:]]
         self.fields["campaign"].help_text = "First touch: the campaign that brought them."
         self.fields["company_size"].help_text = "Employees."
 
@@ -69,7 +69,7 @@ class ContactForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(forms.ModelForm[Campaign]):
     spend = forms.DecimalField(
         min_value=0,
         max_digits=14,
@@ -91,7 +91,7 @@ class CampaignForm(forms.ModelForm):
         return currency_code(self.cleaned_data["currency"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
         if started and ended and ended < started:
             self.add_error("ended_on", "A campaign cannot end before it starts.")
@@ -117,11 +117,13 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only contacts the user can see: a forged id is "not a valid choice".
-        self.fields["contacts"].queryset = Contact.objects.visible_to(user)
-        self.fields["owner"].queryset = sales_reps()
+        cast(
+            forms.ModelMultipleChoiceField[Contact], self.fields["contacts"]
+        ).queryset = Contact.objects.visible_to(user)
+        cast(forms.ModelChoiceField[Account], self.fields["owner"]).queryset = sales_reps()
 
-    def clean_contacts(self) -> QuerySet:
-        contacts = self.cleaned_data["contacts"]
+    def clean_contacts(self) -> QuerySet[Contact]:
+        contacts: QuerySet[Contact] = self.cleaned_data["contacts"]
         if len(contacts) > self.MAX:
             raise ValidationError(f"Select at most {self.MAX} contacts at a time.")
         return contacts

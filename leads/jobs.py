@@ -8,21 +8,22 @@ sweep (or asking again) finds the row.
 
 import logging
 from functools import partial
+from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task: str, *args, waiting: str) -> None:
+def enqueue_on_commit(task: str, *args: Any, waiting: str) -> None:
     """Send ``task`` (its registered name) with ``args`` after the commit; ``waiting`` says,
     in the warning of a broker that is down, what waits and who picks it up."""
     transaction.on_commit(partial(send, task, *args, waiting=waiting), robust=True)
 
 
-def send(task: str, *args, waiting: str) -> bool:
+def send(task: str, *args: Any, waiting: str) -> bool:
     """Send ``task`` now; False (and a warning) when the broker is down."""
     try:
         _registered(task).delay(*args)
@@ -32,7 +33,7 @@ def send(task: str, *args, waiting: str) -> bool:
     return True
 
 
-def _registered(name: str):
+def _registered(name: str) -> Task:
     if name not in current_app.tasks:
         # A web process has not imported the apps' task modules: Celery's autodiscovery
         # does, as a worker does at its start.

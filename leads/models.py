@@ -55,7 +55,7 @@ class Campaign(models.Model):
         return self.name
 
 
-class ContactQuerySet(models.QuerySet):
+class ContactQuerySet(models.QuerySet["Contact"]):
     def active(self) -> "ContactQuerySet":
         """Contacts whose personal data has not been erased."""
         return self.filter(erased_at__isnull=True)
@@ -76,7 +76,7 @@ class ContactQuerySet(models.QuerySet):
     def in_stage(self, *stages: Stage) -> "ContactQuerySet":
         return self.filter(stage__in=stages)
 
-    def sla_overdue(self, now=None) -> "ContactQuerySet":
+    def sla_overdue(self, now: datetime | None = None) -> "ContactQuerySet":
         return self.filter(sla_due_at__lt=now or timezone.now())
 
 
@@ -215,7 +215,7 @@ class Contact(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @staticmethod
-    def first_reached_fields(stage: Stage) -> list[str]:
+    def first_reached_fields(stage: Stage | str) -> list[str]:
         """The ``<stage>_at`` fields that reaching ``stage`` sets, skipped stages included."""
         if stage not in FUNNEL:
             return []
@@ -228,6 +228,8 @@ class Transition(models.Model):
     Reports and notifications read these rows; nothing updates or deletes them (erasing a
     contact keeps its transitions, which hold no personal data beyond the free-text reason).
     """
+
+    given_to: str  # not stored: whom an assign or claim gave the contact to (the timeline)
 
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="transitions")
     move = models.CharField(max_length=20, choices=Move.choices)
@@ -257,7 +259,7 @@ class Transition(models.Model):
         return f"#{self.contact_id}: {self.from_stage} -> {self.to_stage} ({self.move})"
 
 
-class DefinitionQuerySet(models.QuerySet):
+class DefinitionQuerySet(models.QuerySet["Definition"]):
     def in_force(self) -> "DefinitionQuerySet":
         """The newest revision of each term: the definitions the team works by today."""
         newest = (
@@ -310,7 +312,7 @@ class Definition(models.Model):
         return f"{self.get_term_display()} ({self.written_at:%Y-%m-%d})"
 
 
-class ApiKeyQuerySet(models.QuerySet):
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def usable(self, now: datetime) -> "ApiKeyQuerySet":
         """Keys that authenticate: not revoked, not expired."""
         return self.filter(revoked_at__isnull=True).filter(

@@ -7,7 +7,7 @@ imports another app's views.
 from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -19,22 +19,30 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
 
 from .models import Contact, Transition
-from .roles import User, has_role, roles_of
+from .roles import Account, User, has_role, roles_of
 from .stages import Move, Role
 
 PAGE_SIZE = 50
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+class HtmxRequest(HttpRequest):
+    """A request as the views see it: django-htmx's middleware tells what htmx asked."""
+
+    htmx: HtmxDetails
 
 
 # --- Access ----------------------------------------------------------------------------
 
 
-def role_required(*roles: Role) -> Callable:
+def role_required(*roles: Role) -> Callable[[View], View]:
     """Logged in and in a funnel role (the API's rule: any role reads); with ``roles``, one
     of those (the API's ``write_roles``)."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: View) -> View:
         @login_required
         @wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -47,7 +55,7 @@ def role_required(*roles: Role) -> Callable:
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 
-        return guarded
+        return cast(View, guarded)
 
     return decorator
 
@@ -55,7 +63,7 @@ def role_required(*roles: Role) -> Callable:
 def contact_for(user: User, pk: int) -> Contact:
     """The contact, if this user may see it: 404 when there is none (or it was erased),
     403 when it is outside their scope (the API's ``CanSeeContact``: a clear "not yours")."""
-    contact = get_object_or_404(
+    contact: Contact = get_object_or_404(
         Contact.objects.active().select_related("owner", "campaign"), pk=pk
     )
     if not Contact.objects.visible_to(user).filter(pk=pk).exists():
@@ -70,7 +78,7 @@ def display_name(contact: Contact) -> str:
     return contact.full_name or contact.email or f"Contact #{contact.pk}"
 
 
-def user_name(user: User | None) -> str:
+def user_name(user: Account | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
@@ -88,7 +96,7 @@ def next_url(request: HttpRequest, default: str) -> str:
     return target if safe else default
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Counts at most ``CAP`` rows. An exact ``COUNT(*)`` over a million contacts costs a
     quarter of a second on every view, and nobody pages past page 200: they filter."""
 
@@ -96,13 +104,14 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.CAP + 1].count()
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # querysets only
+        return rows.order_by()[: self.CAP + 1].count()
 
-    def page(self, number: int | str) -> Page:
+    def page(self, number: int | str) -> Page[Any]:
         # Not cut at the capped count: the last reachable page still shows a full page.
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
     @property
     def count_is_exact(self) -> bool:
@@ -113,11 +122,11 @@ class CappedPaginator(Paginator):
         return f"{self.count:,}" if self.count_is_exact else f"{self.CAP:,}+"
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, size: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> Page[Any]:
     return CappedPaginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def wants_fragment(request: HttpRequest) -> bool:
+def wants_fragment(request: HtmxRequest) -> bool:
     """An htmx request asks for the part of the page it swaps; a history restore (back
     button with an empty htmx cache) needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request

@@ -6,12 +6,20 @@ hold it here, so a page and an endpoint cannot disagree on who may do what. Whic
 moves a role may make is the move table's (``leads.stages.MOVES``).
 """
 
+from django.contrib.auth import models as auth
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 from .stages import Role
 
-User = AbstractBaseUser | AnonymousUser
+User = AbstractBaseUser | AnonymousUser  # whoever asks (``request.user``)
+Account = auth.User  # a person's (or a service's) account: what a record names as its actor
+
+
+def account(user: User | None) -> Account | None:
+    """The signed-in account behind ``user``, else None: what a record names as its actor
+    (None stands for the system, or a visitor who is not signed in)."""
+    return user if isinstance(user, Account) and user.is_authenticated else None
 
 
 class Capability(models.TextChoices):
@@ -50,16 +58,17 @@ def roles_of(user: User | None) -> frozenset[Role]:
 
     A superuser holds every role.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
+    person = account(user)
+    if person is None or not person.is_active:
         return frozenset()
-    cached = getattr(user, "_leadfunnel_roles", None)
+    cached: frozenset[Role] | None = getattr(person, "_leadfunnel_roles", None)
     if cached is None:
-        if user.is_superuser:
+        if person.is_superuser:
             cached = frozenset(Role)
         else:
-            names = set(user.groups.values_list("name", flat=True))
+            names = set(person.groups.values_list("name", flat=True))
             cached = frozenset(role for role in Role if role.value in names)
-        user._leadfunnel_roles = cached
+        setattr(person, "_leadfunnel_roles", cached)  # noqa: B010 (not a model field)
     return cached
 
 

@@ -22,7 +22,7 @@ from .erasure import personal_values, scrub_rows
 from .errors import DuplicateContact, StageConflict
 from .models import Contact, Definition, Transition
 from .normalise import currency_code
-from .roles import Capability, User, can, roles_of
+from .roles import Capability, User, account, can, roles_of
 from .stages import MOVES, Move, MoveRule, Stage
 
 
@@ -89,7 +89,7 @@ def _apply(
         from_stage=from_stage,
         to_stage=to_stage,
         at=at,
-        actor=by,
+        actor=account(by),
         reason=reason,
         data=dict(data or {}),
     )
@@ -444,9 +444,9 @@ def _insert_new(emails: list[str], campaigns: Mapping[str, int]) -> dict[str, in
     rows = [  # in e-mail order, as any batch inserts
         Contact(email=email, campaign_id=campaigns.get(email)) for email in emails
     ]
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(field.attname) for field in fields)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = f"{quote(opts.pk.column)}, {quote(opts.get_field('email').column)}"
+    returning = f"{quote(opts.pk.attname)}, {quote(opts.get_field('email').attname)}"
     created: dict[str, int] = {}
     size = connection.ops.bulk_batch_size(fields, rows)  # SQLite limits the parameters
     with connection.cursor() as cursor:
@@ -510,7 +510,8 @@ def contact_update(*, contact: Contact, by: User | None, **fields: Any) -> Conta
             with transaction.atomic():
                 contact.save(update_fields=[*changed, "updated_at"])
         except IntegrityError:
-            raise DuplicateContact(existing_id=_email_taken(email, exclude=contact.pk)) from None
+            taken = _email_taken(email, exclude=contact.pk) if email else None
+            raise DuplicateContact(existing_id=taken) from None
         signals.contact_saved.send(sender=Contact, contact=contact, created=False, changed=changed)
     return contact
 
@@ -563,4 +564,4 @@ def definition_revise(*, term: Definition.Term, text: str, by: User) -> Definiti
     current = Definition.objects.filter(term=term).order_by("-written_at", "-id").first()
     if current is not None and current.text == text:
         return current
-    return Definition.objects.create(term=term, text=text, written_by=by)
+    return Definition.objects.create(term=term, text=text, written_by=account(by))

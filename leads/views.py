@@ -11,12 +11,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +42,7 @@ from .forms import (
 )
 from .models import Campaign, Channel, Contact, Definition
 from .pages import (
+    HtmxRequest,
     contact_for,
     display_name,
     money,
@@ -51,7 +53,7 @@ from .pages import (
     user_name,
     wants_fragment,
 )
-from .roles import Capability, User, can, has_role, holders
+from .roles import Account, Capability, User, can, has_role, holders
 from .stages import FUNNEL, MOVES, Move, Stage
 
 QUEUE_ACTIONS = ("claim", "accept", "reject", "assign")
@@ -75,7 +77,7 @@ def conflict_reason(exc: StageConflict) -> str:
     return exc.why
 
 
-def perform(request: HttpRequest, action: Action, contact: Contact, form: forms.Form) -> int:
+def perform(request: HtmxRequest, action: Action, contact: Contact, form: forms.Form) -> int:
     """Run the action's service and tell the user how it went (a message, or errors on the
     form); return the status the API would answer."""
     failed = f"Could not {action.verb.format(name=display_name(contact))}"
@@ -94,7 +96,7 @@ def perform(request: HttpRequest, action: Action, contact: Contact, form: forms.
         return 403
     if form.errors:
         if request.htmx:  # a queue row has no room for the form: say it in a message
-            errors = " ".join(error for errors in form.errors.values() for error in errors)
+            errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
             messages.error(request, f"{failed}: {errors}")
         return 400
     contact.refresh_from_db()  # the service moved it; reload its owner for the message
@@ -112,7 +114,7 @@ def perform(request: HttpRequest, action: Action, contact: Contact, form: forms.
 @require_POST
 @role_required()
 @vary_on_headers("HX-Request")
-def contact_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def contact_action(request: HtmxRequest, pk: int, action: str) -> HttpResponse:
     """One stage action from the contact page (a form) or a queue row (htmx: the row comes
     back, redrawn, with the message)."""
     if action not in ACTIONS:
@@ -165,7 +167,7 @@ CONTACT_COLUMNS = (
 
 @role_required()
 @vary_on_headers("HX-Request")
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: HtmxRequest) -> HttpResponse:
     """Every filter of the API's contact list, its sort and pagination, and bulk actions."""
     visible = Contact.objects.visible_to(request.user).select_related("owner", "campaign")
     filterset = ContactFilterSet(request.GET, queryset=visible, request=request)
@@ -196,14 +198,14 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*CONTACT_EDITORS)
-def contact_bulk(request: HttpRequest) -> HttpResponse:
+def contact_bulk(request: HtmxRequest) -> HttpResponse:
     """Mark MQL or assign the selected contacts, each through its service on its own: one
     refusal (a contact already with sales, say) is reported and does not stop the others."""
     back = next_url(request, reverse("leads:contact_list"))
     form = BulkActionForm(request.POST, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(back)
     action = ACTIONS[form.cleaned_data["action"].replace("_", "-")]
     if not has_role(request.user, *MOVES[action.move].roles):
@@ -227,7 +229,7 @@ def _messages_of(exc: PermissionDenied | ValidationError) -> list[str]:
 
 
 def report_bulk(
-    request: HttpRequest, action: Action, done: int, refused: list[str], owner: User | None
+    request: HtmxRequest, action: Action, done: int, refused: list[str], owner: Account | None
 ) -> None:
     if done:
         plural = "contact" if done == 1 else "contacts"
@@ -248,7 +250,7 @@ def duplicate_error(exc: DuplicateContact) -> str:
 
 
 @role_required(*CONTACT_EDITORS)
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: HtmxRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     return contact_form_page(
         request,
@@ -260,7 +262,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: HtmxRequest, pk: int) -> HttpResponse:
     """Edit the details (any role that sees the contact, as in the API); stage and owner
     change only through the actions."""
     contact = contact_for(request.user, pk)
@@ -275,7 +277,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def contact_form_page(
-    request: HttpRequest,
+    request: HtmxRequest,
     form: ContactForm,
     contact: Contact | None,
     save: Callable[[], Contact],
@@ -298,12 +300,12 @@ def contact_form_page(
 
 
 @role_required()
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     return render_contact(request, contact_for(request.user, pk))
 
 
 def render_contact(
-    request: HttpRequest,
+    request: HtmxRequest,
     contact: Contact,
     *,
     failed: tuple[str, forms.Form] | None = None,
@@ -368,7 +370,7 @@ def queue_rows(user: User, contacts: Iterable[Contact]) -> list[QueueRow]:
 
 
 def render_queue_rows(
-    request: HttpRequest, contacts: Iterable[Contact], status: int = 200
+    request: HtmxRequest, contacts: Iterable[Contact], status: int = 200
 ) -> HttpResponse:
     """Queue rows alone (an htmx swap), with the messages swapped in out of band."""
     context = {
@@ -380,24 +382,24 @@ def render_queue_rows(
     return render(request, "leads/_queue_rows.html", context, status=status)
 
 
-def by_deadline(contacts: QuerySet) -> QuerySet:
+def by_deadline(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
     """Most urgent first: the earliest SLA deadline, then the oldest MQL."""
     return contacts.order_by(F("sla_due_at").asc(nulls_last=True), "mql_at", "pk")
 
 
-def queue_counts(contacts: QuerySet, now: datetime) -> dict[str, int]:
+def queue_counts(contacts: QuerySet[Contact], now: datetime) -> dict[str, int]:
     return contacts.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(sla_due_at__lt=now)))
 
 
 @role_required(*holders(Capability.OWN_CONTACTS))
-def my_queue(request: HttpRequest) -> HttpResponse:
+def my_queue(request: HtmxRequest) -> HttpResponse:
     """The rep's MQLs by deadline, the shared queue to claim from, and their open deals."""
     now = timezone.now()
     visible = Contact.objects.visible_to(request.user).select_related("owner", "campaign")
     mqls = by_deadline(visible.filter(stage=Stage.MQL))
-    mine = mqls.filter(owner=request.user)
+    mine = mqls.filter(owner_id=request.user.pk)
     shared = mqls.filter(owner__isnull=True)
-    deals = visible.filter(owner=request.user, stage__in=(Stage.SQL, Stage.QSO)).order_by(
+    deals = visible.filter(owner_id=request.user.pk, stage__in=(Stage.SQL, Stage.QSO)).order_by(
         F("close_by").asc(nulls_last=True), "sql_at", "pk"
     )
     context = {
@@ -415,12 +417,12 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*holders(Capability.MANAGE_TEAM))
-def team_queue(request: HttpRequest) -> HttpResponse:
+def team_queue(request: HtmxRequest) -> HttpResponse:
     """Every open MQL of the team by deadline, per rep, to reassign what waits too long."""
     now = timezone.now()
     mqls = Contact.objects.visible_to(request.user).filter(stage=Stage.MQL)
     reps = list(sales_reps())
-    per_owner = {
+    per_owner: dict[int | None, Any] = {
         row["owner"]: row
         for row in mqls.values("owner").annotate(
             total=Count("pk"), overdue=Count("pk", filter=Q(sla_due_at__lt=now))
@@ -455,7 +457,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: HtmxRequest) -> HttpResponse:
     """Campaigns with their channel, dates and spend. What each brought (leads, MQLs,
     clients, cost per stage) is the reports' work: counting it here meant a grouped scan of
     every contact on each view (0.4 s at a million contacts)."""
@@ -471,7 +473,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CONTACT_EDITORS)
-def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def campaign_edit(request: HtmxRequest, pk: int | None = None) -> HttpResponse:
     """Create (no ``pk``) or edit a campaign; plain CRUD, as the API's viewset does."""
     campaign = get_object_or_404(Campaign, pk=pk) if pk else None
     form = CampaignForm(request.POST or None, instance=campaign)
@@ -487,7 +489,7 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @role_required()
-def definitions(request: HttpRequest) -> HttpResponse:
+def definitions(request: HtmxRequest) -> HttpResponse:
     """What each term means here, as written by the managers, with every earlier version."""
     revisions: dict[str, list[Definition]] = defaultdict(list)
     for revision in Definition.objects.select_related("written_by").order_by(
@@ -502,7 +504,7 @@ def definitions(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*holders(Capability.MANAGE_TEAM))
-def definition_edit(request: HttpRequest, term: str) -> HttpResponse:
+def definition_edit(request: HtmxRequest, term: str) -> HttpResponse:
     if term not in Definition.Term.values:
         raise Http404("No such term.")
     term = Definition.Term(term)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from functools import reduce
 from itertools import groupby
 from operator import or_
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -65,8 +66,8 @@ def grouped(
     *,
     spreads: Mapping[str, Q] | None = None,
     duration: str = "duration",
-    **aggregates,
-) -> list[dict]:
+    **aggregates: Any,
+) -> list[dict[str, Any]]:
     """One row of ``aggregates`` per value of ``keys`` (a single row without keys), with the
     ``spreads`` of each key (see ``duration_spreads``) added to it."""
     rows = _rows(queryset, keys, aggregates)
@@ -88,7 +89,7 @@ def duration_spreads(
     workers, but cannot split a percentile between them.
     """
     if connection.vendor == "postgresql":
-        return spreads_in_sql(queryset, keys, spreads, duration)
+        return spreads_in_sql(queryset, keys, spreads, duration)  # type: ignore[return-value]
     return {
         name: spreads_in_python(queryset.filter(where), keys, duration)
         for name, where in spreads.items()

@@ -8,7 +8,7 @@ exactly the same days; this form only draws the fields and carries the errors.
 
 from contextlib import suppress
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from leads.forms import DATE_INPUT, sales_reps
 from leads.models import Campaign, Channel
+from leads.pages import user_name
 
 from .api.serializers import ReportQuerySerializer, twelve_months_to
 from .models import Target
@@ -57,11 +58,12 @@ class DashboardFilterForm(forms.Form):
                 data["start"] = str(twelve_months_to(date.fromisoformat(end)))
         data["end"] = end  # an emptied "To" field reads as today, as an absent one
         super().__init__(data, **kwargs)
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        owner = cast(forms.ModelChoiceField[Any], self.fields["owner"])
+        owner.label_from_instance = user_name  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         """Parse the filters as the reports API does (defaults, start before end)."""
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         given = {name: self.data[name] for name in FILTERS[:-1] if self.data.get(name)}
         query = ReportQuerySerializer(data=given)
         if not query.is_valid():

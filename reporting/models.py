@@ -1,5 +1,7 @@
 """What reports keep beside the leads tables: the managers' targets, and the stage stays."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -50,7 +52,7 @@ class Target(models.Model):
             self.month = month_start(self.month)
 
 
-_PROJECTED = {
+_PROJECTED: dict[str, Any] = {
     "null": True,
     "blank": True,
     "on_delete": models.SET_NULL,

@@ -101,7 +101,7 @@ def kpis(report: FunnelReport) -> list[dict[str, str]]:
             return {"label": f"Cost per {stage.label}", "value": "—"}
         digits = "0g" if amount >= 100 else "2g"
         value = floatformat(amount, digits)
-        return {"label": f"Cost per {stage.label}", "value": value, "unit": total.currency}
+        return {"label": f"Cost per {stage.label}", "value": value, "unit": total.currency or ""}
 
     return [
         {"label": "Leads", "value": floatformat(total.counts[Stage.LEAD], "g")},
@@ -155,7 +155,7 @@ def cost_chart(form: DashboardFilterForm, groups: list[FunnelLine]) -> Chart:
             for stage in COSTED
         ],
         unit="money",
-        currency=currency,
+        currency=currency or "",
         horizontal=True,
     )
 

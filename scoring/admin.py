@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from leads.admin import ReadOnly
 
@@ -6,7 +10,7 @@ from .models import Activity, RecomputeJob, Rule, ScoringSettings
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(admin.ModelAdmin[Rule]):
     """Rules are validated by ``Rule.clean`` (the same checks as the API's)."""
 
     list_display = Rule.DEFINITION_FIELDS
@@ -16,7 +20,7 @@ class RuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoringSettings)
-class ScoringSettingsAdmin(admin.ModelAdmin):
+class ScoringSettingsAdmin(admin.ModelAdmin[ScoringSettings]):
     list_display = (
         "__str__",
         "mql_threshold",
@@ -26,14 +30,14 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
         "half_life_days",
     )
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not ScoringSettings.objects.exists()
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
-class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin[Any]):
     """Written by the scoring alone; Django's permissions say who reads it."""
 
 

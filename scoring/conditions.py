@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Expression, F, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower, StrIndex, Substr
 
 if TYPE_CHECKING:  # the models import this module for the operators and the checks
-    from .models import Rule
+    from leads.models import Contact
+
+    from .models import Activity, Rule
 
 
 class Operator(models.TextChoices):
@@ -83,13 +85,13 @@ def validate_rule(rule: Rule) -> None:
         raise ValidationError(errors)
 
 
-def _event_operators(rule: Rule, errors: dict) -> frozenset[Operator]:
+def _event_operators(rule: Rule, errors: dict[str, Any]) -> frozenset[Operator]:
     if rule.attribute and not _KEY.match(rule.attribute):
         errors["attribute"] = ["A property name: letters, digits and _ . - (at most 64)."]
     return EVENT_OPERATORS
 
 
-def _profile_operators(rule: Rule, errors: dict) -> frozenset[Operator]:
+def _profile_operators(rule: Rule, errors: dict[str, Any]) -> frozenset[Operator]:
     attribute = rule.attribute
     if not attribute:
         errors["event_type"] = ["Give an event type (event rule) or an attribute (profile rule)."]
@@ -114,9 +116,10 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
 
 
-def _clean_value(rule: Rule, errors: dict) -> Any:
+def _clean_value(rule: Rule, errors: dict[str, Any]) -> Any:
     """The value the operator needs, checked against the attribute's kind."""
     op, value = rule.operator, rule.value
+    wanted: Callable[[Any], bool]
     if rule.attribute in NUMBER_FIELDS:
         wanted, message = _is_number, "a number"
     elif rule.attribute in TEXT_FIELDS:
@@ -161,9 +164,10 @@ def _as_text(value: Any) -> str | None:
     return json.dumps(value)
 
 
-def event_matcher(rule: Rule) -> Callable[[dict], bool]:
+def event_matcher(rule: Rule) -> Callable[[dict[str, Any]], bool]:
     """A predicate on an event's ``properties`` for this (event) rule's condition."""
-    key, op, expected = rule.attribute, rule.operator, rule.value
+    key, op = rule.attribute, rule.operator
+    expected: Any = rule.value  # checked by clean(): a list for "in", a text for the rest
     if not key:
         return lambda properties: True
     if op == Operator.EQ:
@@ -178,8 +182,8 @@ def event_matcher(rule: Rule) -> Callable[[dict], bool]:
     raise ValueError(f"{op} is not an event property operator")
 
 
-def _text_matcher(key: str, test: Callable[[str], bool]) -> Callable[[dict], bool]:
-    def match(properties: dict) -> bool:
+def _text_matcher(key: str, test: Callable[[str], bool]) -> Callable[[dict[str, Any]], bool]:
+    def match(properties: dict[str, Any]) -> bool:
         text = _as_text(properties.get(key))
         return text is not None and test(text.lower())
 
@@ -189,7 +193,7 @@ def _text_matcher(key: str, test: Callable[[str], bool]) -> Callable[[dict], boo
 # --- in SQL: profile rules and event properties --------------------------------------------
 
 
-def _target(attribute: str):
+def _target(attribute: str) -> Expression | F:
     """The expression a profile condition looks at."""
     if attribute == "email_domain":
         return Lower(Substr("email", StrIndex("email", Value("@")) + 1))
@@ -233,11 +237,12 @@ def _kind(attribute: str) -> str:
     return "text"
 
 
-def profile_queryset(rule: Rule, contacts: QuerySet) -> QuerySet:
+def profile_queryset(rule: Rule, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
     """The contacts among ``contacts`` that this profile rule gives its points to."""
-    return contacts.annotate(_target=_target(rule.attribute)).filter(
+    matched: QuerySet[Contact] = contacts.annotate(_target=_target(rule.attribute)).filter(
         _condition(rule.operator, rule.value, kind=_kind(rule.attribute))
     )
+    return matched
 
 
 def rule_match(rule: Rule, name: str) -> tuple[dict[str, Any], Q]:
@@ -255,14 +260,15 @@ def rule_match(rule: Rule, name: str) -> tuple[dict[str, Any], Q]:
     return {name: _target(rule.attribute)}, condition
 
 
-def property_queryset(rule: Rule, activities: QuerySet) -> QuerySet:
+def property_queryset(rule: Rule, activities: QuerySet[Activity]) -> QuerySet[Activity]:
     """The activities among ``activities`` whose properties meet this event rule's condition."""
     if not rule.attribute:
         return activities
     target = KeyTransform(rule.attribute, "properties")
-    return activities.annotate(_target=target).filter(
+    matched: QuerySet[Activity] = activities.annotate(_target=target).filter(
         _condition(rule.operator, rule.value, kind="json")
     )
+    return matched
 
 
 def describe(rule: Rule) -> str:

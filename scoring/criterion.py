@@ -24,11 +24,12 @@ class MqlCriterion:
     def of(cls, thresholds: Any) -> "MqlCriterion":
         """From anything with ``mql_threshold``, ``min_fit`` and ``min_engagement``
         (the scoring settings, a backtest candidate's thresholds, a form's mapping)."""
-        read = (
-            thresholds.get
-            if isinstance(thresholds, dict)
-            else (lambda name: getattr(thresholds, name, None))
-        )
+
+        def read(name: str) -> Any:
+            if isinstance(thresholds, dict):
+                return thresholds.get(name)
+            return getattr(thresholds, name, None)
+
         return cls(int(read("mql_threshold")), read("min_fit"), read("min_engagement"))
 
     def _bounds(self) -> list[tuple[str, int]]:

@@ -8,9 +8,10 @@ is known: a promotion is dated at that event, not at the time the batch arrived.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .conditions import event_matcher
 from .models import Dimension, Rule, ScoringSettings
@@ -23,7 +24,7 @@ class NewActivity:
     contact_id: int
     type: str
     occurred_at: datetime
-    properties: dict
+    properties: dict[str, Any]
 
 
 @dataclass
@@ -76,7 +77,9 @@ class BatchScorer:
         self.settings = settings
         self.now = now
         self.half_life = settings.half_life_seconds
-        self.by_type: dict[str, list[tuple[Rule, object]]] = defaultdict(list)
+        self.by_type: dict[str, list[tuple[Rule, Callable[[dict[str, Any]], bool]]]] = defaultdict(
+            list
+        )
         for rule in rules:
             self.by_type[rule.event_type].append((rule, event_matcher(rule)))
 
@@ -105,8 +108,10 @@ class BatchScorer:
             self._walk(contact_id, timeline, parts.setdefault(contact_id, Parts()), outcome)
         return outcome
 
-    def _gains(self, activity: NewActivity, counters: dict) -> list[_Gain]:
-        gains = []
+    def _gains(
+        self, activity: NewActivity, counters: dict[tuple[int, int], Counter]
+    ) -> list[_Gain]:
+        gains: list[_Gain] = []
         for rule, matches in self.by_type.get(activity.type, ()):
             if not matches(activity.properties):
                 continue
@@ -121,10 +126,16 @@ class BatchScorer:
             gains.append(_Gain(rule.dimension, rule.points, rule.points * worth))
         return gains
 
-    def _walk(self, contact_id: int, timeline: list, parts: Parts, outcome: Outcome) -> None:
+    def _walk(
+        self,
+        contact_id: int,
+        timeline: list[tuple[datetime, list[_Gain]]],
+        parts: Parts,
+        outcome: Outcome,
+    ) -> None:
         """Add the contact's gains in time order, noting the first engagement and the last
         event that took the score over each level (the one that counts if it stays over)."""
-        over = {"mql": None, "hot": None}
+        over: dict[str, Crossing | None] = {"mql": None, "hot": None}
         for at, gains in timeline:
             for gain in gains:
                 if gain.dimension == Dimension.FIT:

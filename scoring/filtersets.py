@@ -16,6 +16,6 @@ class RuleFilterSet(filters.FilterSet):
         model = Rule
         fields: list[str] = []
 
-    def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_kind(self, queryset: QuerySet[Rule], name: str, value: str) -> QuerySet[Rule]:
         events = queryset.exclude(event_type="")
         return events if value == "event" else queryset.filter(event_type="")

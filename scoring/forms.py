@@ -9,8 +9,8 @@ from typing import Any
 
 from django import forms
 
-from .conditions import NUMBER_FIELDS, TEXT_FIELDS
-from .models import Operator, Rule, ScoringSettings
+from .conditions import NUMBER_FIELDS, TEXT_FIELDS, Operator
+from .models import Dimension, Rule, ScoringSettings
 
 # The event types of the API's documentation, offered as suggestions (any type is allowed).
 EVENT_TYPES = (
@@ -71,7 +71,7 @@ class RuleForm(forms.Form):
     name = forms.CharField(max_length=200, help_text="What the team calls it: “Pricing page”.")
     kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, initial="event")
     dimension = forms.ChoiceField(
-        choices=Rule._meta.get_field("dimension").choices,
+        choices=Dimension.choices,
         help_text="Fit: the person matches the buyer. Engagement: they show interest "
         "(fades with time).",
     )
@@ -126,7 +126,7 @@ class RuleForm(forms.Form):
         return cls(data, initial=initial)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("kind") == "profile":
             cleaned["event_type"], cleaned["max_times"] = "", None
         elif cleaned.get("kind") == "event" and not cleaned.get("event_type"):
@@ -143,7 +143,7 @@ class RuleForm(forms.Form):
         return data
 
 
-class ThresholdsForm(forms.ModelForm):
+class ThresholdsForm(forms.ModelForm[ScoringSettings]):
     """The MQL line, its minimums per dimension, the hot level and the decay."""
 
     class Meta:

@@ -7,6 +7,7 @@ the precise parts kept in ``ContactScore`` and the per-rule counters in ``Contac
 """
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,8 @@ class Rule(models.Model):
     so marketing can write down and change what "qualified" means without a deployment;
     ``scoring.conditions`` says which conditions are valid and what they mean.
     """
+
+    condition: str  # not stored: the condition in words, for the rules page
 
     name = models.CharField(max_length=200)
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
@@ -210,6 +213,9 @@ class Activity(models.Model):
     the contact empties ``properties`` (they may hold personal data) and keeps the rest,
     which carries none.
     """
+
+    label: str  # not stored: the type in words, for the timeline
+    shown: list[tuple[str, Any]]  # not stored: the properties the timeline shows
 
     key = models.CharField(max_length=200, unique=True)
     contact = models.ForeignKey(

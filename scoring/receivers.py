@@ -4,9 +4,11 @@ All four signals are sent inside the change's transaction: the score follows in 
 commit, and an erased person's event properties go with the rest of their data.
 """
 
+from typing import Any
+
 from django.dispatch import receiver
 
-from leads.models import Contact
+from leads.models import Contact, Transition
 from leads.signals import contact_erased, contact_saved, contacts_created, transitions_recorded
 from leads.stages import Stage
 
@@ -26,12 +28,14 @@ REFRESHED = [
 
 
 @receiver(contacts_created, sender=Contact, dispatch_uid="scoring.contacts_created")
-def score_new_contacts(sender, contact_ids, **kwargs) -> None:
+def score_new_contacts(sender: type[Contact], contact_ids: list[int], **kwargs: Any) -> None:
     services.rescore_profiles(contact_ids=contact_ids)
 
 
 @receiver(contact_saved, sender=Contact, dispatch_uid="scoring.contact_saved")
-def rescore_changed_profile(sender, contact, created, changed, **kwargs) -> None:
+def rescore_changed_profile(
+    sender: type[Contact], contact: Contact, created: bool, changed: set[str], **kwargs: Any
+) -> None:
     if created or PROFILE_SOURCE_FIELDS & set(changed):
         services.rescore_profiles(contact_ids=[contact.pk])
         # The caller answers with this instance: show it the new score (and the stage, if
@@ -40,12 +44,14 @@ def rescore_changed_profile(sender, contact, created, changed, **kwargs) -> None
 
 
 @receiver(contact_erased, sender=Contact, dispatch_uid="scoring.contact_erased")
-def erase_activity_properties(sender, contact, **kwargs) -> None:
+def erase_activity_properties(sender: type[Contact], contact: Contact, **kwargs: Any) -> None:
     services.activities_erase(contact=contact)
 
 
 @receiver(transitions_recorded, sender=Contact, dispatch_uid="scoring.recycled")
-def rearm_recycled(sender, moves, **kwargs) -> None:
+def rearm_recycled(
+    sender: type[Contact], moves: list[tuple[Contact, Transition]], **kwargs: Any
+) -> None:
     recycled = [contact.pk for contact, t in moves if t.to_stage == Stage.RECYCLED]
     if recycled:
         services.mql_marks_clear(contact_ids=recycled)

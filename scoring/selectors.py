@@ -56,7 +56,7 @@ def score_breakdown(contact: Contact) -> ScoreBreakdown:
     }
     rows = ContactRuleScore.objects.filter(contact=contact).select_related("rule")
     for row in rows:
-        dimensions[row.rule.dimension].rules.append(_rule_points(row, parts, settings))
+        dimensions[Dimension(row.rule.dimension)].rules.append(_rule_points(row, parts, settings))
     for dimension in dimensions.values():
         dimension.rules.sort(key=lambda r: (-abs(r.current_points), r.name))
     return ScoreBreakdown(

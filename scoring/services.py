@@ -23,7 +23,7 @@ from django.utils import timezone
 from leads.erasure import salted_hash
 from leads.jobs import enqueue_on_commit
 from leads.models import Contact
-from leads.roles import User
+from leads.roles import User, account
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
 
@@ -48,7 +48,8 @@ IDS_PER_STATEMENT = 5_000
 
 
 def _chunk_size() -> int:
-    return django_settings.SCORING_CHUNK_SIZE
+    size: int = django_settings.SCORING_CHUNK_SIZE
+    return size
 
 
 def _batched(ids: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
@@ -70,7 +71,7 @@ class EventIn:
     contact_id: int | None = None
     email: str | None = None
     campaign_id: int | None = None
-    properties: dict | None = None
+    properties: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def events_ingest(*, events: Sequence[EventIn], now: datetime | None = None) -> 
     return IngestResult(accepted=len(new), duplicates=len(events) - len(new))
 
 
-def _latest_first(activity: NewActivity) -> tuple:
+def _latest_first(activity: NewActivity) -> tuple[Any, ...]:
     return (-activity.occurred_at.timestamp(), activity.id)
 
 
@@ -141,9 +142,7 @@ def _resolve_contacts(events: Iterable[EventIn]) -> dict[str, int]:
     by_email = contacts_for_emails(
         emails=[e.email for e in events if e.email], campaigns=campaigns
     )
-    return {
-        e.key: e.contact_id if e.contact_id else by_email[e.email.strip().lower()] for e in events
-    }
+    return {e.key: e.contact_id or by_email[(e.email or "").strip().lower()] for e in events}
 
 
 def _lock_for_events(contact_ids: set[int]) -> dict[int, _Locked]:
@@ -174,7 +173,9 @@ def _score_events(new: list[NewActivity], locked: dict[int, _Locked], now: datet
     _move(outcome, locked, settings)
 
 
-def _load_parts(contact_ids: set[int], settings: ScoringSettings, now: datetime) -> dict:
+def _load_parts(
+    contact_ids: set[int], settings: ScoringSettings, now: datetime
+) -> dict[int, Parts]:
     """The contacts' score parts aged to ``now``; a contact never scored gets its profile
     points first."""
     rows = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=contact_ids)}
@@ -393,7 +394,7 @@ def recompute_start(*, by: User | None, full: bool = False, enqueue: bool = True
         }
         current = dict(Rule.objects.values_list("pk", "counted"))
         job = RecomputeJob.objects.create(
-            requested_by=by if by and by.is_authenticated else None,
+            requested_by=account(by),
             total=bounds["n"],
             cursor=bounds["lo"] or 0,
             last_id=bounds["hi"] or 0,

@@ -13,10 +13,11 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import F, FloatField, IntegerField, Q, Value
-from django.db.models.fields import DateTimeField
+from django.db.models.fields import DateTimeField, Field
 
 from leads.models import Contact
 from leads.stages import MOVES, Move, Stage
@@ -75,7 +76,7 @@ class Scope:
     def range(cls, lo: int, hi: int) -> "Scope":
         return cls(lo=lo, hi=hi)
 
-    def sql(self, column: str) -> tuple[str, list]:
+    def sql(self, column: str) -> tuple[str, list[Any]]:
         if self.ids is None:
             return f"{column} >= %s AND {column} < %s", [self.lo, self.hi]
         if not self.ids:
@@ -88,7 +89,7 @@ class Scope:
         return Q(**{f"{field}__in": self.ids})
 
 
-def _now(now: datetime):
+def _now(now: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(now)
 
 
@@ -99,7 +100,7 @@ def _age_seconds(column: str) -> str:
     return f"((julianday(%s) - julianday({column})) * 86400.0)"
 
 
-def _factor(column: str, now: datetime, half_life: float | None) -> tuple[str, list]:
+def _factor(column: str, now: datetime, half_life: float | None) -> tuple[str, list[Any]]:
     """SQL for ``decay_factor`` of the time in ``column``, and its parameters."""
     if not half_life:
         return "1.0", []
@@ -129,7 +130,7 @@ def delete_rule_scores(scope: Scope, rule_ids: Sequence[int]) -> None:
         )
 
 
-def _profile_select(rule: Rule, scope: Scope, now: datetime) -> tuple[str, list]:
+def _profile_select(rule: Rule, scope: Scope, now: datetime) -> tuple[str, list[Any]]:
     contacts = Contact.objects.filter(scope.q()).order_by()
     query = (
         profile_queryset(rule, contacts)
@@ -142,12 +143,13 @@ def _profile_select(rule: Rule, scope: Scope, now: datetime) -> tuple[str, list]
         )
         .values_list("contact_id", "counter_rule", "times", "value", "as_of")
     )
-    return query.query.sql_with_params()
+    sql, params = query.query.sql_with_params()
+    return sql, list(params)
 
 
 def _event_select(
     rule: Rule, scope: Scope, now: datetime, half_life: float | None
-) -> tuple[str, list]:
+) -> tuple[str, list[Any]]:
     """One event rule's counters: matching events per contact, at most ``max_times`` of them
     in the order received (by id), and their count decayed by their age."""
     activities = Activity.objects.filter(scope.q("contact_id"), type=rule.event_type).order_by()
@@ -238,7 +240,7 @@ def sum_contact_scores(
     changed = [
         f"{CONTACT_SCORES}.{name} <> a.{name}" for name in columns if name != "event_engagement"
     ]
-    changed_params: list = []
+    changed_params: list[Any] = []
     assignments = [f"{name} = a.{name}" for name in columns]
     if not profile_only:
         changed.append(
@@ -290,7 +292,9 @@ class RuleEffect:
     to_mql: int
 
 
-def _counter_points(rule: Rule, counters: str, now: datetime, half_life: float | None) -> tuple:
+def _counter_points(
+    rule: Rule, counters: str, now: datetime, half_life: float | None
+) -> tuple[Any, ...]:
     """SQL for the fit and engagement points of ``rule`` on each row of ``counters`` (its
     counter rows, as ``insert_rule_scores`` builds them) as of ``now``, and the parameters."""
     fit = rule.points if rule.active and rule.dimension == Dimension.FIT else 0
@@ -355,7 +359,7 @@ def rule_change_effect(
     return RuleEffect(raised=raised, lowered=lowered, to_mql=to_mql)
 
 
-def _levels(settings: ScoringSettings) -> tuple[str, list, str, list]:
+def _levels(settings: ScoringSettings) -> tuple[str, list[Any], str, list[Any]]:
     """The MQL criterion and ``is_hot`` in SQL over ``c`` (the contact)."""
     mql, params = settings.mql_criterion.sql(
         score="c.score", fit="c.fit_score", engagement="c.engagement_score"
@@ -377,7 +381,7 @@ class Crossing:
 
 def _marks(
     settings: ScoringSettings, flags: str, *, may_raise: bool
-) -> tuple[str, list, str, list]:
+) -> tuple[str, list[Any], str, list[Any]]:
     """SQL for the new ``mql`` and ``hot`` marks of contact ``c``, whose current marks are
     in the table (or alias) ``flags``: the figures' verdict, or with ``may_raise=False``
     only ever lowered."""
@@ -430,7 +434,7 @@ def _set_marks(scope: Scope, settings: ScoringSettings, *, may_raise: bool) -> N
         cursor.execute(sql, [*mql_params, *hot_params, *params, *mql_params, *hot_params])
 
 
-def _aged(now: datetime, half_life: float) -> tuple[str, list]:
+def _aged(now: datetime, half_life: float) -> tuple[str, list[Any]]:
     factor, params = _factor("as_of", now, half_life)
     return f"(event_engagement * {factor})", params
 
@@ -471,16 +475,18 @@ def age_engagement(scope: Scope, now: datetime, half_life: float) -> None:
         cursor.execute(sql, [*params, NEGLIGIBLE, *params, _now(now), *scope_params])
 
 
-def insert_activities(rows: Sequence[tuple], received_at: datetime) -> list[tuple[int, str]]:
+def insert_activities(
+    rows: Sequence[tuple[Any, ...]], received_at: datetime
+) -> list[tuple[int, str]]:
     """Insert ``(key, contact_id, type, occurred_at, campaign_id, properties)`` rows; a key
     that exists (or is being inserted by a concurrent batch) is skipped by the unique
     constraint. Returns ``(id, key)`` of the rows really inserted."""
     if not rows:
         return []
     names = ("key", "contact", "type", "occurred_at", "campaign", "properties", "received_at")
-    fields = [Activity._meta.get_field(name) for name in names]
+    fields = [cast(Field[Any, Any], Activity._meta.get_field(name)) for name in names]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(field.column) for field in fields)
+    columns = ", ".join(qn(field.attname) for field in fields)  # no db_column here
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [
         field.get_db_prep_save(value, connection)
@@ -494,4 +500,4 @@ def insert_activities(rows: Sequence[tuple], received_at: datetime) -> list[tupl
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return [(row[0], row[1]) for row in cursor.fetchall()]

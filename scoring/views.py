@@ -185,7 +185,7 @@ def mql_preview(candidate: dict[str, Any]) -> dict[str, int]:
 
 def saved_thresholds() -> dict[str, Any]:
     settings = ScoringSettings.load()
-    return {name: getattr(settings, name) for name in ThresholdsForm._meta.fields}
+    return {name: getattr(settings, name) for name in ThresholdsForm.Meta.fields}
 
 
 @role_required()

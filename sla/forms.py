@@ -4,11 +4,12 @@ Forms of the SLA pages. They check the shape of a policy; ``sla.services`` keeps
 cannot change), and the views put its errors back on the form.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 
+from leads.pages import user_name
 from leads.stages import Role
 
 from .models import SlaPolicy
@@ -35,9 +36,9 @@ class PolicyForm(forms.Form):
         )
         self.fields["hours"].help_text = "How long the clock may run: 48 for two days."
         managers = get_user_model().objects.filter(is_active=True, groups__name=Role.MANAGERS)
-        escalate = self.fields["escalate_to"]
+        escalate = cast(forms.ModelChoiceField[Any], self.fields["escalate_to"])
         escalate.queryset = managers.order_by("first_name", "last_name", "username")
-        escalate.label_from_instance = lambda user: user.get_full_name() or user.username
+        escalate.label_from_instance = user_name  # type: ignore[method-assign,assignment]
         escalate.empty_label = "Nobody"
         self.fields["start_hour"].label, self.fields["end_hour"].label = "Day starts", "Day ends"
         self.fields["start_hour"].help_text = "Hour (0–23) the working day begins."

@@ -385,7 +385,7 @@ class AssignmentRule(models.Model):
     def matches(self, contact: Contact) -> bool:
         if self.country and self.country != contact.country:
             return False
-        channel = contact.campaign.channel if contact.campaign_id else ""
+        channel = contact.campaign.channel if contact.campaign else ""
         return not self.channel or self.channel == channel
 
 

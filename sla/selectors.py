@@ -1,12 +1,14 @@
 """Reads the SLA pages, the API, the sweep and other apps share."""
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from leads.models import Contact
-from leads.roles import Capability, User, can, sees_every_contact
+from leads.roles import Account, Capability, User, can, sees_every_contact
 from leads.stages import Role
 
 from .models import (
@@ -34,7 +36,7 @@ def mql_sla_hours() -> float:
     return float(hours) if hours is not None else DEFAULT_MQL_SLA_HOURS
 
 
-def active_policies(kinds: set[ClockKind]) -> QuerySet[SlaPolicy]:
+def active_policies(kinds: Iterable[ClockKind]) -> QuerySet[SlaPolicy]:
     return SlaPolicy.objects.filter(active=True, clock__in=kinds)
 
 
@@ -80,12 +82,12 @@ def breaches_visible_to(user: User) -> QuerySet[Breach]:
     if sees_every_contact(user):
         return breaches
     if can(user, Capability.OWN_CONTACTS):
-        return breaches.filter(owner=user)
+        return breaches.filter(owner_id=user.pk)
     return breaches.none()
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("breach__contact")
+    return Notification.objects.filter(user=cast(Account, user)).select_related("breach__contact")
 
 
 def reps_visible_to(user: User) -> QuerySet:

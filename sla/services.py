@@ -98,7 +98,8 @@ def rep_set_availability(
         except ValidationError as error:
             raise ValidationError({"away_until": error.messages}) from None
     availability, _ = RepAvailability.objects.update_or_create(
-        rep=rep, defaults={"away": away, "away_until": away_until if away else None, "note": note}
+        rep_id=rep.pk,
+        defaults={"away": away, "away_until": away_until if away else None, "note": note},
     )
     return availability
 
@@ -149,16 +150,16 @@ def clocks_follow_transitions(*, moves: Sequence[Move]) -> None:
     roll back with the stage changes, so no committed MQL lacks its deadline. Times are the
     moves' own (an event's time), so a back-dated MQL is due from when it really became one.
     """
-    groups: dict[tuple[frozenset, frozenset], list[Move]] = defaultdict(list)
+    groups: dict[tuple[frozenset[ClockKind], frozenset[ClockKind]], list[Move]] = defaultdict(list)
     for contact, transition in moves:
         ending, starting = _kinds_ending(transition), _kinds_starting(transition)
         if ending or starting:
             # A stage entered again restarts its clocks: stop any left running, so the
             # one-running-clock-per-kind constraint holds even on hand-arranged data.
             groups[frozenset(ending | starting), frozenset(starting)].append((contact, transition))
-    for (stopping, starting), group in groups.items():
+    for (stopping, begun), group in groups.items():
         _stop_clocks(group, stopping)
-        _start_clocks(group, starting)
+        _start_clocks(group, begun)
     handed = _hand_over_clocks(
         [(c, t) for c, t in moves if t.move in OWNER_MOVES and t.from_stage == t.to_stage]
     )

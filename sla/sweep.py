@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from leads.errors import StageConflict
 from leads.models import Contact
-from leads.roles import User
+from leads.roles import Account, account
 from leads.services import contact_assign
 
 from . import selectors, services
@@ -178,13 +178,13 @@ def _hand_over(breach: Breach, now: datetime) -> Breach:
     return breach
 
 
-def _reassign(breach: Breach, now: datetime) -> User | None:
+def _reassign(breach: Breach, now: datetime) -> Account | None:
     """Give the contact to the next rep (the shared queue if nobody else is available): the
     assignment is a new hand-off with a fresh deadline (``services.clocks_follow_transitions``)
     and the breached clock stays with the rep who missed it. Its breach stays open until the
     contact leaves the stage."""
     contact = breach.contact
-    rep = services.next_rep_for(contact, now=now)
+    rep = account(services.next_rep_for(contact, now=now))
     if rep is not None or contact.owner_id is not None:
         contact_assign(contact=contact, by=None, owner=rep, reason="SLA deadline missed", at=now)
     else:  # already in the shared queue, nobody to give it to: the queue's clock restarts
@@ -194,11 +194,11 @@ def _reassign(breach: Breach, now: datetime) -> User | None:
     return rep
 
 
-def _escalate(breach: Breach) -> User:
+def _escalate(breach: Breach) -> Account | None:
     """Hand the contact to the policy's escalation manager: a hand-off of their own, with a
     fresh deadline; the breached clock stays with the rep who missed it."""
     manager = breach.policy.escalate_to
-    if breach.contact.owner_id != manager.pk:
+    if manager is not None and breach.contact.owner_id != manager.pk:
         contact_assign(
             contact=breach.contact,
             by=None,

@@ -58,7 +58,7 @@ class CandidateRuleSerializer(RuleSerializer):
         min_value=1,
         help_text="The current rule this one is (or is edited from), if any.",
     )
-    kind = None
+    kind = None  # type: ignore[assignment]  # a candidate rule has no kind of its own
 
     class Meta(RuleSerializer.Meta):
         fields = ["id", *RULE_FIELDS]
@@ -91,7 +91,7 @@ class CandidateThresholdsSerializer(ThresholdsSerializer):
 
 class CandidateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
-    rules = CandidateRuleSerializer(
+    rules = CandidateRuleSerializer(  # type: ignore[call-arg]  # ListSerializer arguments
         many=True,
         required=False,
         max_length=MAX_RULES,
@@ -124,7 +124,7 @@ def candidate_of(data: dict, position: int) -> Candidate:
 
 
 class BacktestRequestSerializer(EvidencePeriodSerializer):
-    candidates = CandidateSerializer(
+    candidates = CandidateSerializer(  # type: ignore[call-arg]  # ListSerializer arguments
         many=True,
         required=False,
         min_length=1,
@@ -176,7 +176,7 @@ class SuggestionRequestSerializer(SignalsRequestSerializer):
 
 
 class AdoptRequestSerializer(serializers.Serializer):
-    rules = CandidateRuleSerializer(
+    rules = CandidateRuleSerializer(  # type: ignore[call-arg]  # ListSerializer arguments
         many=True,
         min_length=1,
         max_length=MAX_RULES,

@@ -61,7 +61,9 @@ QUEUED = (
 )
 
 
-def start_view(kind: Kind, request_serializer: type, summary: str, description: str) -> type:
+def start_view(
+    kind: Kind, request_serializer: type, summary: str, description: str
+) -> type[StartView]:
     """The endpoint that starts one kind of analysis, described for the schema."""
     view = type(
         f"{kind.name.title()}StartView",

@@ -26,7 +26,7 @@ from django.utils import timezone
 from leads import signals
 from leads.jobs import enqueue_on_commit
 from leads.models import Campaign, Contact
-from leads.roles import User
+from leads.roles import User, account
 from scoring.services import rescore_profiles
 
 from ..csvfiles import (
@@ -95,7 +95,7 @@ def import_create(
     mapping = resolve_mapping(columns, mapping) if start else guess_mapping(columns)
     ImportJob.objects.filter(status=Status.DRAFT, created_at__lt=now - DRAFT_TTL).delete()
     job = ImportJob.objects.create(
-        created_by=by if by and by.is_authenticated else None,
+        created_by=account(by),
         created_at=now,
         file_name=(file.name or "import.csv")[-255:],
         file_size=len(data),
@@ -196,7 +196,7 @@ def imports_erase_person(*, email: str) -> int:
         text = bytes(job.content or b"").decode(job.encoding)
         if key not in text.casefold():
             continue  # the cheap look first: most files do not hold the person
-        text = blank_records(
+        text = blank_records(  # type: ignore[assignment]
             text,
             job.delimiter,
             lambda cells: any(cell.strip().casefold() == key for cell in cells),
@@ -258,7 +258,7 @@ def import_run(*, job_id: int, now: datetime | None = None) -> ImportJob:
 
 def _records_after(job: ImportJob, skip: int) -> Iterator[tuple[int, list[str]]]:
     """The data rows (after the header) not yet imported, with their line numbers."""
-    text = bytes(job.content).decode(job.encoding)
+    text = bytes(job.content or b"").decode(job.encoding)
     return islice(read_records(text, job.delimiter), 1 + skip, None)
 
 

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
@@ -104,8 +106,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
             parameter["schema"] |= bounds.get(parameter["name"], {})
         return parameters
 
-    def get_paginated_response(self, data) -> Response:
-        paginator = self.page.paginator
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = cast(CountCappedPaginator, cast(Page[Any], self.page).paginator)
         return Response(
             {
                 "count": min(paginator.count, paginator.CAP),

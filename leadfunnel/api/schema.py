@@ -3,6 +3,8 @@ server checks that a field's type does not show (non-empty lists, the window of 
 that has a digit) and the 404 of a page past a list's end. The error responses each view
 documents are ``leads.api.responses``."""
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from drf_spectacular import openapi
 from drf_spectacular.utils import PolymorphicProxySerializer
@@ -60,17 +62,18 @@ class AutoSchema(openapi.AutoSchema):
         return schema
 
 
-def declare_limits(field, schema: dict) -> None:
+def declare_limits(field: Any, schema: dict[str, Any]) -> None:
     """Write into ``schema`` what ``field`` refuses beyond its type: a list's length (DRF's
     ``allow_empty``, ``min_length``, ``max_length``), a decimal's digits (spectacular's
     pattern takes "" and "-"), and what the validators refuse (``VALIDATOR_SCHEMAS``: the
     window of dates, the currencies, the time zones)."""
     if isinstance(field, serializers.ListField | serializers.ListSerializer):
-        shortest = field.min_length or (0 if field.allow_empty else 1)
+        length: Any = field  # both take min_length and max_length (ListSerializer too)
+        shortest = length.min_length or (0 if field.allow_empty else 1)
         if shortest:
             schema["minItems"] = shortest
-        if field.max_length is not None:
-            schema["maxItems"] = field.max_length
+        if length.max_length is not None:
+            schema["maxItems"] = length.max_length
     elif isinstance(field, serializers.DecimalField) and field.max_digits is not None:
         schema["pattern"] = _decimal_pattern(field)
     elif isinstance(field, serializers.PrimaryKeyRelatedField):
@@ -84,7 +87,7 @@ def declare_limits(field, schema: dict) -> None:
             schema["pattern"] = NOT_BLANK
     for validator, limits in VALIDATOR_SCHEMAS.items():
         if validator in field.validators:
-            schema.update(limits())
+            schema.update(limits())  # type: ignore[call-overload]
 
 
 def _has_pattern(field) -> bool:
@@ -100,7 +103,7 @@ def _decimal_pattern(field: serializers.DecimalField) -> str:
     """The texts ``field`` takes: a digit at least, no sign when it may not be negative, a
     leading digit of 1 to 9 when it must be positive (0.5 is then left unsaid)."""
     places = field.decimal_places or 0
-    whole = field.max_digits - places
+    whole = (field.max_digits or 0) - places
     fraction = rf"(?:\.\d{{0,{places}}})?" if places else ""
     low = field.min_value
     if low is not None and low > 0:

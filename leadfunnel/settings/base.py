@@ -7,9 +7,14 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes (``ModelAdmin[Contact]``, ``Paginator[Any]``) as mypy reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -224,6 +229,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="leadfunnel <noreply@loca
 # var/celery, so `make run` needs no server to install; the web server, worker and beat
 # share the folder. With REDIS_URL, Redis is the broker.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any]
 if REDIS_URL:
     # A Redis that accepts connections and never answers would make .delay() hang (celery
     # #4296): time out fast and let the database-backed sweeps pick the work up later.
@@ -312,7 +318,7 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "leadfunnel API",
     "DESCRIPTION": "Contacts, stages, scoring, SLA and reports of the lead lifecycle.",
     "VERSION": "1.0.0",
@@ -334,7 +340,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging: to stderr, never personal data (messages carry ids, not e-mails; the mask
 # filter is the net under them). --------------------------------------------------------
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

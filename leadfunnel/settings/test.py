@@ -24,7 +24,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
 }
 # No collected static files in tests: WhiteNoise serves nothing and finds them through finders.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]  # served by the finders in tests
 WHITENOISE_USE_FINDERS = True
 
 # On SQLite the test database is a file, not Django's default shared in-memory database: the

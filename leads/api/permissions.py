@@ -1,4 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from ..models import Contact
 from ..roles import Capability, has_role, holders, roles_of
@@ -9,13 +11,13 @@ class HasFunnelRole(BasePermission):
 
     message = "Your role does not allow this."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not roles_of(request.user):
             return False
         action = getattr(view, "action", None)  # a view that is no viewset has none
         if request.method in SAFE_METHODS or action in getattr(view, "any_role_actions", ()):
             return True
-        return has_role(request.user, *view.write_roles)
+        return has_role(request.user, *getattr(view, "write_roles", ()))
 
 
 class CanSeeContact(BasePermission):
@@ -23,7 +25,7 @@ class CanSeeContact(BasePermission):
 
     message = "This contact is not in your queue."
 
-    def has_object_permission(self, request, view, obj: Contact) -> bool:
+    def has_object_permission(self, request: Request, view: APIView, obj: Contact) -> bool:
         return Contact.objects.visible_to(request.user).filter(pk=obj.pk).exists()
 
 

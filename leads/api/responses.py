@@ -2,6 +2,9 @@
 successes) does not see: every app's API views name theirs with ``errors()`` or
 ``crud_schema()``."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -9,6 +12,9 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
+from rest_framework.serializers import Serializer
+
+T = TypeVar("T", bound=type)
 
 _detail = inline_serializer("Detail", {"detail": serializers.CharField()})
 _conflict = inline_serializer(
@@ -46,7 +52,7 @@ TAKEN = {
 }
 
 
-def errors(*codes: int) -> dict:
+def errors(*codes: int) -> dict[int, Any]:
     """The documented error responses for an operation, e.g. ``errors(400, 404, 409)``.
 
     401, 403 and 429 apply to every operation and are always included.
@@ -55,18 +61,18 @@ def errors(*codes: int) -> dict:
 
 
 def crud_schema(
-    serializer,
+    serializer: type[Serializer[Any]],
     *,
-    created=None,
+    created: type[Serializer[Any]] | None = None,
     taken: bool = False,
     in_use: bool = False,
     destroy_description: str | None = None,
-):
+) -> Callable[[T], T]:
     """The documented answers of a model viewset: ``created`` is what a creation answers
     when it is not ``serializer``; ``taken`` when a value must be unique (409), ``in_use``
     when a record others refer to cannot be deleted (409)."""
     conflict = TAKEN if taken else {}
-    return extend_schema_view(
+    schema: Callable[[T], T] = extend_schema_view(
         list=extend_schema(responses={200: serializer(many=True), **errors(400)}),
         create=extend_schema(responses={201: created or serializer, **errors(400), **conflict}),
         retrieve=extend_schema(responses={200: serializer, **errors(404)}),
@@ -77,3 +83,4 @@ def crud_schema(
             responses={204: None, **errors(404), **(IN_USE if in_use else {})},
         ),
     )
+    return schema

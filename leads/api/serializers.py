@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_countries.serializer_fields import CountryField
@@ -11,7 +13,7 @@ class CountryOrNameField(CountryField):
     """ISO 3166 alpha-2 in and out; an alpha-3 or numeric code or a name (English, French,
     German) is taken too, and anything that is no country is a 400."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if data in ("", None):
             return super().to_internal_value(data)
         code = country_code(str(data))
@@ -23,13 +25,13 @@ class CountryOrNameField(CountryField):
 class CurrencyField(serializers.CharField):
     """An ISO 4217 code ("eur" is taken as EUR)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", CURRENCY_HELP)
         # The model's check too, which the schema reads (a list of the codes).
         kwargs.setdefault("validators", [validate_currency])
         super().__init__(max_length=3, **kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         try:
             return currency_code(str(super().to_internal_value(data)))
         except ValidationError as error:
@@ -40,20 +42,20 @@ class TextField(serializers.CharField):
     """A text, and only a text: DRF's CharField takes the number 5 for "5", which the schema
     (a string) does not allow, so a client's bug would be stored as a name."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(serializers.ModelSerializer[Contact]):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: TextField,
         models.TextField: TextField,
     }
     email = serializers.EmailField(max_length=254)
-    country = CountryOrNameField(required=False, allow_blank=True)
+    country = CountryOrNameField(required=False, allow_blank=True)  # type: ignore[no-untyped-call]
     attributes = serializers.JSONField(required=False)
 
     class Meta:
@@ -61,19 +63,19 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", *Contact.PROFILE_FIELDS, "attributes", *Contact.SYSTEM_FIELDS]
         read_only_fields = ["id", *Contact.SYSTEM_FIELDS]
 
-    def validate_attributes(self, value):
+    def validate_attributes(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
         return value
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(serializers.ModelSerializer[Transition]):
     class Meta:
         model = Transition
         fields = ["id", "move", "from_stage", "to_stage", "at", "actor", "reason", "data"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(serializers.ModelSerializer[Campaign]):
     currency = CurrencyField(required=False, default="EUR")
 
     class Meta:
@@ -81,7 +83,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "channel", "spend", "currency", "started_on", "ended_on"]
         extra_kwargs = {"spend": {"min_value": 0}}
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         started = attrs.get("started_on", getattr(self.instance, "started_on", None))
         ended = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
         if started and ended and ended < started:

@@ -1,7 +1,13 @@
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from .. import services
 from ..actions import ACTIONS, Action
@@ -12,10 +18,10 @@ from .responses import DUPLICATE, crud_schema, errors
 from .serializers import CampaignSerializer, ContactSerializer, TransitionSerializer
 
 
-def _stage_action(stage_action: Action):
+def _stage_action(stage_action: Action) -> Callable[..., Response]:
     """A POST action that validates its body, calls one lifecycle service, returns the contact."""
 
-    def view(self, request, pk=None):
+    def view(self: "ContactViewSet", request: Request, pk: str | None = None) -> Response:
         contact = self.get_object()
         params = stage_action.serializer(data=request.data)
         params.is_valid(raise_exception=True)
@@ -25,14 +31,18 @@ def _stage_action(stage_action: Action):
     view.__name__ = stage_action.name
     view.__doc__ = stage_action.service.__doc__
     routed = action(detail=True, methods=["post"], url_path=stage_action.slug)(view)
-    return extend_schema(
+    schema = extend_schema(
         summary=stage_action.summary,
         request=stage_action.serializer,
         responses={200: ContactSerializer, **errors(400, 404, 409)},
-    )(routed)
+    )
+    return schema(routed)
 
 
-def with_stage_actions(viewset):
+ViewSet = TypeVar("ViewSet", bound=type)
+
+
+def with_stage_actions(viewset: ViewSet) -> ViewSet:
     """Route every action of ``leads.actions`` as a POST on one contact."""
     for stage_action in ACTIONS.values():
         setattr(viewset, stage_action.name, _stage_action(stage_action))
@@ -53,44 +63,46 @@ def with_stage_actions(viewset):
     ),
 )
 @with_stage_actions
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(viewsets.ModelViewSet[Contact]):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     permission_classes = [HasFunnelRole, CanSeeContact]
     write_roles = CONTACT_EDITORS
     any_role_actions = ("update", "partial_update", *(each.name for each in ACTIONS.values()))
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Contact]:
         if self.action == "list":
             return Contact.objects.visible_to(self.request.user)
         # Detail routes look among every live contact, then CanSeeContact answers 403 for
         # one outside the user's scope (a clear "not yours" rather than a puzzling 404).
         return Contact.objects.active()
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: BaseSerializer[Contact]) -> None:
         serializer.instance = services.contact_create(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: BaseSerializer[Contact]) -> None:
         services.contact_update(
-            contact=serializer.instance, by=self.request.user, **serializer.validated_data
+            contact=cast(Contact, serializer.instance),
+            by=self.request.user,
+            **serializer.validated_data,
         )
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Contact) -> None:
         services.contact_erase(contact=instance, by=self.request.user)
 
     @extend_schema(responses={200: TransitionSerializer(many=True), **errors(400, 404)})
     @action(detail=True, methods=["get"], filterset_class=None)  # not the contact filters
-    def history(self, request, pk=None):
+    def history(self, request: Request, pk: str | None = None) -> Response:
         """Every move of the contact, oldest first, with its actor and reason."""
-        transitions = self.get_object().transitions.order_by("at", "id")
-        page = self.paginate_queryset(transitions)
+        transitions: Any = self.get_object().transitions.order_by("at", "id")
+        page: Any = self.paginate_queryset(transitions)  # of the history, not of contacts
         return self.get_paginated_response(TransitionSerializer(page, many=True).data)
 
 
 @crud_schema(CampaignSerializer, taken=True, in_use=True)
-class CampaignViewSet(viewsets.ModelViewSet):
+class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
     queryset = Campaign.objects.all()
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilterSet

@@ -155,7 +155,7 @@ class PeriodSerializer(serializers.Serializer):
 
 class StepSerializer(serializers.Serializer):
     name = serializers.CharField()
-    source = serializers.CharField(help_text="Rate = reached target / reached source.")
+    source = serializers.CharField(help_text="Rate = reached target / reached source.")  # type: ignore[assignment]  # a field, not the label
     target = serializers.CharField()
     team = serializers.CharField(help_text="The team that owns the step.")
 
@@ -164,7 +164,7 @@ class FunnelLineSerializer(serializers.Serializer):
     key = serializers.CharField(
         allow_null=True, help_text="Campaign or rep id, channel, or YYYY-MM; null: none."
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
     counts = StageCounts(help_text="Contacts that reached each stage.")
     rates = StepRates(help_text="Reached B / reached A; null when nobody reached A.")
     spend = _money()
@@ -188,7 +188,7 @@ class FunnelReportSerializer(serializers.Serializer):
 
 class HandoffLineSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
     passed = serializers.IntegerField(help_text="MQLs passed to sales (each entry into MQL).")
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()
@@ -241,7 +241,7 @@ class SlaComplianceSerializer(serializers.Serializer):
 
 class VelocityLineSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
     stages = StageTimes(help_text="Time spent in each stage.")
     first_action = SpreadSerializer(help_text="From the hand-off to the first sales action.")
     sla = SlaComplianceSerializer()
@@ -286,7 +286,7 @@ class TargetsReportSerializer(serializers.Serializer):
 
 class TrendMonthSerializer(serializers.Serializer):
     month = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
     counts = StageCounts()
     rates = StepRates()
     change = StepRates(help_text="The rate minus the previous month's.")

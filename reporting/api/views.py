@@ -45,7 +45,7 @@ class ReportView(APIView):
 
     permission_classes = [ReportReader]
     # The project's renderers (the browsable API is off in production), and CSV.
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]  # type: ignore[list-item]
     content_negotiation_class = FormatNegotiation
     query: type[serializers.Serializer]
     output: type[serializers.Serializer]

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, DateField, F
@@ -194,7 +195,7 @@ def _tally(
     group_by: GroupBy | None, reached: dict[tuple, Counter], shares: list[SpendShare]
 ) -> tuple[_Tally, dict[str | None, _Tally]]:
     """Fold the counted rows and the spend shares into the total and into each group."""
-    total, tallies = _Tally(), defaultdict(_Tally)
+    total, tallies = _Tally(), defaultdict[Any, _Tally](_Tally)
     channel_of = dict(
         Campaign.objects.filter(pk__in={campaign for _, campaign in reached}).values_list(
             "pk", "channel"

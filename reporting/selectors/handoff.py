@@ -5,6 +5,7 @@ recycled contact that comes back is handed off again; outcomes are as of now.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, Q
 
@@ -45,7 +46,7 @@ class HandoffReport:
     total: HandoffLine
 
 
-COUNTS = {
+COUNTS: dict[str, Any] = {
     "passed": Q(),
     "accepted": Q(exit_move=Move.ACCEPT),
     "rejected": Q(exit_move=Move.REJECT),
@@ -62,15 +63,17 @@ def handoff_report(
     handoffs, keys = with_group(
         stays_entered(period, scope).filter(stage=Stage.MQL), group_by, period
     )
-    counts = grouped(
-        handoffs, keys, **{name: Count("entered_at", filter=cond) for name, cond in COUNTS.items()}
-    )
+    tallies: dict[str, Any] = {
+        name: Count("entered_at", filter=cond) for name, cond in COUNTS.items()
+    }
+    counts = grouped(handoffs, keys, **tallies)
     reasons = (
         handoffs.filter(exit_move=Move.REJECT)
         .values(*keys, reason=F("exit__reason"))
         .annotate(n=Count("entered_at"))
     )
-    total, lines = HandoffLine(key=None, label="Total"), {}
+    total = HandoffLine(key=None, label="Total")
+    lines: dict[Any, HandoffLine] = {}
     for row in counts:
         for line in _lines_of(row, group_by, total, lines):
             for name in COUNTS:

@@ -63,7 +63,7 @@ class Scope:
 NO_FILTER = Scope()
 
 
-def rate(reached: int, of: int) -> float | None:
+def rate(reached: float, of: float) -> float | None:
     """Reached B / reached A, rounded to 4 places; ``None`` when nobody reached A."""
     return round(reached / of, 4) if of else None
 
@@ -82,7 +82,7 @@ def group_labels(group_by: GroupBy | None, keys: Iterable[str | None]) -> dict[s
     keys = set(keys)
     labels: dict[str | None, str] = {}
     if None in keys:
-        labels[None] = _NONE_LABEL.get(group_by, "")
+        labels[None] = _NONE_LABEL.get(group_by, "") if group_by else ""
     known = [key for key in keys if key is not None]
     if group_by == GroupBy.CAMPAIGN:
         labels |= {
@@ -101,8 +101,10 @@ def group_labels(group_by: GroupBy | None, keys: Iterable[str | None]) -> dict[s
 
 def ordered_keys(group_by: GroupBy | None, labels: dict[str | None, str]) -> list[str | None]:
     """Months in order, other groups by name; the "none" group (no campaign, unassigned) last."""
-    keys = [key for key in labels if key is not None]
-    keys.sort(key=(lambda k: k) if group_by == GroupBy.MONTH else (lambda k: labels[k].lower()))
+    keys: list[str | None] = [key for key in labels if key is not None]
+    keys.sort(
+        key=(lambda k: k or "") if group_by == GroupBy.MONTH else (lambda k: labels[k].lower())
+    )
     return keys + [None] if None in labels and group_by is not None else keys
 
 

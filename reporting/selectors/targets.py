@@ -7,6 +7,7 @@ what it takes per remaining day to get there.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -97,7 +98,7 @@ def _actuals(targets: list[Target], period: Period) -> dict[tuple[str, date], in
     months: dict[str, set[date]] = defaultdict(set)
     for target in targets:
         months[target.stage].add(target.month)
-    actual = {}
+    actual: dict[Any, Any] = {}
     for stage, wanted in months.items():
         column = f"{stage}_at"
         parts = {month: Period.month_of(month, period.tz) for month in wanted}

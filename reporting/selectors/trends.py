@@ -48,7 +48,7 @@ def trends_report(
     for line in funnel.groups:
         months.append(
             TrendMonth(
-                month=line.key,
+                month=line.key or "",
                 label=line.label,
                 counts=line.counts,
                 rates=line.rates,

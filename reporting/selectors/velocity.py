@@ -7,6 +7,7 @@ three days means sales are dropping the ball).
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -141,7 +142,7 @@ def velocity_report(
 ENDED, STILL = Q(exit__isnull=False), Q(exit__isnull=True)
 ACTED = Q(stage=Stage.MQL, exit_by__isnull=False, exit_move__in=SALES_ACTIONS)
 SPREADS = {"in_stage": ENDED, "wait": ACTED}
-COUNTS = {
+COUNTS: dict[str, Any] = {
     "completed": Count("entered_at", filter=ENDED),
     "still_there": Count("entered_at", filter=STILL),
     "acted": Count("entered_at", filter=ACTED),
@@ -176,7 +177,9 @@ def _clocks(period: Period, scope: Scope):
 def _compliance(judged, keys: list[str]) -> dict[tuple, SlaCompliance]:
     """Per value of ``keys``, the hand-offs counted by verdict; ``judged`` has a ``verdict``
     annotation, and a null ``due`` for a hand-off made while no policy ran."""
-    counts = {v.value: Count("pk", filter=Q(verdict=v) & Q(due__isnull=False)) for v in Verdict}
+    counts: dict[str, Any] = {
+        v.value: Count("pk", filter=Q(verdict=v) & Q(due__isnull=False)) for v in Verdict
+    }
     rows = grouped(
         judged,
         keys,

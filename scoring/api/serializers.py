@@ -1,5 +1,7 @@
 import json
+import re
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,20 +14,20 @@ from rest_framework.settings import api_settings
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Contact
 
-from ..conditions import EVENT_TYPE
-from ..models import Operator, RecomputeJob, Rule, ScoringSettings
+from ..conditions import EVENT_TYPE, Operator
+from ..models import RecomputeJob, Rule, ScoringSettings
 from ..services import EventIn
 
 MAX_BATCH = 1000
 # Clocks drift: an event a little in the future is accepted (and counted at full value).
 
 
-class EventListSerializer(serializers.ListSerializer):
+class EventListSerializer(serializers.ListSerializer[Any]):
     """A batch: each event valid on its own, then the ids it refers to checked in one query
     each. Errors are keyed by position, as DRF keys those of the events themselves."""
 
-    def to_internal_value(self, data):
-        events = super().to_internal_value(data)
+    def to_internal_value(self, data: Any) -> list[EventIn]:
+        events: list[EventIn] = super().to_internal_value(data)
         contacts = set(
             Contact.objects.active()
             .filter(pk__in={e.contact_id for e in events if e.contact_id})
@@ -36,15 +38,15 @@ class EventListSerializer(serializers.ListSerializer):
                 pk__in={e.campaign_id for e in events if e.campaign_id}
             ).values_list("pk", flat=True)
         )
-        errors = {n: _unknown_ids(e, contacts, campaigns) for n, e in enumerate(events)}
-        errors = {n: error for n, error in errors.items() if error}
+        unknown = {n: _unknown_ids(e, contacts, campaigns) for n, e in enumerate(events)}
+        errors: Any = {n: error for n, error in unknown.items() if error}  # keyed by position
         if errors:
             raise serializers.ValidationError(errors)
         return events
 
 
-def _unknown_ids(event: EventIn, contacts: set[int], campaigns: set[int]) -> dict:
-    errors = {}
+def _unknown_ids(event: EventIn, contacts: set[int], campaigns: set[int]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     if event.contact_id and event.contact_id not in contacts:
         errors["contact"] = [f"Unknown contact {event.contact_id}."]
     if event.campaign_id and event.campaign_id not in campaigns:
@@ -52,7 +54,7 @@ def _unknown_ids(event: EventIn, contacts: set[int], campaigns: set[int]) -> dic
     return errors
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(serializers.Serializer[Any]):
     """An activity event: the contact is given by `contact` (id) or by `email`."""
 
     # The fields document the event (schema); ``to_internal_value`` applies their checks
@@ -89,12 +91,12 @@ class EventSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = EventListSerializer
 
-    def validate_empty_values(self, data):
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
         # ``null`` is one more event that is not an object: DRF's own check would answer a
         # bare ["This field may not be null."], under no field.
         return False, data
 
-    def to_internal_value(self, data) -> EventIn:
+    def to_internal_value(self, data: Any) -> EventIn:
         if not isinstance(data, dict):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: ["Each event must be a JSON object."]}
@@ -102,23 +104,25 @@ class EventSerializer(serializers.Serializer):
         if not hasattr(self, "_latest"):  # once per batch: the child serializer is shared
             self._latest = latest_event_moment()
         errors: dict[str, list[str]] = {}
-        event = EventIn(
-            key=_text(data, "id", 200, errors),
-            type=_text(data, "type", 50, errors, pattern=EVENT_TYPE),
-            occurred_at=_time(data, errors, latest=self._latest),
-            contact_id=_id(data, "contact", errors),
-            email=_email(data, errors),
-            campaign_id=_id(data, "campaign", errors),
-            properties=_properties(data, errors),
-        )
-        if not errors and (event.contact_id is None) == (event.email is None):
+        key = _text(data, "id", 200, errors)
+        kind = _text(data, "type", 50, errors, pattern=EVENT_TYPE)
+        occurred_at = _time(data, errors, latest=self._latest)
+        contact_id, email = _id(data, "contact", errors), _email(data, errors)
+        campaign_id, properties = _id(data, "campaign", errors), _properties(data, errors)
+        if not errors and (contact_id is None) == (email is None):
             errors["contact"] = ["Give either `contact` (an id) or `email`, not both."]
-        if errors:
+        if errors or occurred_at is None:  # no time without its error
             raise serializers.ValidationError(errors)
-        return event
+        return EventIn(key, kind, occurred_at, contact_id, email, campaign_id, properties)
 
 
-def _text(data: dict, name: str, longest: int, errors: dict, pattern=None) -> str:
+def _text(
+    data: dict[str, Any],
+    name: str,
+    longest: int,
+    errors: dict[str, Any],
+    pattern: re.Pattern[str] | None = None,
+) -> str:
     value = data.get(name)
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
@@ -133,7 +137,7 @@ def _text(data: dict, name: str, longest: int, errors: dict, pattern=None) -> st
     return value
 
 
-def _time(data: dict, errors: dict, *, latest: datetime) -> datetime | None:
+def _time(data: dict[str, Any], errors: dict[str, Any], *, latest: datetime) -> datetime | None:
     value = data.get("occurred_at")
     try:
         moment = parse_datetime(value) if isinstance(value, str) else None
@@ -158,7 +162,7 @@ def _time(data: dict, errors: dict, *, latest: datetime) -> datetime | None:
     return moment
 
 
-def _id(data: dict, name: str, errors: dict) -> int | None:
+def _id(data: dict[str, Any], name: str, errors: dict[str, Any]) -> int | None:
     value = data.get(name)
     if value is None:
         return None
@@ -170,7 +174,7 @@ def _id(data: dict, name: str, errors: dict) -> int | None:
     return value
 
 
-def _email(data: dict, errors: dict) -> str | None:
+def _email(data: dict[str, Any], errors: dict[str, Any]) -> str | None:
     value = data.get("email")
     if value is None:
         return None
@@ -184,7 +188,7 @@ def _email(data: dict, errors: dict) -> str | None:
     return value.strip()
 
 
-def _properties(data: dict, errors: dict) -> dict:
+def _properties(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
     value = data.get("properties")
     if value is None:
         return {}
@@ -198,12 +202,12 @@ def _properties(data: dict, errors: dict) -> dict:
     return value
 
 
-class IngestResultSerializer(serializers.Serializer):
+class IngestResultSerializer(serializers.Serializer[Any]):
     accepted = serializers.IntegerField(help_text="Events stored and scored.")
     duplicates = serializers.IntegerField(help_text="Events whose `id` was seen before.")
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(serializers.ModelSerializer[Any]):
     kind = serializers.SerializerMethodField(help_text="`event` or `profile`.")
     value = serializers.JSONField(required=False, allow_null=True)
     operator = serializers.ChoiceField(choices=Operator.choices, required=False, allow_blank=True)
@@ -222,7 +226,7 @@ class RuleSerializer(serializers.ModelSerializer):
         return "event" if rule.is_event_rule else "profile"
 
 
-class ScoringSettingsSerializer(serializers.ModelSerializer):
+class ScoringSettingsSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = ScoringSettings
         fields = [
@@ -236,7 +240,7 @@ class ScoringSettingsSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
-class RecomputeRequestSerializer(serializers.Serializer):
+class RecomputeRequestSerializer(serializers.Serializer[Any]):
     full = serializers.BooleanField(
         default=False,
         help_text="Rebuild every rule's counters from the stored events, not only those of "
@@ -244,7 +248,7 @@ class RecomputeRequestSerializer(serializers.Serializer):
     )
 
 
-class RecomputeJobSerializer(serializers.ModelSerializer):
+class RecomputeJobSerializer(serializers.ModelSerializer[Any]):
     progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
     rebuilt_rules = serializers.SerializerMethodField(
         help_text="Rules whose counters are rebuilt from the stored events."
@@ -273,22 +277,22 @@ class RecomputeJobSerializer(serializers.ModelSerializer):
         return sorted(int(pk) for pk in job.rebuild)
 
 
-class RulePointsSerializer(serializers.Serializer):
+class RulePointsSerializer(serializers.Serializer[Any]):
     rule = serializers.IntegerField()
     name = serializers.CharField()
-    source = serializers.ChoiceField(choices=["event", "profile"])
+    source = serializers.ChoiceField(choices=["event", "profile"])  # type: ignore[assignment]
     active = serializers.BooleanField()
     times = serializers.IntegerField(help_text="How many times the rule matched.")
     points = serializers.IntegerField(help_text="Points given.")
     current_points = serializers.FloatField(help_text="The same points after decay.")
 
 
-class DimensionScoreSerializer(serializers.Serializer):
+class DimensionScoreSerializer(serializers.Serializer[Any]):
     score = serializers.IntegerField()
     rules = RulePointsSerializer(many=True)
 
 
-class ScoreBreakdownSerializer(serializers.Serializer):
+class ScoreBreakdownSerializer(serializers.Serializer[Any]):
     contact = serializers.IntegerField()
     score = serializers.IntegerField()
     fit = DimensionScoreSerializer()

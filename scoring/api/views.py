@@ -1,8 +1,13 @@
+from typing import Any, cast
+
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from leadfunnel.api.parsers import LimitedJSONParser
 from leads.api.permissions import CanSeeContact, HasFunnelRole
@@ -12,7 +17,7 @@ from leads.roles import Capability, holders
 
 from .. import selectors, services
 from ..filtersets import RuleFilterSet
-from ..models import ScoringSettings
+from ..models import RecomputeJob, Rule, ScoringSettings
 from .serializers import (
     MAX_BATCH,
     EventSerializer,
@@ -30,13 +35,16 @@ SCORING_EDITORS = holders(Capability.EDIT_SCORING)
 
 _event_or_batch = PolymorphicProxySerializer(
     component_name="EventOrBatch",
-    serializers=[EventSerializer, EventSerializer(many=True, min_length=1, max_length=MAX_BATCH)],
+    serializers=[
+        EventSerializer,
+        EventSerializer(many=True, min_length=1, max_length=MAX_BATCH),  # type: ignore[call-arg]
+    ],
     resource_type_field_name=None,
     many=False,
 )
 
 
-class EventViewSet(viewsets.GenericViewSet):
+class EventViewSet(viewsets.GenericViewSet[Any]):
     """Activity events in: one object or a list of up to 1,000, validated whole."""
 
     serializer_class = EventSerializer
@@ -47,7 +55,8 @@ class EventViewSet(viewsets.GenericViewSet):
     @property
     def max_body_bytes(self) -> int:
         """A contract-size batch: 1,000 events with their properties."""
-        return settings.EVENTS_MAX_BODY_BYTES
+        limit: int = settings.EVENTS_MAX_BODY_BYTES
+        return limit
 
     @extend_schema(
         summary="Send activity events (one, or a batch of up to 1,000)",
@@ -60,9 +69,9 @@ class EventViewSet(viewsets.GenericViewSet):
         request=_event_or_batch,
         responses={200: IngestResultSerializer, **errors(400, 413)},
     )
-    def create(self, request):
+    def create(self, request: Request) -> Response:
         single = not isinstance(request.data, list)
-        batch = EventSerializer(
+        batch = EventSerializer(  # type: ignore[call-arg]  # ListSerializer's arguments
             data=[request.data] if single else request.data,
             many=True,
             max_length=MAX_BATCH,
@@ -74,7 +83,7 @@ class EventViewSet(viewsets.GenericViewSet):
         return Response(IngestResultSerializer(result).data)
 
 
-def _by_position(errors: dict, *, single: bool) -> dict:
+def _by_position(errors: Any, *, single: bool) -> Any:
     """DRF keys a batch's errors by position (``{3: {...}}``); a single event's are its own."""
     return errors[0] if single and 0 in errors else errors
 
@@ -85,13 +94,13 @@ def _by_position(errors: dict, *, single: bool) -> dict:
         responses={200: ScoreBreakdownSerializer, **errors(404)},
     )
 )
-class ContactScoreViewSet(viewsets.GenericViewSet):
+class ContactScoreViewSet(viewsets.GenericViewSet[Contact]):
     queryset = Contact.objects.active()
     serializer_class = ScoreBreakdownSerializer
     permission_classes = [HasFunnelRole, CanSeeContact]
     write_roles = ()
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
         breakdown = selectors.score_breakdown(self.get_object())
         return Response(ScoreBreakdownSerializer(breakdown).data)
 
@@ -102,7 +111,7 @@ class ContactScoreViewSet(viewsets.GenericViewSet):
     destroy_description="A rule that gave points is kept by the scores (409): switch it off, "
     "recompute, then delete it.",
 )
-class RuleViewSet(viewsets.ModelViewSet):
+class RuleViewSet(viewsets.ModelViewSet[Rule]):
     """Point rules. A change applies to new events at once; recompute applies it to all."""
 
     serializer_class = RuleSerializer
@@ -110,16 +119,16 @@ class RuleViewSet(viewsets.ModelViewSet):
     permission_classes = [HasFunnelRole]
     write_roles = SCORING_EDITORS
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Rule]:
         return selectors.rule_list()
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: BaseSerializer[Rule]) -> None:
         serializer.instance = services.rule_create(**serializer.validated_data)
 
-    def perform_update(self, serializer):
-        services.rule_update(rule=serializer.instance, **serializer.validated_data)
+    def perform_update(self, serializer: BaseSerializer[Rule]) -> None:
+        services.rule_update(rule=cast(Rule, serializer.instance), **serializer.validated_data)
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Rule) -> None:
         services.rule_delete(rule=instance)
 
 
@@ -128,7 +137,7 @@ class RuleViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(responses={200: ScoringSettingsSerializer, **errors(400)}),
     update=extend_schema(responses={200: ScoringSettingsSerializer, **errors(400)}),
 )
-class ScoringSettingsViewSet(viewsets.GenericViewSet):
+class ScoringSettingsViewSet(viewsets.GenericViewSet[ScoringSettings]):
     """The thresholds and the decay (one set for the team)."""
 
     serializer_class = ScoringSettingsSerializer
@@ -138,16 +147,16 @@ class ScoringSettingsViewSet(viewsets.GenericViewSet):
     def get_object(self) -> ScoringSettings:
         return ScoringSettings.load()
 
-    def retrieve(self, request):
+    def retrieve(self, request: Request) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
 
-    def update(self, request, partial: bool = False):
+    def update(self, request: Request, partial: bool = False) -> Response:
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         updated = services.settings_update(**serializer.validated_data)
         return Response(self.get_serializer(updated).data)
 
-    def partial_update(self, request):
+    def partial_update(self, request: Request) -> Response:
         return self.update(request, partial=True)
 
 
@@ -163,19 +172,19 @@ class ScoringSettingsViewSet(viewsets.GenericViewSet):
     ),
     retrieve=extend_schema(responses={200: RecomputeJobSerializer, **errors(404)}),
 )
-class RecomputeJobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RecomputeJobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[RecomputeJob]):
     serializer_class = RecomputeJobSerializer
     permission_classes = [HasFunnelRole]
     write_roles = SCORING_EDITORS
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[RecomputeJob]:
         return selectors.recompute_job_list()
 
-    def create(self, request):
+    def create(self, request: Request) -> Response:
         params = RecomputeRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         job = services.recompute_start(by=request.user, full=params.validated_data["full"])
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
