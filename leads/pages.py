@@ -9,24 +9,27 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import floatformat
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
+from .forms import add_service_errors
 from .models import Contact, Transition
 from .roles import Account, User, has_role, roles_of
 from .stages import Move, Role
 
 PAGE_SIZE = 50
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+Saved = TypeVar("Saved")
 
 
 class HtmxRequest(HttpRequest):
@@ -120,6 +123,28 @@ class CappedPaginator(Paginator[Any]):
     @property
     def count_label(self) -> str:
         return f"{self.count:,}" if self.count_is_exact else f"{self.CAP:,}+"
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], Saved],
+    saved: Callable[[Saved], HttpResponse],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A create-or-edit page: a valid post goes to ``save`` (a service), then to ``saved``
+    (as a rule a message and a redirect). What the service refuses comes back on the form's
+    fields, and the page answers 400 while the form shows errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(result)
+    context = {"form": form, **context}
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> Page[Any]:

@@ -45,6 +45,7 @@ from .pages import (
     HtmxRequest,
     contact_for,
     display_name,
+    form_page,
     money,
     next_url,
     paginate,
@@ -283,20 +284,19 @@ def contact_form_page(
     save: Callable[[], Contact],
     done: str,
 ) -> HttpResponse:
-    """The contact form: a valid post is saved by ``save`` (a service) and opens the contact;
-    the service's refusals (a taken e-mail, a bad value) come back on the form's fields."""
-    if request.method == "POST" and form.is_valid():
+    """The contact form; a taken e-mail is an error on the e-mail, linking to its contact."""
+
+    def saving() -> Contact:
         try:
-            saved = save()
+            return save()
         except DuplicateContact as exc:
-            form.add_error("email", duplicate_error(exc))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{display_name(saved)} {done}.")
-            return redirect("leads:contact_detail", pk=saved.pk)
-    context = {"form": form, "contact": contact}
-    return render(request, "leads/contact_form.html", context, status=400 if form.errors else 200)
+            raise ValidationError({"email": [duplicate_error(exc)]}) from None
+
+    def saved(contact: Contact) -> HttpResponse:
+        messages.success(request, f"{display_name(contact)} {done}.")
+        return redirect("leads:contact_detail", pk=contact.pk)
+
+    return form_page(request, form, saving, saved, "leads/contact_form.html", {"contact": contact})
 
 
 @role_required()

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
 from leads.models import Contact
-from leads.pages import contact_for, role_required, timeline
+from leads.pages import contact_for, form_page, role_required, timeline
 from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
 
@@ -108,24 +108,22 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk) if pk else None
     data = request.POST or None
     form = RuleForm.for_rule(rule, data) if rule else RuleForm(data)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if rule is None:
-                saved = services.rule_create(**form.rule_fields())
-            else:
-                saved = services.rule_update(rule=rule, **form.rule_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            start_recompute(request, f"Rule “{saved.name}” saved.")
-            return redirect("scoring:rule_list")
+
+    def save() -> Rule:
+        if rule is None:
+            return services.rule_create(**form.rule_fields())
+        return services.rule_update(rule=rule, **form.rule_fields())
+
+    def saved(saved: Rule) -> HttpResponse:
+        start_recompute(request, f"Rule “{saved.name}” saved.")
+        return redirect("scoring:rule_list")
+
     context = {
-        "form": form,
         "rule": rule,
         "event_types": EVENT_TYPES,
         "attributes": [*PROFILE_ATTRIBUTES, "email_domain", f"{ATTRIBUTES_PREFIX}…", "url"],
     }
-    return render(request, "scoring/rule_form.html", context, status=400 if form.errors else 200)
+    return form_page(request, form, save, saved, "scoring/rule_form.html", context)
 
 
 @require_GET

@@ -5,15 +5,13 @@ watch, as in the API), writes through ``sla.services``.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.api.permissions import CONTACT_EDITORS
-from leads.forms import add_service_errors
-from leads.pages import paginate, role_required
+from leads.pages import form_page, paginate, role_required
 from leads.roles import Capability, can, has_role, holders
 
 from . import selectors, services
@@ -99,17 +97,14 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=pk) if pk else None
     data = request.POST or None
     form = PolicyForm.for_policy(policy, data) if policy else PolicyForm(data)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if policy is None:
-                saved = services.policy_create(by=request.user, **form.cleaned_data)
-            else:
-                fields = form.changed_fields()
-                saved = services.policy_update(policy=policy, by=request.user, **fields)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Policy “{saved.name}” saved.")
-            return redirect(reverse("sla:policy_list"))
-    context = {"form": form, "policy": policy}
-    return render(request, "sla/policy_form.html", context, status=400 if form.errors else 200)
+
+    def save() -> SlaPolicy:
+        if policy is None:
+            return services.policy_create(by=request.user, **form.cleaned_data)
+        return services.policy_update(policy=policy, by=request.user, **form.changed_fields())
+
+    def saved(saved: SlaPolicy) -> HttpResponse:
+        messages.success(request, f"Policy “{saved.name}” saved.")
+        return redirect(reverse("sla:policy_list"))
+
+    return form_page(request, form, save, saved, "sla/policy_form.html", {"policy": policy})
