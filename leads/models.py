@@ -140,19 +140,12 @@ class Contact(models.Model):
 
     objects = ContactQuerySet.as_manager()
 
+    # Who the person is, in their own words.
+    IDENTITY_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title")
+    # What erasing the person empties (``contact_erase``).
+    PERSONAL_FIELDS = (*IDENTITY_FIELDS, "attributes")
     # What a person tells about themselves: the fields a form, an import or the API edits.
-    PROFILE_FIELDS = (
-        "email",
-        "first_name",
-        "last_name",
-        "phone",
-        "company",
-        "job_title",
-        "company_size",
-        "industry",
-        "country",
-        "campaign",
-    )
+    PROFILE_FIELDS = (*IDENTITY_FIELDS, "company_size", "industry", "country", "campaign")
     # Written by the lifecycle, scoring and SLA services only: read-only in the API, the
     # admin and every form (the one list of them).
     SYSTEM_FIELDS = (
@@ -174,15 +167,6 @@ class Contact(models.Model):
         "currency",
         "close_by",
         "won_amount",
-    )
-    PERSONAL_FIELDS = (
-        "email",
-        "first_name",
-        "last_name",
-        "phone",
-        "company",
-        "job_title",
-        "attributes",
     )
 
     class Meta:
