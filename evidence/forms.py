@@ -85,17 +85,16 @@ class SignalsForm(EvidenceForm):
 
 class SuggestionForm(SignalsForm):
     serializer = serializers.SuggestionRequestSerializer
-    target = forms.ChoiceField(
-        choices=Target.choices,
-        initial=Target.SQL,
-        label="Learn to predict",
-        widget=forms.RadioSelect,
-    )
+    field_order = ["start", "end", "target", "holdout_months"]
     holdout_months = forms.IntegerField(
         initial=3,
         label="Held-out months",
         help_text="The last months of the period: the model is tested on them, never trained.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].label = "Learn to predict"
 
 
 class BacktestForm(EvidenceForm):
