@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DateTimeField, Value, When
+from django.db.models import Case, DateTimeField, Field, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -444,9 +444,10 @@ def _insert_new(emails: list[str], campaigns: Mapping[str, int]) -> dict[str, in
     rows = [  # in e-mail order, as any batch inserts
         Contact(email=email, campaign_id=campaigns.get(email)) for email in emails
     ]
-    columns = ", ".join(quote(field.attname) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = f"{quote(opts.pk.attname)}, {quote(opts.get_field('email').attname)}"
+    email_field = cast(Field[Any, Any], opts.get_field("email"))
+    returning = f"{quote(cast(str, opts.pk.column))}, {quote(cast(str, email_field.column))}"
     created: dict[str, int] = {}
     size = connection.ops.bulk_batch_size(fields, rows)  # SQLite limits the parameters
     with connection.cursor() as cursor:

@@ -486,7 +486,7 @@ def insert_activities(
     names = ("key", "contact", "type", "occurred_at", "campaign", "properties", "received_at")
     fields = [cast(Field[Any, Any], Activity._meta.get_field(name)) for name in names]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(field.attname) for field in fields)  # no db_column here
+    columns = ", ".join(qn(cast(str, field.column)) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [
         field.get_db_prep_save(value, connection)
