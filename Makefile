@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-APPS := leadfunnel leads scoring sla reporting evidence integrations audit demo
+APPS := leadfunnel leads scoring sales sla reporting evidence integrations audit demo
 
 .PHONY: run test test-fast bench lint fmt migrate check-deploy clean
 

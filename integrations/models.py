@@ -131,6 +131,8 @@ class Event(models.TextChoices):
     CONTACT_STAGE_CHANGED = "contact.stage_changed", "A contact changed stage"
     SLA_BREACHED = "sla.breached", "An SLA deadline was missed"
     SCORE_THRESHOLD_CROSSED = "score.threshold_crossed", "A score crossed a threshold"
+    ACTIVITY_LOGGED = "activity.logged", "A call, e-mail, meeting or note was logged"
+    TASK_COMPLETED = "task.completed", "A sales task was completed"
 
 
 def new_secret() -> str:

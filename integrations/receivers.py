@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from leads import signals as leads_signals
 from leads.models import Contact, Transition
+from sales import signals as sales_signals
+from sales.models import SalesActivity, SalesTask
 from scoring import signals as scoring_signals
 from scoring.sql import Crossing
 from sla import signals as sla_signals
@@ -63,6 +65,42 @@ def sla_breached(sender, breaches: list[tuple[int, int]], **kwargs) -> None:
     webhooks.events_record_each(
         event=Event.SLA_BREACHED,
         occurrences=[(contact, now, {"breach_id": breach}) for breach, contact in breaches],
+    )
+
+
+@receiver(sales_signals.activities_logged, dispatch_uid="integrations.activity_logged")
+def activity_logged(sender, activities: list[SalesActivity], **kwargs) -> None:
+    webhooks.events_record_each(
+        event=Event.ACTIVITY_LOGGED,
+        occurrences=[
+            (a.contact_id, a.occurred_at, {"activity": _activity(a)}) for a in activities
+        ],
+    )
+
+
+def _activity(activity: SalesActivity) -> dict:
+    return {
+        "id": activity.pk,
+        "kind": activity.kind,
+        "direction": activity.direction,
+        "outcome": activity.outcome,
+        "occurred_at": activity.occurred_at,
+        "owner": activity.owner_id,
+        "external_id": activity.external_id,
+    }
+
+
+@receiver(sales_signals.task_completed, dispatch_uid="integrations.task_completed")
+def task_completed(sender, task: SalesTask, **kwargs) -> None:
+    webhooks.events_record_each(
+        event=Event.TASK_COMPLETED,
+        occurrences=[
+            (
+                task.contact_id,
+                task.done_at or timezone.now(),
+                {"task": {"id": task.pk, "kind": task.kind, "owner": task.owner_id}},
+            )
+        ],
     )
 
 

@@ -9,6 +9,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("leads.api.urls")),
     path("", include("scoring.api.urls")),
     path("", include("evidence.api.urls")),
+    path("", include("sales.api.urls")),
     path("", include("sla.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("integrations.api.urls")),

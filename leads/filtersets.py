@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Campaign, Channel, Contact
+from .models import Campaign, Channel, Contact, LeadStatus
 from .stages import Stage
 
 BIGGEST_ID = 2**63 - 1  # a bigint
@@ -53,6 +53,7 @@ class ContactFilterSet(filters.FilterSet):
     # distinct=False: the filter joins nothing, and DISTINCT over every column is slow.
     stage = filters.MultipleChoiceFilter(choices=Stage.choices, distinct=False)
     owner = IdFilter(field_name="owner_id")
+    lead_status = filters.MultipleChoiceFilter(choices=LeadStatus.choices, distinct=False)
     campaign = IdFilter(field_name="campaign_id")
     channel = filters.ChoiceFilter(field_name="campaign__channel", choices=Channel.choices)
     score_min = filters.NumberFilter(field_name="score", lookup_expr="gte")
@@ -71,6 +72,7 @@ class ContactFilterSet(filters.FilterSet):
             "created_at",
             "stage_changed_at",
             "sla_due_at",
+            "lead_status",
             "first_name",
             "last_name",
             "company",

@@ -55,6 +55,15 @@ class Campaign(models.Model):
         return self.name
 
 
+class LeadStatus(models.TextChoices):
+    """Where a rep's effort stands inside the stage, since the contact was last handed off
+    (entered the stage or changed owner): derived from the logged sales touches."""
+
+    NEW = "new", "New"
+    ATTEMPTING = "attempting", "Attempting"
+    CONNECTED = "connected", "Connected"
+
+
 class ContactQuerySet(models.QuerySet["Contact"]):
     def active(self) -> "ContactQuerySet":
         """Contacts whose personal data has not been erased."""
@@ -115,6 +124,9 @@ class Contact(models.Model):
     fit_score = models.IntegerField(default=0)
     engagement_score = models.IntegerField(default=0)
     sla_due_at = models.DateTimeField(null=True, blank=True)
+    lead_status = models.CharField(
+        max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW, db_default="new"
+    )
 
     # When the contact first reached each funnel stage (a skipped stage gets the time of the
     # move that skipped it), so reports count "reached X" without replaying history.
@@ -158,6 +170,7 @@ class Contact(models.Model):
         "first_seen_at",
         "stage_changed_at",
         "sla_due_at",
+        "lead_status",
         "lead_at",
         "mql_at",
         "sql_at",
@@ -177,6 +190,7 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["stage", "owner"], name="contact_stage_owner"),
             models.Index(fields=["owner", "stage"], name="contact_owner_stage"),
+            models.Index(fields=["owner", "lead_status"], name="contact_owner_lead_status"),
             models.Index(fields=["campaign", "stage"], name="contact_campaign_stage"),
             models.Index(fields=["created_at"], name="contact_created"),
             models.Index(fields=["first_seen_at"], name="contact_first_seen"),

@@ -151,6 +151,9 @@ def _move(
         raise StageConflict(move=move, stage=current.stage)
     if check is not None:
         check(current)  # a move's own condition on the locked row
+    signals.move_requested.send(
+        sender=Contact, contact=current, move=move, by=by, reason=reason, at=at or timezone.now()
+    )
     if callable(data):
         data = data(current)
     changed, transition = _apply(

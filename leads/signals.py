@@ -6,6 +6,10 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
   One send per move, or per bulk move (a batch of events engaging or promoting hundreds of
   contacts at once): ``moves`` holds each moved contact, at most once, with its transition,
   so receivers work set-based.
+- ``move_requested`` is sent inside the move's transaction, on the locked row, once the move
+  table has allowed it and before anything is written: a receiver that holds a rule of its
+  own about the move (an SLA policy's attempts before "unreachable") refuses it by raising
+  a ``leads.errors.Conflict``, which rolls the move back whole.
 - ``stage_changed`` is sent *after* the commit: the place to enqueue Celery tasks.
 - ``contact_saved`` is sent inside the transaction that created or edited a contact's
   fields (``changed`` names them), so a profile score can follow in the same commit.
@@ -21,6 +25,7 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
 
 from django.dispatch import Signal
 
+move_requested = Signal()  # sender=Contact, contact, move, by, reason, at
 transitions_recorded = Signal()  # sender=Contact, moves: [(contact, transition), ...]
 stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stage, to_stage
 contact_saved = Signal()  # sender=Contact, contact, created, changed

@@ -51,6 +51,24 @@ CLOCK_ANSWERS: dict[ClockKind, frozenset[Move]] = {
 }
 
 
+class StopsOn(models.TextChoices):
+    """What answers a clock: a sales action on the contact (accept, reject, or the claim of
+    a first-touch clock), or the first outbound call, e-mail or meeting the rep logs, or an
+    accept or reject, whichever comes first."""
+
+    FIRST_ACTION = "first_action", "The first sales action (claim, accept or reject)"
+    FIRST_TOUCH = "first_touch", "The first outbound call, e-mail or meeting (or an answer)"
+
+
+# Clocks a touch may answer: those of the MQL hand-off (an SQL decision is not a touch).
+TOUCH_CLOCKS = frozenset({ClockKind.MQL_RESPONSE, ClockKind.FIRST_TOUCH})
+
+
+def says_unreachable(reason: str) -> bool:
+    """A rejection giving "Unreachable" as its reason (the queue's reason of that name)."""
+    return reason.strip().lower().startswith("unreachable")
+
+
 class BreachAction(models.TextChoices):
     NOTIFY = "notify", "Notify the rep and the managers"
     REASSIGN = "reassign", "Reassign to the next rep with a fresh clock"
@@ -100,6 +118,24 @@ class SlaPolicy(models.Model):
         related_name="+",
         help_text="The manager a breached contact is handed to (action 'escalate').",
     )
+    stops_on = models.CharField(
+        max_length=20,
+        choices=StopsOn.choices,
+        default=StopsOn.FIRST_ACTION,
+        db_default=StopsOn.FIRST_ACTION.value,
+        help_text="What answers the clock.",
+    )
+    unreachable_attempts = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Outbound attempts a rep must log before rejecting an MQL as unreachable.",
+    )
+    unreachable_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days the attempts must span, from the first one to the rejection.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -135,6 +171,15 @@ class SlaPolicy(models.Model):
             raise ValidationError({"work_days": ["A non-empty list of days, 0 (Mon) to 6."]})
         if self.action == BreachAction.ESCALATE:
             self._clean_escalation()
+        touch_rules = self.stops_on == StopsOn.FIRST_TOUCH or self.unreachable_attempts
+        if touch_rules and self.clock not in TOUCH_CLOCKS:
+            raise ValidationError(
+                {"stops_on": ["Touches answer the MQL clocks only, not an SQL decision."]}
+            )
+        if self.unreachable_days and not self.unreachable_attempts:
+            raise ValidationError(
+                {"unreachable_attempts": ["Say how many attempts the days must hold."]}
+            )
 
     def _clean_escalation(self) -> None:
         manager = self.escalate_to

@@ -6,8 +6,10 @@ from django.dispatch import receiver
 from kombu.exceptions import OperationalError
 
 from leads.models import Contact
-from leads.signals import contact_erased, stage_changed, transitions_recorded
-from leads.stages import Stage
+from leads.signals import contact_erased, move_requested, stage_changed, transitions_recorded
+from leads.stages import Move, Stage
+from sales.models import SalesActivity
+from sales.signals import activities_logged
 
 from . import services, tasks
 from .models import PendingAssignment
@@ -18,6 +20,19 @@ logger = logging.getLogger(__name__)
 @receiver(transitions_recorded, sender=Contact, dispatch_uid="sla.clocks")
 def clocks_follow_the_moves(sender, *, moves, **kwargs) -> None:
     services.clocks_follow_transitions(moves=moves)
+
+
+@receiver(activities_logged, sender=SalesActivity, dispatch_uid="sla.first_touch")
+def first_touch_answers_clocks(sender, *, activities, **kwargs) -> None:
+    services.clocks_answer_touches(
+        touches=[(a.contact_id, a.occurred_at) for a in activities if a.is_touch]
+    )
+
+
+@receiver(move_requested, sender=Contact, dispatch_uid="sla.unreachable")
+def unreachable_after_attempts(sender, *, contact, move, reason, at, **kwargs) -> None:
+    if move == Move.REJECT:
+        services.reject_check_attempts(contact=contact, reason=reason, at=at)
 
 
 @receiver(contact_erased, sender=Contact, dispatch_uid="sla.erasure")

@@ -12,6 +12,7 @@ from leads.roles import Account, Capability, User, can, sees_every_contact
 from leads.stages import Role
 
 from .models import (
+    TOUCH_CLOCKS,
     AssignmentMode,
     AssignmentRule,
     Breach,
@@ -38,6 +39,17 @@ def mql_sla_hours() -> float:
 
 def active_policies(kinds: Iterable[ClockKind]) -> QuerySet[SlaPolicy]:
     return SlaPolicy.objects.filter(active=True, clock__in=kinds)
+
+
+def unreachable_policy() -> SlaPolicy | None:
+    """The active MQL policy that asks for attempts before an "unreachable" rejection."""
+    return (
+        SlaPolicy.objects.filter(
+            active=True, clock__in=TOUCH_CLOCKS, unreachable_attempts__isnull=False
+        )
+        .order_by("-unreachable_attempts", "pk")
+        .first()
+    )
 
 
 def round_robin_in_use() -> bool:

@@ -12,7 +12,18 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, DateTimeField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from leads.dates import validate_planned_moment
@@ -21,12 +32,15 @@ from leads.roles import Capability, User, can
 from leads.services import contact_assign
 from leads.stages import Move as LeadMove
 from leads.stages import Stage
+from sales.models import SalesActivity
 
 from . import selectors
+from .errors import TooFewAttempts, days_between
 from .models import (
     CLOCK_ANSWERS,
     CLOCK_STAGES,
     CLOCK_STOPPING_MOVES,
+    TOUCH_CLOCKS,
     AssignmentMode,
     AssignmentRule,
     Breach,
@@ -36,6 +50,8 @@ from .models import (
     PendingAssignment,
     RepAvailability,
     SlaPolicy,
+    StopsOn,
+    says_unreachable,
 )
 
 # --- Policies ---------------------------------------------------------------------------
@@ -150,15 +166,19 @@ def clocks_follow_transitions(*, moves: Sequence[Move]) -> None:
     roll back with the stage changes, so no committed MQL lacks its deadline. Times are the
     moves' own (an event's time), so a back-dated MQL is due from when it really became one.
     """
-    groups: dict[tuple[frozenset[ClockKind], frozenset[ClockKind]], list[Move]] = defaultdict(list)
+    groups: dict[tuple[frozenset[ClockKind], frozenset[ClockKind], bool], list[Move]]
+    groups = defaultdict(list)
     for contact, transition in moves:
         ending, starting = _kinds_ending(transition), _kinds_starting(transition)
         if ending or starting:
             # A stage entered again restarts its clocks: stop any left running, so the
             # one-running-clock-per-kind constraint holds even on hand-arranged data.
-            groups[frozenset(ending | starting), frozenset(starting)].append((contact, transition))
-    for (stopping, begun), group in groups.items():
-        _stop_clocks(group, stopping)
+            stays = transition.from_stage == transition.to_stage
+            groups[frozenset(ending | starting), frozenset(starting), stays].append(
+                (contact, transition)
+            )
+    for (stopping, begun, stays), group in groups.items():
+        _stop_clocks(group, stopping, by_action_only=stays)
         _start_clocks(group, begun)
     handed = _hand_over_clocks(
         [(c, t) for c, t in moves if t.move in OWNER_MOVES and t.from_stage == t.to_stage]
@@ -213,23 +233,31 @@ def _at_each(group: Sequence[Move]) -> Case:
     )
 
 
-def _stop_clocks(group: Sequence[Move], kinds: frozenset[ClockKind]) -> None:
+def _stop_clocks(
+    group: Sequence[Move], kinds: frozenset[ClockKind], *, by_action_only: bool = False
+) -> None:
+    """Stop the contacts' clocks of ``kinds``. ``by_action_only``: the stage stays (a claim),
+    which stops the clocks a first action answers, not those waiting for a first touch."""
     ids = [contact.pk for contact, _ in group]
     at = _at_each(group)
+    running = Clock.objects.running()
+    if by_action_only:
+        running = running.filter(policy__stops_on=StopsOn.FIRST_ACTION)
     for kind in kinds:
         # A person's sales action answers the clock: its time is what the verdict reads.
         answered = [
             (c, t) for c, t in group if t.move in CLOCK_ANSWERS[kind] and t.actor_id is not None
         ]
         if answered:
-            Clock.objects.running().filter(
-                contact_id__in=[c.pk for c, _ in answered], kind=kind
-            ).update(acted_at=_at_each(answered))
-    Clock.objects.running().filter(contact_id__in=ids, kind__in=kinds).update(stopped_at=at)
-    # The contacts left the stage (or were touched): their missed deadlines are resolved.
-    Breach.objects.filter(contact_id__in=ids, kind__in=kinds, resolved_at__isnull=True).update(
-        resolved_at=at
-    )
+            running.filter(contact_id__in=[c.pk for c, _ in answered], kind=kind).update(
+                acted_at=_at_each(answered)
+            )
+    running.filter(contact_id__in=ids, kind__in=kinds).update(stopped_at=at)
+    # The contacts left the stage (or were answered): their missed deadlines are resolved.
+    breaches = Breach.objects.filter(contact_id__in=ids, kind__in=kinds, resolved_at__isnull=True)
+    if by_action_only:
+        breaches = breaches.filter(policy__stops_on=StopsOn.FIRST_ACTION)
+    breaches.update(resolved_at=at)
 
 
 def _start_clocks(group: Sequence[Move], kinds: frozenset[ClockKind]) -> None:
@@ -270,6 +298,72 @@ def refresh_deadlines(contacts: QuerySet[Contact]) -> int:
         Clock.objects.running().filter(contact=OuterRef("pk")).order_by("due_at").values("due_at")
     )
     return contacts.update(sla_due_at=Subquery(earliest[:1]))
+
+
+def clocks_answer_touches(*, touches: Sequence[tuple[int, datetime]]) -> None:
+    """Touches answer the hand-offs of ``stops_on=first_touch`` policies: each unanswered
+    clock of a touched contact is answered by the earliest ``(contact id, when)`` touch that
+    falls while it ran, and stopped then if it still runs. A touch logged late still counts
+    for the hand-off it was made in (the rep who called in time was in time), never for a
+    later one.
+
+    Runs in the transaction that logged the touches (``activities_logged``); the clocks are
+    locked, so the sweep breaching one meanwhile waits and then sees it stopped.
+    """
+    when: dict[int, list[datetime]] = defaultdict(list)
+    for contact_id, touched_at in touches:
+        when[contact_id].append(touched_at)
+    if not when:
+        return
+    clocks = Clock.objects.select_for_update().filter(
+        contact_id__in=when,
+        kind__in=TOUCH_CLOCKS,
+        policy__stops_on=StopsOn.FIRST_TOUCH,
+        acted_at__isnull=True,
+    )
+    answered = []
+    for clock in clocks.order_by("pk"):
+        clock.acted_at = min(
+            (
+                at
+                for at in when[clock.contact_id]
+                if clock.started_at <= at and (clock.stopped_at is None or at <= clock.stopped_at)
+            ),
+            default=None,
+        )
+        if clock.acted_at is not None:
+            clock.stopped_at = clock.stopped_at or clock.acted_at
+            answered.append(clock)
+    Clock.objects.bulk_update(answered, ["acted_at", "stopped_at"])
+    breaches = list(Breach.objects.filter(clock__in=answered, resolved_at__isnull=True))
+    answer = {clock.pk: clock.acted_at for clock in answered}
+    for breach in breaches:
+        breach.resolved_at = answer[breach.clock_id]
+    Breach.objects.bulk_update(breaches, ["resolved_at"])
+    refresh_deadlines(Contact.objects.filter(pk__in={c.contact_id for c in answered}))
+
+
+def reject_check_attempts(*, contact: Contact, reason: str, at: datetime) -> None:
+    """Refuse to reject an MQL as unreachable before the active MQL policy's attempts: at
+    least ``unreachable_attempts`` outbound touches since it became an MQL, spread over at
+    least ``unreachable_days`` from the first to the last (three calls in an hour are one
+    try, not three days of trying)."""
+    policy = selectors.unreachable_policy()
+    if policy is None or not says_unreachable(reason) or policy.unreachable_attempts is None:
+        return
+    touches = SalesActivity.objects.touches().filter(
+        contact=contact, occurred_at__gte=contact.stage_changed_at, occurred_at__lte=at
+    )
+    made = touches.aggregate(count=Count("pk"), first=Min("occurred_at"), last=Max("occurred_at"))
+    days = days_between(made["first"], made["last"])
+    required_days = policy.unreachable_days or 0
+    if made["count"] < policy.unreachable_attempts or days < required_days:
+        raise TooFewAttempts(
+            attempts=made["count"],
+            required=policy.unreachable_attempts,
+            days=days,
+            required_days=required_days,
+        )
 
 
 def clocks_stop_for_erasure(*, contact: Contact, now: datetime | None = None) -> None:

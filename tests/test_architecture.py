@@ -5,7 +5,17 @@ function too; those made for type checking only aside)."""
 import grimp
 import pytest
 
-APPS = ("leads", "scoring", "sla", "reporting", "evidence", "integrations", "audit", "demo")
+APPS = (
+    "leads",
+    "scoring",
+    "sales",
+    "sla",
+    "reporting",
+    "evidence",
+    "integrations",
+    "audit",
+    "demo",
+)
 PACKAGES = (*APPS, "leadfunnel")
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "leadfunnel",
     "leads",
     "scoring",
+    "sales",
     "sla",
     "reporting",
     "integrations",

@@ -46,6 +46,9 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "end_hour",
             "action",
             "escalate_to",
+            "stops_on",
+            "unreachable_attempts",
+            "unreachable_days",
             "active",
             "created_at",
         ]

@@ -1,0 +1,26 @@
+"""The sales app listening to the lifecycle (connected in ``SalesConfig.ready``)."""
+
+from django.dispatch import receiver
+
+from leads.erasure import scrub_rows
+from leads.models import Contact, LeadStatus
+from leads.signals import contact_erased, transitions_recorded
+
+from .models import ActivityRevision, SalesActivity, SalesTask
+from .status import lead_status_follow
+
+
+@receiver(transitions_recorded, sender=Contact, dispatch_uid="sales.lead_status")
+def lead_status_after_hand_off(sender, *, moves, **kwargs) -> None:
+    """A move is a hand-off (a new stage, or a new owner): the touches before it no longer
+    count. A contact whose status is ``new`` stays so, so a batch of promotions writes
+    nothing here."""
+    lead_status_follow([c for c, _ in moves if c.lead_status != LeadStatus.NEW])
+
+
+@receiver(contact_erased, sender=Contact, dispatch_uid="sales.erasure")
+def scrub_on_erasure(sender, *, contact, values, **kwargs) -> None:
+    """What a rep wrote about the person may name them: scrub it with the rest."""
+    scrub_rows(SalesActivity.objects.filter(contact=contact), ("subject", "body"), values)
+    scrub_rows(SalesTask.objects.filter(contact=contact), ("title",), values)
+    ActivityRevision.objects.filter(contact=contact).update(before={})
