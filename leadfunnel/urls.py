@@ -27,6 +27,7 @@ urlpatterns = [
     path("dashboard/", include("reporting.urls")),
     path("", include("scoring.urls")),
     path("", include("evidence.urls")),
+    path("", include("sales.urls")),
     path("", include("sla.urls")),
     path("admin/", admin.site.urls),
     path(

@@ -8,21 +8,19 @@ its ``ValidationError`` errors on the form (400), its ``PermissionDenied`` the 4
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -54,23 +52,18 @@ from .pages import (
     user_name,
     wants_fragment,
 )
-from .roles import Account, Capability, User, can, has_role, holders
+from .queues import (
+    allowed_actions,
+    by_deadline,
+    by_lead_status,
+    queue_counts,
+    queue_rows,
+    render_queue_rows,
+)
+from .roles import Account, Capability, can, has_role, holders
 from .stages import FUNNEL, MOVES, Move, Stage
 
-QUEUE_ACTIONS = ("claim", "accept", "reject", "assign")
-
-
 # --- Stage actions ---------------------------------------------------------------------
-
-
-def may(user: User, action: Action, contact: Contact) -> bool:
-    """Whether to offer the action: the ``MOVES`` table and the services' own actor check,
-    so a page shows exactly the buttons the service (and the API) would accept."""
-    return services.can_move(user, contact, action.move)
-
-
-def allowed_actions(user: User, contact: Contact, among: Iterable[str] = ACTIONS) -> list[str]:
-    return [slug for slug in among if may(user, ACTIONS[slug], contact)]
 
 
 def conflict_reason(exc: StageConflict) -> str:
@@ -332,78 +325,23 @@ def render_contact(
 # --- Queues ----------------------------------------------------------------------------
 
 
-@dataclass
-class QueueRow:
-    contact: Contact
-    allowed: list[str] = field(default_factory=list)
-    owner_options: str = ""  # the <option>s of the "give to" select, when it is offered
-
-    @cached_property
-    def url(self) -> str:
-        """The contact page; its actions are at ``<url><action>/`` (leads/urls.py), so a
-        row reverses one URL instead of one per button."""
-        return reverse("leads:contact_detail", args=[self.contact.pk])
-
-
-def owner_options(reps: list[tuple[str, str]], selected: int | None) -> str:
-    """Built in Python, not in a template loop: a team queue page has 50 rows of every rep,
-    and the template engine spent most of the page's time on them."""
-    current = str(selected or "")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if value == current else "", label) for value, label in reps),
-    )
-
-
-def queue_rows(user: User, contacts: Iterable[Contact]) -> list[QueueRow]:
-    reps: list[tuple[str, str]] | None = None
-    rows = []
-    for contact in contacts:
-        row = QueueRow(contact, allowed_actions(user, contact, QUEUE_ACTIONS))
-        if "assign" in row.allowed:
-            if reps is None:
-                reps = [("", "Shared queue")] + [(str(r.pk), user_name(r)) for r in sales_reps()]
-            row.owner_options = owner_options(reps, contact.owner_id)
-        rows.append(row)
-    return rows
-
-
-def render_queue_rows(
-    request: HtmxRequest, contacts: Iterable[Contact], status: int = 200
-) -> HttpResponse:
-    """Queue rows alone (an htmx swap), with the messages swapped in out of band."""
-    context = {
-        "rows": queue_rows(request.user, contacts),
-        "back": request.htmx.current_url_abs_path or reverse("leads:my_queue"),
-        "reject_reasons": REJECT_REASONS,
-        "now": timezone.now(),
-    }
-    return render(request, "leads/_queue_rows.html", context, status=status)
-
-
-def by_deadline(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
-    """Most urgent first: the earliest SLA deadline, then the oldest MQL."""
-    return contacts.order_by(F("sla_due_at").asc(nulls_last=True), "mql_at", "pk")
-
-
-def queue_counts(contacts: QuerySet[Contact], now: datetime) -> dict[str, int]:
-    return contacts.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(sla_due_at__lt=now)))
-
-
 @role_required(*holders(Capability.OWN_CONTACTS))
 def my_queue(request: HtmxRequest) -> HttpResponse:
     """The rep's MQLs by deadline, the shared queue to claim from, and their open deals."""
     now = timezone.now()
     visible = Contact.objects.visible_to(request.user).select_related("owner", "campaign")
     mqls = by_deadline(visible.filter(stage=Stage.MQL))
+    sort = request.GET.get("sort", "")
     mine = mqls.filter(owner_id=request.user.pk)
+    if sort == "status":
+        mine = by_lead_status(mine)
     shared = mqls.filter(owner__isnull=True)
     deals = visible.filter(owner_id=request.user.pk, stage__in=(Stage.SQL, Stage.QSO)).order_by(
         F("close_by").asc(nulls_last=True), "sql_at", "pk"
     )
     context = {
         "mine": queue_rows(request.user, mine[:50]),
+        "sort": sort,
         "mine_counts": queue_counts(mine, now),
         "shared": queue_rows(request.user, shared[:10]),
         "shared_count": shared.count(),

@@ -50,9 +50,9 @@ def tasks_due_today(user: User, now: datetime) -> QuerySet[SalesTask]:
     )
 
 
-def timeline_activities(contact: Contact, limit: int) -> list[SalesActivity]:
+def timeline_activities(contact: Contact, limit: int, *, kinds: list[str]) -> list[SalesActivity]:
     return list(
-        SalesActivity.objects.filter(contact=contact)
+        SalesActivity.objects.filter(contact=contact, kind__in=kinds)
         .select_related("owner")
         .order_by("-occurred_at", "-id")[:limit]
     )

@@ -7,8 +7,46 @@ from django.db.models import QuerySet
 
 from leads.models import Contact
 
-from .models import ContactRuleScore, ContactScore, Dimension, RecomputeJob, Rule, ScoringSettings
+from .models import (
+    Activity,
+    ContactRuleScore,
+    ContactScore,
+    Dimension,
+    RecomputeJob,
+    Rule,
+    ScoringSettings,
+)
 from .sql import RuleEffect, decay_factor, rule_change_effect
+
+EVENT_LABELS = {
+    "email_opened": "Opened an e-mail",
+    "email_clicked": "Clicked a link in an e-mail",
+    "page_viewed": "Viewed a page",
+    "form_submitted": "Submitted a form",
+    "content_downloaded": "Downloaded content",
+    "webinar_registered": "Registered for a webinar",
+    "demo_requested": "Requested a demo",
+    "trial_started": "Started a trial",
+}
+SHOWN_PROPERTIES = ("title", "url", "name", "form", "subject")
+
+
+def timeline_events(contact: Contact, limit: int) -> list[Activity]:
+    """The contact's latest marketing events, newest first, each with its type in words
+    (``label``) and the properties a timeline shows (``shown``)."""
+    events = list(
+        Activity.objects.filter(contact=contact)
+        .select_related("campaign")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    for event in events:
+        event.label = EVENT_LABELS.get(event.type, event.type.replace("_", " "))
+        event.shown = [
+            (key, event.properties[key])
+            for key in SHOWN_PROPERTIES
+            if isinstance(event.properties.get(key), str | int | float)
+        ]
+    return events
 
 
 @dataclass(frozen=True)

@@ -18,5 +18,4 @@ urlpatterns = [
     path("scoring/recompute/", views.recompute, name="recompute"),
     path("scoring/recompute/<int:pk>/", views.recompute_progress, name="recompute_progress"),
     path("scoring/contacts/<int:pk>/", views.contact_score, name="contact_score"),
-    path("scoring/contacts/<int:pk>/activity/", views.contact_timeline, name="contact_timeline"),
 ]

@@ -8,8 +8,6 @@ recompute (``recompute_start``) so that past activity is scored the way new acti
 the page follows the job (htmx polls its row) until it is done.
 """
 
-from datetime import datetime
-from itertools import chain
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
 from leads.models import Contact
-from leads.pages import contact_for, form_page, role_required, timeline
+from leads.pages import contact_for, form_page, role_required
 from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
 
@@ -30,21 +28,9 @@ from . import selectors, services
 from .conditions import ATTRIBUTES_PREFIX, describe
 from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
-from .models import Activity, Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
+from .models import Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
 
 EDITORS = holders(Capability.EDIT_SCORING)
-TIMELINE_ACTIVITIES = 100
-ACTIVITY_LABELS = {
-    "email_opened": "Opened an e-mail",
-    "email_clicked": "Clicked a link in an e-mail",
-    "page_viewed": "Viewed a page",
-    "form_submitted": "Submitted a form",
-    "content_downloaded": "Downloaded content",
-    "webinar_registered": "Registered for a webinar",
-    "demo_requested": "Requested a demo",
-    "trial_started": "Started a trial",
-}
-SHOWN_PROPERTIES = ("title", "url", "name", "form", "subject")
 
 
 # --- Recompute ---------------------------------------------------------------------------
@@ -233,34 +219,3 @@ def contact_score(request: HttpRequest, pk: int) -> HttpResponse:
     breakdown = selectors.score_breakdown(contact)
     context = {"contact": contact, "score": breakdown}
     return render(request, "scoring/_score_panel.html", context)
-
-
-@require_GET
-@role_required()
-def contact_timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    """The contact's stage moves and its latest activities, newest first, in one list."""
-    contact = contact_for(request.user, pk)
-    activities = list(
-        Activity.objects.filter(contact=contact)
-        .select_related("campaign")
-        .order_by("-occurred_at", "-id")[: TIMELINE_ACTIVITIES + 1]
-    )
-    more = len(activities) > TIMELINE_ACTIVITIES
-    for activity in activities:
-        activity.label = ACTIVITY_LABELS.get(activity.type, activity.type.replace("_", " "))
-        activity.shown = [
-            (key, activity.properties[key])
-            for key in SHOWN_PROPERTIES
-            if isinstance(activity.properties.get(key), str | int | float)
-        ]
-    entries = sorted(
-        chain(timeline(contact), activities[:TIMELINE_ACTIVITIES]),
-        key=lambda entry: when(entry),
-        reverse=True,
-    )
-    context = {"contact": contact, "entries": entries, "more_activities": more}
-    return render(request, "scoring/_timeline.html", context)
-
-
-def when(entry: Any) -> datetime:
-    return entry.occurred_at if isinstance(entry, Activity) else entry.at

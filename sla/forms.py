@@ -12,12 +12,13 @@ from django.contrib.auth import get_user_model
 from leads.pages import user_name
 from leads.stages import Role
 
-from .models import SlaPolicy
+from .models import SlaPolicy, StopsOn
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
-RULE_FIELDS = ("name", "clock", "hours", "action", "escalate_to", "active")
+RULE_FIELDS = ("name", "clock", "hours", "stops_on", "action", "escalate_to", "active")
+TOUCH_FIELDS = ("unreachable_attempts", "unreachable_days")
 CALENDAR_FIELDS = ("business_hours", "time_zone", "work_days", "start_hour", "end_hour")
-POLICY_FIELDS = RULE_FIELDS + CALENDAR_FIELDS
+POLICY_FIELDS = RULE_FIELDS + TOUCH_FIELDS + CALENDAR_FIELDS
 
 
 class PolicyForm(forms.Form):
@@ -40,9 +41,14 @@ class PolicyForm(forms.Form):
         escalate.queryset = managers.order_by("first_name", "last_name", "username")
         escalate.label_from_instance = user_name  # type: ignore[method-assign,assignment]
         escalate.empty_label = "Nobody"
+        # Forms written before the setting existed leave it out: the clock's usual answer.
+        self.fields["stops_on"].required = False
         self.fields["start_hour"].label, self.fields["end_hour"].label = "Day starts", "Day ends"
         self.fields["start_hour"].help_text = "Hour (0–23) the working day begins."
         self.fields["end_hour"].help_text = "Hour (1–24) it ends."
+
+    def clean_stops_on(self) -> str:
+        return self.cleaned_data.get("stops_on") or StopsOn.FIRST_ACTION
 
     @classmethod
     def for_policy(cls, policy: SlaPolicy, data: Any = None) -> "PolicyForm":
@@ -51,7 +57,7 @@ class PolicyForm(forms.Form):
         return cls(data, initial=initial)
 
     def rule_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in RULE_FIELDS]
+        return [self[name] for name in RULE_FIELDS + TOUCH_FIELDS]
 
     def calendar_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in CALENDAR_FIELDS]

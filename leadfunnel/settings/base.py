@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sla.tasks.sla_sweep",
         "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0),
     },
+    "tasks-remind-due": {
+        "task": "sales.tasks.remind_due_tasks",
+        "schedule": env.float("TASK_REMINDER_SECONDS", default=60.0),
+    },
     "scoring-decay": {
         "task": "scoring.tasks.decay_scores",
         "schedule": env.float("SCORING_DECAY_SECONDS", default=3600.0),
@@ -361,6 +365,11 @@ DATES_EARLIEST = env_date("DATES_EARLIEST", default=date(1970, 1, 1))
 DATES_HORIZON_DAYS = env.int("DATES_HORIZON_DAYS", default=3660)
 # How far past now an event's time may be (senders' clocks drift).
 EVENTS_MAX_AHEAD = timedelta(seconds=env.int("EVENTS_MAX_AHEAD_SECONDS", default=86_400))
+
+# --- sales ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    ActivityKindEnum="sales.models.ActivityKind", TaskKindEnum="sales.models.TaskKind"
+)
 
 # --- sla ---
 # Due clocks the SLA sweep claims per transaction (the beat interval is SLA_SWEEP_SECONDS).

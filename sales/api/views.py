@@ -133,6 +133,8 @@ class ContactActivityViewSet(viewsets.GenericViewSet[SalesActivity]):
     filterset_class = ActivityFilterSet
     permission_classes = [HasFunnelRole]
 
+    queryset = SalesActivity.objects.none()  # the schema's model; requests use get_queryset
+
     def get_queryset(self) -> QuerySet[SalesActivity]:
         contact: Contact = contact_for(self.request.user, int(self.kwargs["contact_pk"]))
         return SalesActivity.objects.filter(contact=contact).select_related("owner", "author")

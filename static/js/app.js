@@ -101,6 +101,16 @@
     if (menu) menu.open = false;
   });
 
+  /* --- The quick log: Ctrl+Enter (Cmd+Enter) sends it from any field ----------------- */
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var form = event.target.closest && event.target.closest("form.quick-log");
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     tick();
     refreshBulk();

@@ -76,6 +76,7 @@ def test_an_sla_policy_changed_in_the_admin_is_recorded(client, manager):
         "start_hour": 9,
         "end_hour": 18,
         "action": policy.action,
+        "stops_on": policy.stops_on,
         "active": "on",
         "created_at_0": f"{policy.created_at:%Y-%m-%d}",
         "created_at_1": f"{policy.created_at:%H:%M:%S}",

@@ -25,6 +25,8 @@ MARKETING_MOVE = "401 403 200 403 403 200 200"
 MANAGERS_ONLY = "401 403 403 403 403 200 200"
 IMPORTERS_ONLY = "401 403 200 403 403 200 200"
 SCORING_EDITORS_ONLY = "401 403 200 403 403 200 200"  # reps do not analyse the scoring
+ANY_ROLE_WRITES = "401 403 400 400 400 400 400"  # the service then checks the contact
+AUTHOR_SCOPE_READS = "401 403 200 200 404 200 200"  # another rep's contact is out of reach
 REPORT_READERS = IMPORTERS_ONLY  # the dashboard's readers: marketing and managers
 
 
@@ -34,6 +36,7 @@ class Op:
     method: str
     codes: str  # anon none mkt own other mgr su
     on: str | None = None  # the kind of object of a detail route (tests/security/world.py)
+    key: str = "pk"  # the route's name for it
     body: dict[str, Any] = field(default_factory=dict)
     format: str = "json"
 
@@ -94,6 +97,21 @@ API = [
     Op("evidence-analysis-detail", "GET", SCORING_EDITORS_ONLY, "analysis"),
     Op("evidence-analysis-adopt", "POST", CONTACT_EDITORS_ONLY, "analysis:suggestion"),
     # --- SLA --------------------------------------------------------------------------
+    # --- sales activities and tasks (sales): the services decide who writes -------------
+    Op("activity-list", "GET", EVERY_ROLE_READS),
+    Op("activity-list", "POST", ANY_ROLE_WRITES),
+    Op("activity-detail", "GET", AUTHOR_SCOPE_READS, "activity"),
+    Op("activity-detail", "PATCH", "401 403 403 200 404 200 200", "activity"),
+    Op("activity-detail", "PUT", "401 403 400 400 404 400 400", "activity"),
+    Op("activity-detail", "DELETE", "401 403 403 204 404 204 204", "activity"),
+    Op("contact-activities", "GET", OWNERS_READ, "contact:sql", key="contact_pk"),
+    Op("task-list", "GET", EVERY_ROLE_READS),
+    Op("task-list", "POST", ANY_ROLE_WRITES),
+    Op("task-detail", "GET", AUTHOR_SCOPE_READS, "task"),
+    Op("task-detail", "PATCH", "401 403 403 200 404 200 200", "task"),
+    Op("task-detail", "PUT", "401 403 400 400 404 400 400", "task"),
+    Op("task-detail", "DELETE", "401 403 403 204 404 204 204", "task"),
+    Op("task-complete", "POST", "401 403 403 200 404 200 200", "task"),
     Op("sla-policy-list", "GET", EVERY_ROLE_READS),
     Op("sla-policy-list", "POST", MANAGERS_ONLY_WRITE),
     Op("sla-policy-detail", "GET", EVERY_ROLE_READS, "policy"),
@@ -163,7 +181,7 @@ def answer(world: World, op: Op, persona: str) -> int:
     if world.users[persona] is not None:
         client.force_authenticate(world.users[persona])
     body = {k: world.users["other"].pk if k == "owner" else v for k, v in op.body.items()}
-    url = reverse(op.route, kwargs={"pk": world.pk(op.on)} if op.on else None)
+    url = reverse(op.route, kwargs={op.key: world.pk(op.on)} if op.on else None)
     if op.method == "GET":
         return client.get(url).status_code
     return getattr(client, op.method.lower())(url, body, format=op.format).status_code

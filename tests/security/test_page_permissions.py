@@ -92,7 +92,32 @@ PAGES = [
     Page("scoring:recompute", "POST", "login 403 302 403 403 302 302"),
     Page("scoring:recompute_progress", "GET", ANY_ROLE, "recompute"),
     Page("scoring:contact_score", "GET", OWNERS_ONLY, "contact:sql"),
-    Page("scoring:contact_timeline", "GET", OWNERS_ONLY, "contact:sql"),
+    # --- sales: the contact page's timeline and quick log, the queue's tasks ----------
+    Page("sales:contact_timeline", "GET", OWNERS_ONLY, "contact:sql"),
+    Page("sales:contact_panel", "GET", OWNERS_ONLY, "contact:sql"),
+    Page(
+        "sales:activity_log",
+        "POST",
+        "login 403 403 302 403 302 302",
+        "contact:sql",
+        data={"kind": "call", "direction": "outbound", "outcome": "no_answer"},
+    ),
+    Page(
+        "sales:activity_log",
+        "POST",
+        "login 403 302 302 403 302 302",
+        "contact:sql",
+        data={"kind": "note", "body": "Met at the fair"},
+    ),
+    Page(
+        "sales:task_create",
+        "POST",
+        "login 403 403 302 403 302 302",
+        "contact:sql",
+        data={"title": "Call back", "kind": "call", "due_at": "2030-01-01T10:00"},
+    ),
+    Page("sales:task_complete", "POST", "login 403 403 302 404 302 302", "task"),
+    Page("sales:my_tasks", "GET", ANY_ROLE),
     # --- scoring from evidence: the API's rule, reps get the 403 page ------------------
     Page("evidence:page", "GET", EDITORS_ONLY),
     Page("evidence:backtest", "POST", "login 403 400 403 403 400 400"),

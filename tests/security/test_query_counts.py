@@ -38,6 +38,7 @@ from integrations.models import (
 from leads.models import Contact, Transition
 from leads.stages import Move, Role, Stage
 from reporting.models import Target
+from sales import services as sales_services
 from scoring.models import Activity, ContactRuleScore, JobStatus, RecomputeJob, Rule
 from sla.models import (
     AssignmentRule,
@@ -127,9 +128,30 @@ def _history(cast: Cast, n: int) -> None:
         )
 
 
+def _activities(cast: Cast, n: int) -> None:
+    """Calls the rep logged on their contact."""
+    entry = {"contact": cast.contact, "kind": "call", "direction": "outbound", "owner": cast.rep}
+    sales_services.activities_log(by=cast.mgr, entries=[entry] * n)
+
+
+def _tasks(cast: Cast, n: int) -> None:
+    """Tasks of the rep due now, each on a contact of its own."""
+    for _ in range(n):
+        contact = ContactFactory(stage=Stage.MQL, owner=cast.rep)
+        sales_services.task_create(
+            by=cast.rep, contact=contact, title="Call", due_at=timezone.now()
+        )
+
+
 def _timeline(cast: Cast, n: int) -> None:
-    """Stage moves and activities of one contact, the contact page's timeline."""
+    """Stage moves, marketing events, sales activities and tasks of one contact: the contact
+    page's timeline."""
     _history(cast, n)
+    _activities(cast, n)
+    for _ in range(n):
+        sales_services.task_create(
+            by=cast.rep, contact=cast.contact, title="Call", due_at=timezone.now()
+        )
     for _ in range(n):
         Activity.objects.create(
             key=f"event-{cast.serial()}",
@@ -298,6 +320,7 @@ class Listing:
     add: Callable[[Cast, int], None]  # makes n more rows the reader sees
     reader: str = "mgr"
     on: str | None = None  # the Cast attribute whose pk a detail route takes
+    key: str = "pk"  # the route's name for it
     rows: Callable[[Any], int] = _results  # the rows in the answer (CSV: read it whole)
 
     def __str__(self) -> str:
@@ -332,6 +355,9 @@ API_LISTS = [
     Listing("webhook-delivery-list", _deliveries),
     Listing("audit-entry-list", _audit_entries),
     Listing("evidence-analysis-list", _many(_analysis)),
+    Listing("activity-list", _activities),
+    Listing("contact-activities", _activities, on="contact", key="contact_pk"),
+    Listing("task-list", _tasks),
 ]
 
 # GET routes of the API that read no list: one object, aggregates computed by the database
@@ -378,7 +404,8 @@ PAGE_LISTS = [
     Listing("leads:my_queue", _my_queue, reader="rep", rows=_queue_rows),
     Listing("leads:team_queue", _team_queue, rows=_page("rows")),
     Listing("leads:contact_detail", _history, on="contact", rows=_page("timeline")),
-    Listing("scoring:contact_timeline", _timeline, on="contact", rows=_page("entries")),
+    Listing("sales:contact_timeline", _timeline, on="contact", rows=_page("entries")),
+    Listing("sales:my_tasks", _tasks, reader="rep", rows=_page("tasks")),
     Listing("scoring:contact_score", _score_rows, on="contact", rows=_breakdown_rows),
     Listing(
         "leads:campaign_list", lambda c, n: CampaignFactory.create_batch(n), rows=_page("page")
@@ -396,7 +423,7 @@ PAGE_LISTS = [
 def _counted(cast: Cast, listing: Listing, get: Callable[[str], Any]) -> list[tuple[int, list]]:
     """(rows shown, queries run) with SHORT rows, then with LONG; a first request before
     either, so one-off reads (content types, the reader's roles) count in neither."""
-    kwargs = {"pk": getattr(cast, listing.on).pk} if listing.on else None
+    kwargs = {listing.key: getattr(cast, listing.on).pk} if listing.on else None
     url = reverse(listing.route, kwargs=kwargs)
     listing.add(cast, SHORT)
     listing.rows(get(url))

@@ -22,9 +22,10 @@ from evidence.models import Analysis, Kind
 from integrations.models import Delivery, Event, Webhook
 from integrations.services import imports
 from leads import services as leads_services
-from leads.models import Definition
+from leads.models import Contact, Definition
 from leads.stages import Role, Stage
 from reporting.models import Target
+from sales import services as sales_services
 from scoring.models import RecomputeJob, Rule
 from sla import services as sla_services
 from sla.models import AssignmentRule, Breach, ClockKind, Notification
@@ -83,6 +84,22 @@ def _contact(world: World, spec: str) -> int:
     return ContactFactory(stage=Stage(stage or Stage.MQL), owner=owner).pk
 
 
+def _activity(world: World, spec: str) -> int:
+    """A call the owner logged on their SQL contact."""
+    contact = Contact.objects.get(pk=world.pk("contact:sql"))
+    entry = {"contact": contact, "kind": "call", "direction": "outbound", "outcome": "connected"}
+    activities, _ = sales_services.activities_log(by=world.users["own"], entries=[entry])
+    return activities[0].pk
+
+
+def _task(world: World, spec: str) -> int:
+    """The owner's open task on their SQL contact."""
+    contact = Contact.objects.get(pk=world.pk("contact:sql"))
+    return sales_services.task_create(
+        by=world.users["own"], contact=contact, title="Call back", due_at=timezone.now()
+    ).pk
+
+
 def _import(world: World, spec: str) -> int:
     upload = SimpleUploadedFile("people.csv", b"email,first_name\r\nann@example.com,Ann\r\n")
     return imports.import_create(by=world.users["mkt"], file=upload, start=False).pk
@@ -125,6 +142,8 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "rep": lambda w, s: w.users["own"].pk,
     "target": lambda w, s: Target.objects.create(stage="mql", month=date(2026, 3, 1), goal=9).pk,
     "import": _import,
+    "activity": _activity,
+    "task": _task,
     "webhook": lambda w, s: Webhook.objects.create(url="https://crm.example.com/h", events=[]).pk,
     "delivery": _delivery,
     "audit": lambda w, s: (w.pk("rule"), AuditEntry.objects.latest("id").pk)[1],
