@@ -36,8 +36,8 @@ class Op:
     method: str
     codes: str  # anon none mkt own other mgr su
     on: str | None = None  # the kind of object of a detail route (tests/security/world.py)
-    key: str = "pk"  # the route's name for it
     body: dict[str, Any] = field(default_factory=dict)
+    key: str = "pk"  # the route's name for the object
     format: str = "json"
 
     def __str__(self) -> str:
@@ -143,6 +143,7 @@ API = [
     Op("report-velocity", "GET", REPORT_READERS),
     Op("report-targets", "GET", REPORT_READERS),
     Op("report-trends", "GET", REPORT_READERS),
+    Op("report-response-time", "GET", REPORT_READERS),
     Op("target-list", "GET", EVERY_ROLE_READS),
     Op("target-list", "POST", MANAGERS_ONLY_WRITE),
     Op("target-detail", "GET", EVERY_ROLE_READS, "target"),

@@ -4,6 +4,7 @@ before saving, the recompute each change starts, and the contact page's score fr
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 
 from leads.models import Contact
 from leads.services import contact_mark_mql
@@ -327,11 +328,12 @@ def test_the_score_fragment_explains_each_rule(login, marketer):
     assert "60 makes an MQL: 15 so far." in html
 
 
-def test_the_timeline_puts_activities_beside_the_stage_moves(login, marketer, send_event):
+def test_the_timeline_puts_marketing_events_beside_the_stage_moves(login, marketer, send_event):
     contact = ContactFactory(stage=Stage.LEAD, created_at=AT - timedelta(days=1))
     send_event(contact, "content_downloaded", AT, properties={"title": "Pricing guide"})
     contact_mark_mql(contact=contact, by=marketer, at=AT + timedelta(hours=1))
-    html = login(marketer).get(f"/scoring/contacts/{contact.pk}/activity/").content.decode()
+    timeline = reverse("sales:contact_timeline", args=[contact.pk])
+    html = login(marketer).get(timeline).content.decode()
     assert "Pricing guide" in html
     # Newest first: the move, then the activity before it, then the contact's creation.
     assert html.index("Marked MQL") < html.index("Downloaded content") < html.index("Added")
@@ -340,14 +342,13 @@ def test_the_timeline_puts_activities_beside_the_stage_moves(login, marketer, se
 def test_a_rep_cannot_read_the_score_of_a_contact_outside_their_queue(login, rep, other_rep):
     contact = ContactFactory(stage=Stage.SQL, owner=other_rep)
     assert login(rep).get(f"/scoring/contacts/{contact.pk}/").status_code == 403
-    assert login(rep).get(f"/scoring/contacts/{contact.pk}/activity/").status_code == 403
 
 
-def test_the_contact_page_loads_the_score_and_the_activities(login, marketer):
+def test_the_contact_page_loads_the_score_and_the_timeline(login, marketer):
     contact = ContactFactory(stage=Stage.LEAD)
     html = login(marketer).get(f"/contacts/{contact.pk}/").content.decode()
     assert f'hx-get="/scoring/contacts/{contact.pk}/"' in html
-    assert f'hx-get="/scoring/contacts/{contact.pk}/activity/"' in html
+    assert f'hx-get="{reverse("sales:contact_timeline", args=[contact.pk])}"' in html
 
 
 @pytest.fixture
