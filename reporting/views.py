@@ -295,6 +295,51 @@ def verdict(line: VelocityLine) -> str:
     return "within the SLA" if line.verdict == "within_sla" else "over the SLA"
 
 
+BAND_LABELS = {
+    "lt_5m": "Under 5 min",
+    "5m_30m": "5–30 min",
+    "30m_1h": "30 min–1 h",
+    "1h_4h": "1–4 h",
+    "4h_24h": "4–24 h",
+    "gte_24h": "A day or more",
+    "none": "Never touched",
+}
+
+
+def speed_panel(form: DashboardFilterForm) -> dict[str, Any]:
+    """Speed to lead: how fast reps first touch their MQLs, whether speed pays (the SQL rate
+    per band), and the reps by median response."""
+    report = selectors.response_time_report(
+        period=form.period, group_by=GroupBy.OWNER, scope=form.scope
+    )
+    total = report.total
+    bands = Chart(
+        "speed",
+        "MQL hand-offs by time to the first touch",
+        list(BAND_LABELS.values()),
+        [
+            Series(
+                "Hand-offs",
+                [total.bands[key].count for key in BAND_LABELS],
+                [f"{percent(total.bands[key].sql_rate)} reached SQL" for key in BAND_LABELS],
+            )
+        ],
+    )
+    pays = Chart(
+        "speed_pays",
+        "Share that reached SQL, by time to the first touch",
+        list(BAND_LABELS.values()),
+        [Series("Reached SQL", [total.bands[key].sql_rate for key in BAND_LABELS])],
+        unit="percent",
+    )
+    return {
+        "report": report,
+        "charts": [bands, pays],
+        "leaders": selectors.leaderboard(report),
+        "csv": ("report-response-time", {"group_by": GroupBy.OWNER.value}),
+    }
+
+
 # In page order: the two halves of the first row, then one full-width row each.
 PANELS: dict[str, tuple[str, Callable[[DashboardFilterForm], dict[str, Any]]]] = {
     "funnel": ("Funnel", funnel_panel),
@@ -302,6 +347,7 @@ PANELS: dict[str, tuple[str, Callable[[DashboardFilterForm], dict[str, Any]]]] =
     "sources": ("Sources", sources_panel),
     "trends": ("Monthly trends", trends_panel),
     "sla": ("SLA compliance", sla_panel),
+    "speed": ("Speed to lead", speed_panel),
 }
 
 

@@ -64,3 +64,27 @@ def add_business_hours(start: datetime, hours: float, calendar: BusinessCalendar
             return cursor + remaining
         remaining -= closes - cursor
         cursor = closes
+
+
+def business_time_between(start: datetime, end: datetime, calendar: BusinessCalendar) -> timedelta:
+    """The working time from ``start`` to ``end`` (aware datetimes): the inverse of
+    ``add_business_hours``, so a reply on Monday at 10:00 to a lead of Friday 17:00 in a
+    9-18 week took 2 working hours."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be aware datetimes.")
+    total = timedelta()
+    cursor, end = start.astimezone(UTC), end.astimezone(UTC)
+    day = cursor.astimezone(calendar.time_zone).date()
+    while cursor < end:
+        window = calendar.window(day)
+        day += timedelta(days=1)
+        if window is None or window[1] <= cursor:
+            if day > end.astimezone(calendar.time_zone).date():
+                break
+            continue
+        opens, closes = window
+        if opens >= end:
+            break
+        total += min(closes, end) - max(cursor, opens)
+        cursor = closes
+    return total

@@ -16,6 +16,8 @@ from ..models import Target
 from ..periods import Period, month_start
 from ..selectors import GroupBy, Mode, Scope
 from ..selectors.funnel import COUNTED, STEPS
+from ..selectors.response_time import BANDS as RESPONSE_BANDS
+from ..selectors.response_time import NEVER as NEVER_TOUCHED
 from ..selectors.velocity import TIMED
 
 # --- Query parameters ---------------------------------------------------------------------
@@ -115,6 +117,10 @@ class HandoffQuerySerializer(ReportQuerySerializer):
 
 
 class VelocityQuerySerializer(ReportQuerySerializer):
+    group_by = _group_by(GroupBy.OWNER, GroupBy.CAMPAIGN, GroupBy.CHANNEL, GroupBy.MONTH)
+
+
+class ResponseTimeQuerySerializer(ReportQuerySerializer):
     group_by = _group_by(GroupBy.OWNER, GroupBy.CAMPAIGN, GroupBy.CHANNEL, GroupBy.MONTH)
 
 
@@ -315,3 +321,37 @@ class TargetSerializer(serializers.ModelSerializer):
 
     def validate_month(self, value: date) -> date:
         return month_start(value)
+
+
+class BandSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    sql_rate = serializers.FloatField(
+        allow_null=True, help_text="The share of these hand-offs that reached SQL."
+    )
+
+
+ResponseBands = _mapping(
+    "ResponseBands", [key for key, _ in RESPONSE_BANDS] + [NEVER_TOUCHED], BandSerializer
+)
+
+
+class ResponseLineSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
+    handed_off = serializers.IntegerField(help_text="MQL hand-offs made in the range.")
+    touched = serializers.IntegerField(help_text="Those with a first touch (or an answer).")
+    median_minutes = serializers.FloatField(allow_null=True)
+    p90_minutes = serializers.FloatField(allow_null=True)
+    working_median_minutes = serializers.FloatField(
+        allow_null=True, help_text="In working minutes, when the MQL policy has business hours."
+    )
+    working_p90_minutes = serializers.FloatField(allow_null=True)
+    bands = ResponseBands(help_text="Hand-offs by time to first touch; none: never touched.")
+
+
+class ResponseTimeReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.CharField(allow_null=True)
+    business_hours = serializers.BooleanField()
+    groups = ResponseLineSerializer(many=True)
+    total = ResponseLineSerializer()

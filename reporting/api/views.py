@@ -110,6 +110,18 @@ class VelocityReportView(ReportView):
         return selectors.velocity_report(sla_hours=mql_sla_hours(), **params)
 
 
+@documented("Speed to lead: time from each MQL hand-off to the first touch, in bands")
+class ResponseTimeReportView(ReportView):
+    query, output, name = (
+        s.ResponseTimeQuerySerializer,
+        s.ResponseTimeReportSerializer,
+        "response_time",
+    )
+
+    def build(self, **params):
+        return selectors.response_time_report(**params)
+
+
 @documented("Targets: goal, actual, gap and pace to the end of the month")
 class TargetsReportView(ReportView):
     query, output, name = s.PeriodQuerySerializer, s.TargetsReportSerializer, "targets"

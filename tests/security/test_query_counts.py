@@ -372,6 +372,7 @@ NOT_LISTS = {
     "report-velocity",
     "report-targets",
     "report-trends",
+    "report-response-time",
 }
 
 

@@ -64,7 +64,7 @@ def test_the_dashboard_loads_every_panel_with_the_same_filters(login, manager):
     response = login(manager).get(f"/dashboard/?{RANGE}&campaign={campaign.pk}&mode=period")
     assert response.status_code == 200
     html = response.content.decode()
-    for name in ("funnel", "targets", "sources", "trends", "sla"):
+    for name in ("funnel", "targets", "sources", "trends", "sla", "speed"):
         assert f'hx-get="/dashboard/panels/{name}/?start=2026-03-01&amp;end=2026-03-31' in html
     assert f"campaign={campaign.pk}" in html and "mode=period" in html
 
