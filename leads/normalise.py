@@ -56,3 +56,18 @@ def country_code(value: str) -> str:
     for language in COUNTRY_LANGUAGES:
         found = found or str(countries.by_name(value, language=language))
     return found
+
+
+NUL_MESSAGE = "Null characters are not allowed."  # DRF's words for a text field's
+
+
+def holds_nul(value: object) -> bool:
+    """Whether a JSON value has the NUL character in a key or a string anywhere inside it:
+    valid JSON, which PostgreSQL's jsonb (and text) cannot store."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False

@@ -171,15 +171,16 @@ class SlaPolicy(models.Model):
             raise ValidationError({"work_days": ["A non-empty list of days, 0 (Mon) to 6."]})
         if self.action == BreachAction.ESCALATE:
             self._clean_escalation()
-        touch_rules = self.stops_on == StopsOn.FIRST_TOUCH or self.unreachable_attempts
-        if touch_rules and self.clock not in TOUCH_CLOCKS:
-            raise ValidationError(
-                {"stops_on": ["Touches answer the MQL clocks only, not an SQL decision."]}
-            )
+        errors = {}
+        if self.clock not in TOUCH_CLOCKS:
+            if self.stops_on == StopsOn.FIRST_TOUCH:
+                errors["stops_on"] = ["Touches answer the MQL clocks only, not an SQL decision."]
+            if self.unreachable_attempts:
+                errors["unreachable_attempts"] = ["Only the MQL clocks count attempts."]
         if self.unreachable_days and not self.unreachable_attempts:
-            raise ValidationError(
-                {"unreachable_attempts": ["Say how many attempts the days must hold."]}
-            )
+            errors["unreachable_attempts"] = ["Say how many attempts the days must hold."]
+        if errors:
+            raise ValidationError(errors)
 
     def _clean_escalation(self) -> None:
         manager = self.escalate_to

@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from leads.api.serializers import StorableJSONField
 from leads.models import Campaign
 
 from ..mapping import ImportField
@@ -48,7 +49,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ImportCreateSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A CSV file with a header row (comma or semicolon).")
-    mapping = serializers.JSONField(
+    mapping = StorableJSONField(
         binary=True,
         required=False,
         help_text=(

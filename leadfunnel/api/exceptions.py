@@ -1,10 +1,12 @@
 """Domain errors to the HTTP answers of the API contract (docs: api.md, "Errors")."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from leadfunnel.middleware import (
@@ -32,14 +34,23 @@ def exception_handler(exc, context):
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        exc = ValidationError(_by_field(exc))
     if isinstance(exc, ValidationError) and _only_taken(exc.get_codes()):
         # Well-formed, but the name (or the stage and month) is another record's: a
         # conflict with the stored state, as HTTP has it, and not bad input.
         return Response(exc.detail, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+def _by_field(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A model's ValidationError as DRF says one: the errors that name no field (Django's
+    ``__all__``) under ``non_field_errors``."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: messages
+        for name, messages in error.message_dict.items()
+    }
 
 
 def _only_taken(codes) -> bool:

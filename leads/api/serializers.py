@@ -6,7 +6,14 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from ..models import Campaign, Contact, Transition
-from ..normalise import CURRENCY_HELP, country_code, currency_code, validate_currency
+from ..normalise import (
+    CURRENCY_HELP,
+    NUL_MESSAGE,
+    country_code,
+    currency_code,
+    holds_nul,
+    validate_currency,
+)
 
 
 class CountryOrNameField(CountryField):
@@ -48,6 +55,17 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StorableJSONField(serializers.JSONField):
+    """A JSON value the database can store: refused with a field message, not a 500, when a
+    string in it holds NUL."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if holds_nul(value):
+            raise serializers.ValidationError(NUL_MESSAGE)
+        return value
+
+
 class ContactSerializer(serializers.ModelSerializer[Contact]):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -56,7 +74,7 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
     }
     email = serializers.EmailField(max_length=254)
     country = CountryOrNameField(required=False, allow_blank=True)  # type: ignore[no-untyped-call]
-    attributes = serializers.JSONField(required=False)
+    attributes = StorableJSONField(required=False)
 
     class Meta:
         model = Contact

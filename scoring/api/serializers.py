@@ -11,8 +11,10 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from leads.api.serializers import StorableJSONField
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Contact
+from leads.normalise import NUL_MESSAGE, holds_nul
 
 from ..conditions import EVENT_TYPE, Operator
 from ..models import RecomputeJob, Rule, ScoringSettings
@@ -195,6 +197,9 @@ def _properties(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(value, dict):
         errors["properties"] = ["Must be a JSON object."]
         return {}
+    if holds_nul(value):
+        errors["properties"] = [NUL_MESSAGE]
+        return {}
     limit = settings.EVENT_MAX_PROPERTIES_BYTES
     if len(json.dumps(value, separators=(",", ":")).encode()) > limit:
         errors["properties"] = [f"Keep the properties within {limit:,} bytes of JSON."]
@@ -209,7 +214,7 @@ class IngestResultSerializer(serializers.Serializer[Any]):
 
 class RuleSerializer(serializers.ModelSerializer[Any]):
     kind = serializers.SerializerMethodField(help_text="`event` or `profile`.")
-    value = serializers.JSONField(required=False, allow_null=True)
+    value = StorableJSONField(required=False, allow_null=True)
     operator = serializers.ChoiceField(choices=Operator.choices, required=False, allow_blank=True)
 
     class Meta:

@@ -161,3 +161,38 @@ def test_a_reason_over_its_length_is_a_400_even_padded_with_control_characters(a
     response = api.as_user(marketer).post(url, {"reason": reason}, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["reason"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/events/", {"type": "page_view", "properties": {"\x00k": 1}}, "properties"),
+        ("/api/v1/events/", {"type": "page_view", "properties": {"k": ["a\x00"]}}, "properties"),
+        (
+            "/api/v1/contacts/",
+            {"email": "nul@example.com", "attributes": {"a": "\x00"}},
+            "attributes",
+        ),
+    ],
+)
+def test_json_holding_the_nul_character_is_a_400_and_stores_nothing(
+    api, marketer, path, body, field
+):
+    """Valid JSON that PostgreSQL's jsonb refuses: the insert failed with a 500 (fuzzing)."""
+    contact = ContactFactory(stage=Stage.LEAD)
+    if path == "/api/v1/events/":
+        body = {**body, "id": "nul-1", "contact": contact.pk}
+    response = api.as_user(marketer).post(path, body, format="json")
+    assert response.status_code == 400
+    assert field in str(response.json())
+    assert Contact.objects.count() == 1
+    assert not contact.activities.exists()
+
+
+def test_a_model_rule_on_no_field_is_a_non_field_error(api, manager):
+    """Django names it ``__all__``; the API's other non-field errors say ``non_field_errors``."""
+    body = {"name": "Late", "clock": "mql_response", "hours": "4", "business_hours": True,
+            "start_hour": 18, "end_hour": 9, "action": "reassign"}  # fmt: skip
+    response = api.as_user(manager).post("/api/v1/sla/policies/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
