@@ -37,6 +37,13 @@ def test_a_rep_logs_a_call_from_the_contact_page_and_comes_back_to_it(login, rep
     assert "Call logged on" in page and "lead-status-connected" in page
 
 
+def test_the_panel_loaded_with_the_page_leaves_the_pages_message_alone(login, rep):
+    """An empty out-of-band #messages in the panel wiped out the message after a move."""
+    contact = make_mql(owner=rep)
+    panel = login(rep).get(reverse("sales:contact_panel", args=[contact.pk]), **HTMX)
+    assert 'id="messages"' not in panel.content.decode()
+
+
 def test_a_wrong_log_comes_back_on_its_form_with_nothing_stored(login, rep):
     contact = make_mql(owner=rep)
     answer = login(rep).post(
