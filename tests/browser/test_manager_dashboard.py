@@ -51,7 +51,7 @@ def test_a_manager_reads_the_dashboard_and_a_filter_redraws_it(
     page = log_in("manager")
     page.goto(f"{live_server.url}/dashboard/")
     charts = page.locator("canvas[data-drawn]")
-    expect(charts).to_have_count(8)  # funnel, targets, 2 sources, 2 trends, 2 SLA
+    expect(charts).to_have_count(10)  # funnel, targets, 2 sources, 2 trends, 2 SLA, 2 speed
     funnel = page.locator("#panel-funnel")
     expect(funnel.locator(".kpi").first).to_have_text("15Leads")
     expect(page.locator("#panel-sla")).to_contain_text("Late")
@@ -63,7 +63,7 @@ def test_a_manager_reads_the_dashboard_and_a_filter_redraws_it(
     page.get_by_label("Channel", exact=True).select_option("webinar")
     page.get_by_role("button", name="Apply").click()
     expect(funnel.locator(".kpi").first).to_have_text("7Leads")
-    expect(charts).to_have_count(8)
+    expect(charts).to_have_count(10)
     funnel.get_by_text("Data table").click()
     expect(funnel.get_by_role("row", name="Leads")).to_contain_text("7")
 
@@ -82,7 +82,7 @@ def test_a_manager_reads_the_dashboard_and_a_filter_redraws_it(
     screenshot(page, "targets")
 
     page.goto(f"{live_server.url}/dashboard/")
-    expect(charts).to_have_count(8)
+    expect(charts).to_have_count(10)
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(300)  # the charts follow the narrower width
     screenshot(page, "dashboard_phone")
