@@ -15,6 +15,9 @@ MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT
 class ActivityForm(forms.ModelForm[SalesActivity]):
     """The quick log: a kind, how it went, a line or two. Empty time: now."""
 
+    kind = forms.ChoiceField(
+        choices=ActivityKind.choices, widget=forms.RadioSelect, initial=ActivityKind.CALL
+    )
     direction = forms.ChoiceField(
         choices=[("", "—"), *Direction.choices], required=False, initial=Direction.OUTBOUND
     )
@@ -36,10 +39,6 @@ class ActivityForm(forms.ModelForm[SalesActivity]):
         ]
         widgets = {"body": forms.Textarea(attrs={"rows": 2})}
         labels = {"duration_minutes": "Minutes", "body": "Notes"}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].initial = ActivityKind.CALL
 
     def entry(self) -> dict[str, Any]:
         """The cleaned fields as the service takes them (empty ones left out)."""

@@ -27,6 +27,11 @@ def test_a_rep_logs_a_call_from_the_contact_page_and_comes_back_to_it(login, rep
     client = login(rep)
     panel = client.get(reverse("sales:contact_panel", args=[contact.pk]))
     assert "Log a touch" in panel.content.decode()
+    kinds = panel.context["log_form"]["kind"]
+    assert [(radio.data["value"], radio.data["selected"]) for radio in kinds][:2] == [
+        ("call", True),
+        ("email", False),
+    ]  # radios, the call chosen: one keystroke less
     answer = client.post(
         log_url(contact), {"kind": "call", "direction": "outbound", "outcome": "connected"}
     )
