@@ -13,6 +13,7 @@ from faker import Faker
 
 from leads import services
 from leads.models import Campaign, Channel, Contact
+from sales import services as sales
 
 # name, channel, spend, days ago it started, how long it ran (None: still running), weight,
 # and how likely its leads are to move on at each step (MQL, SQL, QSO, client).
@@ -66,6 +67,7 @@ TITLES = (
 )
 REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate", "Too small")
 LOSS_REASONS = ("No budget", "Chose a competitor", "Project postponed", "No decision")
+NEXT_STEPS = ("Send the proposal", "Book the demo", "Call back about the budget", "Follow up")
 
 
 def ensure_campaigns(today: date) -> list[tuple[Campaign, int, tuple]]:
@@ -103,8 +105,14 @@ def _walk(
     rep = rng.choice(reps)
     services.contact_assign(contact=contact, by=manager, owner=rep, at=at)
     if at >= now - timedelta(days=4):
-        return  # a recent MQL: still waiting in the rep's queue, some already overdue
-    at += timedelta(hours=rng.choice((2, 6, 20, 30, 44, 60, 90)))
+        # A recent MQL: still waiting in the rep's queue, some already overdue, some tried.
+        if rng.random() < 0.4:
+            _call(contact, rep, at + (now - at) * rng.uniform(0.1, 0.9), rng, connects=0.0)
+        return
+    decided = at + timedelta(hours=rng.choice((2, 6, 20, 30, 44, 60, 90)))
+    # The first touch comes before the decision, sooner or later: the speed-to-lead report.
+    _call(contact, rep, at + (decided - at) * rng.uniform(0.02, 0.9), rng, connects=0.6)
+    at = decided
     if rng.random() > odds[1]:
         services.contact_reject(
             contact=contact,
@@ -115,8 +123,14 @@ def _walk(
         )
         return
     services.contact_accept(contact=contact, by=rep, at=at)
-    at += timedelta(days=rng.randint(3, 25))
+    accepted, at = at, at + timedelta(days=rng.randint(3, 25))
     if at >= now:
+        # Still an SQL: a discovery call since the accept, and the next step planned, due
+        # soon or already overdue.
+        _call(contact, rep, accepted + (now - accepted) * rng.uniform(0.1, 0.8), rng, 0.7)
+        due = now + timedelta(hours=rng.randint(-30, 72))
+        title = rng.choice(NEXT_STEPS)
+        sales.task_create(by=rep, contact=contact, title=title, kind="call", due_at=due)
         return
     if rng.random() > odds[2]:
         services.contact_lose(contact=contact, by=rep, reason=rng.choice(LOSS_REASONS), at=at)
@@ -138,6 +152,17 @@ def _walk(
         return
     amount = (budget * Decimal(rng.uniform(0.7, 1.1))).quantize(Decimal("1"))
     services.contact_win(contact=contact, by=rep, amount=amount, at=at)
+
+
+def _call(contact: Contact, rep, at, rng: random.Random, connects: float) -> None:
+    """One outbound call by the rep, connected with odds ``connects``."""
+    connected = rng.random() < connects
+    outcome = "connected" if connected else rng.choice(("no_answer", "voicemail"))
+    entry = {"contact": contact, "kind": "call", "direction": "outbound", "outcome": outcome}
+    minutes = rng.randint(4, 25) if connected else 1
+    sales.activities_log(
+        by=rep, entries=[{**entry, "occurred_at": at, "duration_minutes": minutes}]
+    )
 
 
 def ensure_contacts(users: dict, count: int, seed: int = 2026) -> int:

@@ -3,8 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from leads.models import Campaign, Contact, Transition
+from leads.models import Campaign, Contact, LeadStatus, Transition
 from leads.stages import Stage
+from sales.models import SalesActivity, SalesTask
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,19 @@ def test_demo_data_covers_every_stage_and_a_second_run_adds_nothing():
         Transition.objects.count(),
         Campaign.objects.count(),
     ) == counts
+
+
+def test_the_demo_reps_have_touched_their_leads_and_planned_next_steps():
+    """The speed-to-lead panel, the lead statuses and the tasks due have something to show."""
+    call_command("demo_data", contacts=300, stdout=StringIO())
+    statuses = set(
+        Contact.objects.filter(stage__in=[Stage.MQL, Stage.SQL]).values_list(
+            "lead_status", flat=True
+        )
+    )
+    assert {LeadStatus.ATTEMPTING, LeadStatus.CONNECTED} <= statuses
+    assert SalesActivity.objects.filter(kind="call", author__groups__name="sales").exists()
+    assert SalesTask.objects.open().filter(contact__stage=Stage.SQL).exists()
 
 
 def test_every_demo_stage_is_backed_by_its_history():
