@@ -97,24 +97,24 @@ def _first_touches():
 
 
 def hand_offs(period: Period, scope: Scope, group_by: GroupBy | None) -> Any:
-    """Each MQL stay that began in the range: its group, start, first touch and whether it
-    went on to SQL (one row per hand-off; the database finds the touches)."""
+    """Each MQL stay that began in the range: its group, start, first outbound touch, the
+    rep's answer and whether it went on to SQL (one row per hand-off; the database finds the
+    touches)."""
     stays, _ = with_group(stays_entered(period, scope).filter(stage=Stage.MQL), group_by, period)
     answered = Q(exit_move__in=ANSWERS, exit_by__isnull=False)
+    # The earlier of the touch and the answer is taken by the caller: in SQL, each mention of
+    # the touch would run its subquery again (and LEAST treats NULL apart on each database).
     stays = stays.annotate(
         touch=Subquery(_first_touches()),
         answer=Case(When(answered, then=F("left_at"))),
-    ).annotate(
-        touched_at=Case(
-            When(touch__isnull=True, then=F("answer")),
-            When(answer__isnull=True, then=F("touch")),
-            When(touch__lt=F("answer"), then=F("touch")),
-            default=F("answer"),
-        ),
         sql=Case(When(exit_stage__in=REACHED_SQL, then=Value(True)), default=Value(False)),
     )
     group = ["group"] if group_by else []
-    return stays.values_list(*group, "entered_at", "touched_at", "sql").order_by()
+    return stays.values_list(*group, "entered_at", "touch", "answer", "sql").order_by()
+
+
+def _earlier(*moments: datetime | None) -> datetime | None:
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def working_calendar() -> BusinessCalendar | None:
@@ -135,7 +135,8 @@ def response_time_report(
     total = ResponseLine(key=None, label="Total")
     lines: dict[str | None, ResponseLine] = defaultdict(lambda: ResponseLine(None, ""))
     for row in hand_offs(period, scope, group_by).iterator(chunk_size=5000):
-        *group, entered_at, touched_at, sql = row
+        *group, entered_at, touch, answer, sql = row
+        touched_at = _earlier(touch, answer)
         targets = [total, lines[group_key(group_by, group[0])]] if group_by else [total]
         minutes = working = None
         if touched_at is not None:
