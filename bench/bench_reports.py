@@ -1,6 +1,6 @@
 """The reports through the API on the generated base, warm: the funnel grouped by channel,
 velocity per rep and the targets (target: under 300 ms each), for the last full month and
-for the whole year, plus the hand-off and trends."""
+for the whole year, plus the hand-off, trends and speed to lead."""
 
 import time
 from datetime import date, timedelta
@@ -81,6 +81,8 @@ def run(contacts: int) -> list[Result]:
         ("targets, last and this month", f"targets/?start={last_month}", TARGET),
         ("MQL hand-off per rep, last month", f"handoff/?{month}&group_by=owner", ""),
         ("trends, 12 months", f"trends/?{year}", ""),
+        ("speed to lead, last month", f"response-time/?{month}", TARGET),
+        ("speed to lead per rep, 12 months", f"response-time/?{year}&group_by=owner", TARGET),
     ]
     return results + [
         Result(

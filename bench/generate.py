@@ -337,6 +337,40 @@ def activities(
         yield (f"gen-{cid}-{n}", cid, kind, at, campaign, properties, now)
 
 
+SALES_ACTIVITY_COLUMNS = (
+    "contact_id",
+    "kind",
+    "direction",
+    "outcome",
+    "occurred_at",
+    "duration_minutes",
+    "subject",
+    "body",
+    "owner_id",
+    "author_id",
+    "external_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def touches(rng: random.Random, cid: int, w: Walk, now: datetime):
+    """The rep's first call after the hand-off, for most MQLs and before the rep decided:
+    minutes to days later (median ~45 min, a long tail), connected about half the time."""
+    moves = iter(w.moves)
+    handed_off = next((move[3] for move in moves if move[0] == "assign"), None)
+    if handed_off is None or rng.random() < 0.15:
+        return
+    decided = next((move[3] for move in moves), now)
+    at = handed_off + timedelta(minutes=rng.lognormvariate(math.log(45), 1.6))
+    if at >= decided:
+        return  # the accept or reject came first: that was the first touch
+    connected = rng.random() < 0.5
+    outcome = "connected" if connected else rng.choice(("no_answer", "voicemail"))
+    minutes = rng.randint(3, 30) if connected else 1
+    yield (cid, "call", "outbound", outcome, at, minutes, "", "", w.owner, w.owner, None, now, now)
+
+
 def ensure_team(reps: int) -> tuple[list[int], int]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -414,8 +448,10 @@ def generate(
     log=print,
 ) -> dict:
     """Replace the leads tables with ``contacts`` synthetic contacts; returns counts."""
-    from leads.models import Transition
+    from leads.models import Contact, Transition
     from reporting.services import stays_rebuild
+    from sales.models import SalesActivity
+    from sales.status import lead_status_refresh
     from scoring.models import Activity
 
     from .copy import copy_rows, reset_sequence
@@ -429,6 +465,10 @@ def generate(
     odds = {c.pk: CHANNELS[c.channel][2:] for c in made}
     transitions: list[tuple] = []
     events: list[tuple] = []
+    calls: list[tuple] = []
+    # The sales touches draw from a generator of their own: the rest of the data set stays
+    # what it was before they were added (the figures in docs/benchmarks.md compare).
+    call_rng = random.Random(seed + 1)
 
     def contact_rows():
         for cid in range(1, contacts + 1):
@@ -443,6 +483,7 @@ def generate(
             events.extend(
                 activities(rng, cid, created, w, traits, campaign.pk, now, events_per_contact)
             )
+            calls.extend(touches(call_rng, cid, w, now))
             fit = rng.choice((-10, 0, 5, 10, 15, 20, 30))
             engagement = rng.randint(0, 40) + (40 if "mql" in w.reached else 0)
             r = w.reached
@@ -493,11 +534,20 @@ def generate(
         loaded += copy_rows("leads_contact", CONTACT_COLUMNS, chunk)
         copy_rows("leads_transition", TRANSITION_COLUMNS, transitions)
         copy_rows("scoring_activity", ACTIVITY_COLUMNS, events)
+        copy_rows("sales_salesactivity", SALES_ACTIVITY_COLUMNS, calls)
         log(f"  {loaded:>9,} contacts ({time.perf_counter() - started:5.1f} s)")
         transitions.clear()
         events.clear()
+        calls.clear()
     reset_sequence("leads_contact")
-    vacuum("leads_contact", "leads_transition", "leads_campaign", "scoring_activity")
+    vacuum(
+        "leads_contact",
+        "leads_transition",
+        "leads_campaign",
+        "scoring_activity",
+        "sales_salesactivity",
+    )
+    lead_status_refresh(Contact.objects.filter(stage__in=["mql", "sql"]))
     # The stage stays of the loaded history (COPY bypassed the lifecycle services), before
     # scoring moves contacts: each move then closes the stay the history opened.
     stays_rebuild()
@@ -508,6 +558,7 @@ def generate(
         "contacts": loaded,
         "transitions": Transition.objects.count(),
         "activities": Activity.objects.count(),
+        "sales_activities": SalesActivity.objects.count(),
         "campaigns": len(made),
         "scoring_seconds": round(scoring_seconds, 1),
         "seconds": round(time.perf_counter() - started, 1),
