@@ -66,6 +66,15 @@ KPIS = (
         "move out of MQL made by a user (accept or reject).",
     ),
     KpiDefinition(
+        "speed_to_lead",
+        "Speed to lead",
+        "From each MQL hand-off to the rep's first touch: an outbound call, e-mail or meeting "
+        "logged as happening after the hand-off, or an accept or reject, whichever came "
+        "first. In wall-clock minutes, and in working minutes when the MQL policy counts "
+        "business hours. A hand-off with no touch yet is in the band “none”; the SQL rate "
+        "of a band is the share of its hand-offs that went on to SQL.",
+    ),
+    KpiDefinition(
         "verdict",
         "Judging a hand-off",
         "Every hand-off is judged against the deadline it was given when it was made, from the "

@@ -355,3 +355,4 @@ class ResponseTimeReportSerializer(serializers.Serializer):
     business_hours = serializers.BooleanField()
     groups = ResponseLineSerializer(many=True)
     total = ResponseLineSerializer()
+    notes = serializers.ListField(child=serializers.CharField())

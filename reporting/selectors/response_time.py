@@ -19,6 +19,7 @@ from sla.calendar import BusinessCalendar, business_time_between
 from sla.models import CLOCK_ANSWERS, TOUCH_CLOCKS, ClockKind, SlaPolicy
 
 from ..aggregates import percentile_cont
+from ..definitions import note
 from ..periods import Period
 from .scope import NO_FILTER, GroupBy, Scope, group_key, group_labels, ordered_keys, rate
 from .stays import stays_entered, with_group
@@ -70,6 +71,7 @@ class ResponseTimeReport:
     business_hours: bool
     groups: list[ResponseLine]
     total: ResponseLine
+    notes: list[str] = field(default_factory=lambda: [note("speed_to_lead")])
 
 
 def _empty_bands() -> dict[str, Band]:

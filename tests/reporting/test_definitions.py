@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from reporting.definitions import KPIS, note
 from reporting.periods import Period
-from reporting.selectors import funnel_report, velocity_report
+from reporting.selectors import funnel_report, response_time_report, velocity_report
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def test_the_definitions_page_states_every_definition(client, rep):
 def test_the_reports_notes_are_the_definitions():
     march = Period.of(date(2026, 3, 1), date(2026, 3, 31))
     assert {note("cohort"), note("cost")} <= set(funnel_report(period=march).notes)
+    assert response_time_report(period=march).notes == [note("speed_to_lead")]
     velocity = velocity_report(period=march, sla_hours=48)
     assert velocity.notes == [
         note(k) for k in ("time_in_stage", "first_action", "verdict", "per_rep")
