@@ -28,15 +28,7 @@ class ActivityForm(forms.ModelForm[SalesActivity]):
 
     class Meta:
         model = SalesActivity
-        fields = [
-            "kind",
-            "direction",
-            "outcome",
-            "occurred_at",
-            "duration_minutes",
-            "subject",
-            "body",
-        ]
+        fields = [name for name in SalesActivity.EDITABLE_FIELDS if name != "owner"]  # the caller
         widgets = {"body": forms.Textarea(attrs={"rows": 2})}
         labels = {"duration_minutes": "Minutes", "body": "Notes"}
 
