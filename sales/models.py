@@ -166,6 +166,10 @@ class SalesTaskQuerySet(models.QuerySet["SalesTask"]):
     def open(self) -> "SalesTaskQuerySet":
         return self.filter(done_at__isnull=True)
 
+    def reminded(self) -> "SalesTaskQuerySet":
+        """Open tasks whose reminder has gone out: the in-app reminder, until they are done."""
+        return self.open().filter(reminded_at__isnull=False)
+
     def falling_due(self, now: datetime) -> "SalesTaskQuerySet":
         """Open tasks past their time whose reminder has not gone out: the beat's work."""
         return self.open().filter(due_at__lte=now, reminded_at__isnull=True)

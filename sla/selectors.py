@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from leads.models import Contact
 from leads.roles import Account, Capability, User, can, sees_every_contact
 from leads.stages import Role
+from sales.models import SalesTask
 
 from .models import (
     TOUCH_CLOCKS,
@@ -100,6 +101,19 @@ def breaches_visible_to(user: User) -> QuerySet[Breach]:
 
 def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=cast(Account, user)).select_related("breach__contact")
+
+
+def task_reminders_for(user: User) -> QuerySet[SalesTask]:
+    """The user's tasks that fell due and are still open: they stand beside the unread
+    notifications until they are done."""
+    tasks = SalesTask.objects.reminded().filter(owner=cast(Account, user))
+    return tasks.select_related("contact").order_by("due_at", "pk")
+
+
+def unread_count(user: User) -> int:
+    """The bell's figure: unread notifications and reminded open tasks."""
+    unread = notifications_for(user).filter(read_at__isnull=True).count()
+    return unread + task_reminders_for(user).count()
 
 
 def reps_visible_to(user: User) -> QuerySet:

@@ -25,9 +25,8 @@ from .models import BreachAction, ClockKind, SlaPolicy
 @require_GET
 @role_required()
 def notification_badge(request: HttpRequest) -> HttpResponse:
-    """The bell and its count of unread notifications (polled by the top bar)."""
-    unread = selectors.notifications_for(request.user).filter(read_at__isnull=True).count()
-    return render(request, "sla/_bell.html", {"unread": unread})
+    """The bell and its count of unread notifications and due tasks (polled by the top bar)."""
+    return render(request, "sla/_bell.html", {"unread": selectors.unread_count(request.user)})
 
 
 @role_required()
@@ -37,7 +36,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("unread") == "true":
         notifications = notifications.filter(read_at__isnull=True)
-    context = {"page": paginate(request, notifications), "unread_only": "unread" in request.GET}
+    context = {
+        "page": paginate(request, notifications),
+        "unread_only": "unread" in request.GET,
+        "tasks": selectors.task_reminders_for(request.user)[:50],
+    }
     return render(request, "sla/notifications.html", context)
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads.models import Contact, LeadStatus
-from sales import services
+from sales import reminders, services
 from sales.models import SalesActivity, SalesTask
 from sla.models import StopsOn
 from tests.factories import ContactFactory
@@ -162,3 +162,26 @@ def test_the_queue_sorts_by_lead_status(login, rep):
     )
     response = login(rep).get(reverse("leads:my_queue"), {"sort": "status"})
     assert [row.contact.pk for row in response.context["mine"]] == [untouched.pk, reached.pk]
+
+
+def test_a_reminded_task_rings_the_bell_and_waits_on_the_notifications_until_done(login, rep):
+    contact = make_mql(owner=rep)
+    task = services.task_create(
+        by=rep, contact=contact, title="Call back", due_at=timezone.now() - timedelta(minutes=1)
+    )
+    client = login(rep)
+    assert "bell-count" not in client.get(reverse("sla:notification_badge")).content.decode()
+    reminders.tasks_remind()
+    assert (
+        '<span class="bell-count">1</span>'
+        in client.get(reverse("sla:notification_badge")).content.decode()
+    )
+    page = client.get(reverse("sla:notification_list")).content.decode()
+    assert "Tasks due" in page and "Call back" in page
+    done = client.post(
+        reverse("sales:task_complete", args=[task.pk]),
+        {"next": reverse("sla:notification_list")},
+    )
+    assert done.status_code == 302
+    assert "bell-count" not in client.get(reverse("sla:notification_badge")).content.decode()
+    assert "Tasks due" not in client.get(reverse("sla:notification_list")).content.decode()
