@@ -54,6 +54,8 @@ OUTCOMES: dict[ActivityKind, tuple[Outcome, ...]] = {
 # A touch is an outbound call, e-mail or meeting: the rep reaching out. A touch or an
 # inbound activity with one of the connecting outcomes means the two sides have spoken.
 TOUCH_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING)
+# What makes an activity the touch it is (and when): an edit of one of these withdraws it.
+TOUCH_FIELDS = ("kind", "direction", "occurred_at")
 CONNECTING = (Outcome.CONNECTED, Outcome.REPLIED, Outcome.HELD)
 
 

@@ -18,6 +18,7 @@ from leads.roles import Account, Capability, User, account, can
 from . import signals
 from .models import (
     OUTCOMES,
+    TOUCH_FIELDS,
     ActivityKind,
     ActivityRevision,
     SalesActivity,
@@ -186,6 +187,10 @@ def activity_update(
     contact = Contact.objects.select_for_update().get(pk=current.contact_id)
     owner = values.pop("owner")
     cleaned = _cleaned(values, contact, now or timezone.now())
+    if current.is_touch and any(
+        cleaned.get(name) != getattr(current, name) for name in TOUCH_FIELDS
+    ):
+        signals.touch_withdrawing.send(sender=SalesActivity, activity=current)
     _revise(current, actor, ActivityRevision.Change.EDITED)
     for name, value in {**cleaned, "owner": owner}.items():
         setattr(current, name, value)
@@ -202,6 +207,8 @@ def activity_delete(*, activity: SalesActivity, by: User) -> None:
     if actor is None or not may_change(by, current):
         raise PermissionDenied("Only its author or a manager deletes an activity.")
     contact = Contact.objects.select_for_update().get(pk=current.contact_id)
+    if current.is_touch:
+        signals.touch_withdrawing.send(sender=SalesActivity, activity=current)
     _revise(current, actor, ActivityRevision.Change.DELETED)
     current.delete()
     lead_status_follow([contact])

@@ -29,3 +29,18 @@ class TooFewAttempts(Conflict):
 
 def days_between(start: datetime | None, end: datetime | None) -> float:
     return 0.0 if start is None or end is None else (end - start).total_seconds() / 86400
+
+
+class TouchAnsweredClock(Conflict):
+    """A touch that answered a first-touch SLA clock, deleted or changed so it would not."""
+
+    def __init__(self, *, started_at: datetime) -> None:
+        self.started_at = started_at
+        super().__init__(
+            "This touch answered the SLA clock of the hand-off of "
+            f"{started_at:%Y-%m-%d %H:%M} UTC: it stays as the record. Change its subject, "
+            "notes or outcome instead."
+        )
+
+    def fields(self) -> dict[str, Any]:
+        return {"clock_started_at": self.started_at}

@@ -9,7 +9,7 @@ from leads.models import Contact
 from leads.signals import contact_erased, move_requested, stage_changed, transitions_recorded
 from leads.stages import Move, Stage
 from sales.models import SalesActivity
-from sales.signals import activities_logged
+from sales.signals import activities_logged, touch_withdrawing
 
 from . import services, tasks
 from .models import PendingAssignment
@@ -27,6 +27,11 @@ def first_touch_answers_clocks(sender, *, activities, **kwargs) -> None:
     services.clocks_answer_touches(
         touches=[(a.contact_id, a.occurred_at) for a in activities if a.is_touch]
     )
+
+
+@receiver(touch_withdrawing, sender=SalesActivity, dispatch_uid="sla.touch_kept")
+def answering_touches_stay(sender, *, activity, **kwargs) -> None:
+    services.touch_check_withdrawal(activity=activity)
 
 
 @receiver(move_requested, sender=Contact, dispatch_uid="sla.unreachable")

@@ -35,7 +35,7 @@ from leads.stages import Stage
 from sales.models import SalesActivity
 
 from . import selectors
-from .errors import TooFewAttempts, days_between
+from .errors import TooFewAttempts, TouchAnsweredClock, days_between
 from .models import (
     CLOCK_ANSWERS,
     CLOCK_STAGES,
@@ -341,6 +341,20 @@ def clocks_answer_touches(*, touches: Sequence[tuple[int, datetime]]) -> None:
         breach.resolved_at = answer[breach.clock_id]
     Breach.objects.bulk_update(breaches, ["resolved_at"])
     refresh_deadlines(Contact.objects.filter(pk__in={c.contact_id for c in answered}))
+
+
+def touch_check_withdrawal(*, activity: SalesActivity) -> None:
+    """Refuse to delete a touch, or change it so it counts otherwise, once it answered a
+    first-touch clock: the clock's verdict rests on it, and a rep could otherwise log a call,
+    meet the deadline and take the call back."""
+    answered = Clock.objects.filter(
+        contact_id=activity.contact_id,
+        kind__in=TOUCH_CLOCKS,
+        policy__stops_on=StopsOn.FIRST_TOUCH,
+        acted_at=activity.occurred_at,
+    ).first()
+    if answered is not None:
+        raise TouchAnsweredClock(started_at=answered.started_at)
 
 
 def reject_check_attempts(*, contact: Contact, reason: str, at: datetime) -> None:

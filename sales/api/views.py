@@ -52,9 +52,10 @@ class UpdateWithItsSerializer:
 @extend_schema_view(
     list=extend_schema(responses={200: ActivitySerializer(many=True), **errors(400)}),
     retrieve=extend_schema(responses={200: ActivitySerializer, **errors(404)}),
-    update=extend_schema(responses={200: ActivitySerializer, **errors(400, 404)}),
-    partial_update=extend_schema(responses={200: ActivitySerializer, **errors(400, 404)}),
-    destroy=extend_schema(responses={204: None, **errors(404)}),
+    # 409: the touch answered a first-touch SLA clock, and stays the touch it was.
+    update=extend_schema(responses={200: ActivitySerializer, **errors(400, 404, 409)}),
+    partial_update=extend_schema(responses={200: ActivitySerializer, **errors(400, 404, 409)}),
+    destroy=extend_schema(responses={204: None, **errors(404, 409)}),
 )
 class ActivityViewSet(UpdateWithItsSerializer, viewsets.ModelViewSet[SalesActivity]):
     """Calls, e-mails, meetings and notes logged on contacts. A rep logs on their own

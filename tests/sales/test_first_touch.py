@@ -9,6 +9,7 @@ from django.utils import timezone
 from leads import services as leads_services
 from leads.models import Contact
 from sales import services
+from sales.models import SalesActivity
 from sla.models import Clock, ClockKind, StopsOn
 from sla.verdicts import verdict
 from tests.factories import ContactFactory
@@ -41,6 +42,35 @@ def test_the_first_outbound_touch_answers_a_first_touch_clock(rep):
     )
     assert judged == "in_time"
     assert Contact.objects.get(pk=contact.pk).sla_due_at is None
+
+
+def test_the_touch_that_answered_a_clock_stays_as_the_record(api, rep):
+    make_policy(hours=1, stops_on=StopsOn.FIRST_TOUCH)
+    handed = timezone.now() - timedelta(hours=3)
+    contact = make_mql(owner=rep, at=handed)
+    (call,), _ = log(rep, contact, handed + timedelta(minutes=20))
+    client, url = api.as_user(rep), f"/api/v1/activities/{call.pk}/"
+    deleted = client.delete(url)
+    assert deleted.status_code == 409
+    assert "answered the SLA clock" in deleted.json()["detail"]
+    moved = client.patch(url, {"occurred_at": (handed + timedelta(hours=2)).isoformat()})
+    assert moved.status_code == 409
+    assert client.patch(url, {"direction": "inbound"}).status_code == 409
+    assert (
+        client.patch(url, {"subject": "Left a message", "outcome": "voicemail"}).status_code == 200
+    )
+    clock = Clock.objects.get()
+    assert clock.acted_at == handed + timedelta(minutes=20)  # the clock keeps its answer
+    assert SalesActivity.objects.get(pk=call.pk).occurred_at == clock.acted_at
+
+
+def test_a_touch_that_answered_nothing_may_go(api, rep):
+    make_policy(hours=1, stops_on=StopsOn.FIRST_TOUCH)
+    handed = timezone.now() - timedelta(hours=3)
+    contact = make_mql(owner=rep, at=handed)
+    log(rep, contact, handed + timedelta(minutes=20))
+    (later,), _ = log(rep, contact, handed + timedelta(minutes=50))
+    assert api.as_user(rep).delete(f"/api/v1/activities/{later.pk}/").status_code == 204
 
 
 def test_a_touch_does_not_answer_a_first_action_clock(rep):
