@@ -10,11 +10,13 @@ which the generator overwrites.
 import argparse
 import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from . import setup_django
+from .results import write_json
 
 
 def main() -> int:
@@ -22,6 +24,11 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--only", help="run only bench_<ONLY>")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data set")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="also write every figure, with its target and whether it passed, to this file",
+    )
     args = parser.parse_args()
     setup_django()
 
@@ -54,11 +61,29 @@ def main() -> int:
         print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
 
     print(f"\nleadfunnel benchmarks, {args.contacts:,} contacts, {connection.vendor}\n")
-    print(f"{'benchmark':<52} {'value':>12} {'unit':<10} {'target':<14} note")
-    print("-" * 110)
+    print(f"{'benchmark':<52} {'value':>12} {'unit':<10} {'target':<14} {'pass':<5} note")
+    print("-" * 116)
     for r in results:
-        print(f"{r.name:<52} {r.value:>12,.2f} {r.unit:<10} {r.target:<14} {r.note}")
+        verdict = {True: "yes", False: "NO", None: ""}[r.passed]
+        print(f"{r.name:<52} {r.value:>12,.2f} {r.unit:<10} {r.target:<14} {verdict:<5} {r.note}")
+    if args.json:
+        write_json(
+            args.json,
+            results,
+            contacts=args.contacts,
+            database=connection.vendor,
+            commit=_commit(),
+        )
+        print(f"\nWritten to {args.json}")
     return 0
+
+
+def _commit() -> str:
+    """The commit the figures were measured on ("" outside a git checkout)."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
 """What a benchmark reports: one figure, its unit, and the target it is held to."""
 
+import json
+import operator
+import re
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+# A target as the benchmarks write it: a comparison and a number, then its unit ("< 300 ms",
+# "<= 10x", ">= 200 req/s"), the number in the figure's own unit.
+_TARGET = re.compile(r"^\s*(<=|>=|<|>)\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 @dataclass(frozen=True)
@@ -13,6 +23,22 @@ class Result:
     unit: str
     target: str = ""
     note: str = ""
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the figure meets its target; None without one (a floor, a count)."""
+        found = _TARGET.match(self.target)
+        if found is None:
+            return None
+        compare, bar = found.groups()
+        return _COMPARE[compare](self.value, float(bar.replace(",", "")))
+
+
+def write_json(path: Path, results: Sequence[Result], **about: Any) -> None:
+    """Every figure with its target and pass flag, and ``about`` the run (size, database,
+    commit), for a machine to compare runs."""
+    figures = [{**asdict(result), "passed": result.passed} for result in results]
+    path.write_text(json.dumps({**about, "results": figures}, indent=2) + "\n")
 
 
 def median_ms(fn: Callable[[], object], *, repeat: int = 15, warmup: int = 3) -> float:
