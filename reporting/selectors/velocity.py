@@ -5,13 +5,14 @@ three days means sales are dropping the ball).
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from leads.stages import Stage
 from sla.models import CLOCK_ANSWERS, Clock, ClockKind
-from sla.verdicts import Verdict, verdict_case
+from sla.verdicts import verdict_case
 
 from ..aggregates import NONE, duration_spreads, grouped
 from ..definitions import note
@@ -152,16 +153,32 @@ COUNTS: dict[str, Any] = {
 def _passes_judged(passes, now: datetime):
     """MQL stays with the verdict of their first hand-off: the deadline the pass's first
     clock was given (the clock started with the stay), answered when the stay ended by a
-    sales action. Each pass counts once for the team, whoever answered it."""
-    first_deadline = Clock.objects.filter(
-        contact_id=OuterRef("contact_id"),
-        kind=ClockKind.MQL_RESPONSE,
-        started_at=OuterRef("entered_at"),
-    ).order_by("pk")
-    return passes.annotate(
-        due=Subquery(first_deadline.values("due_at")[:1]),
-        acted=Case(When(ACTED, then=F("left_at"))),
-    ).annotate(verdict=verdict_case(due="due", acted="acted", stopped="left_at", now=now))
+    sales action. Each pass counts once for the team, whoever answered it; a pass that
+    started no clock (no policy ran) has no verdict.
+
+    The verdict is worked out inside the one subquery that finds the clock, so that the
+    database looks the clock up once per stay (a deadline annotation mentioned in each
+    branch of the verdict, and in each count, was looked up again every time)."""
+    first_verdict = (
+        Clock.objects.filter(
+            contact_id=OuterRef("contact_id"),
+            kind=ClockKind.MQL_RESPONSE,
+            started_at=OuterRef("entered_at"),
+        )
+        .order_by("pk")
+        .annotate(stay_acted=_moment(OuterRef("acted")), stay_left=_moment(OuterRef("left_at")))
+        .annotate(
+            verdict=verdict_case(due="due_at", acted="stay_acted", stopped="stay_left", now=now)
+        )
+    )
+    return passes.annotate(acted=Case(When(ACTED, then=F("left_at")))).annotate(
+        verdict=Subquery(first_verdict.values("verdict")[:1])
+    )
+
+
+def _moment(expression) -> ExpressionWrapper:
+    """An outer stay's time, typed so that a lookup can compare with it."""
+    return ExpressionWrapper(expression, output_field=DateTimeField())
 
 
 def _clocks(period: Period, scope: Scope):
@@ -176,23 +193,18 @@ def _clocks(period: Period, scope: Scope):
 
 def _compliance(judged, keys: list[str]) -> dict[tuple, SlaCompliance]:
     """Per value of ``keys``, the hand-offs counted by verdict; ``judged`` has a ``verdict``
-    annotation, and a null ``due`` for a hand-off made while no policy ran."""
-    counts: dict[str, Any] = {
-        v.value: Count("pk", filter=Q(verdict=v) & Q(due__isnull=False)) for v in Verdict
-    }
-    rows = grouped(
-        judged,
-        keys,
-        handed_off=Count("pk"),
-        no_deadline=Count("pk", filter=Q(due__isnull=True)),
-        **counts,
-    )
-    return {
-        tuple(row[k] for k in keys): SlaCompliance(
-            **{f.name: row[f.name] or 0 for f in fields(SlaCompliance)}
-        )
-        for row in rows
-    }
+    annotation, null for a hand-off made while no policy ran.
+
+    Grouped by the verdict itself: PostgreSQL then works each verdict out once per row,
+    where a count filtered on it per verdict worked it out (and its subquery) each time."""
+    rows = judged.values(*keys, "verdict").annotate(n=Count("pk")).order_by()
+    found: dict[tuple, SlaCompliance] = defaultdict(SlaCompliance)
+    for row in rows:
+        sla = found[tuple(row[k] for k in keys)]
+        sla.handed_off += row["n"]
+        name = row["verdict"] or "no_deadline"
+        setattr(sla, name, getattr(sla, name) + row["n"])
+    return dict(found)
 
 
 def _judge_each_owner(lines: dict, clocks, now: datetime, sla_hours: float) -> None:
@@ -201,7 +213,6 @@ def _judge_each_owner(lines: dict, clocks, now: datetime, sla_hours: float) -> N
     the hand-off to them."""
     judged = clocks.annotate(
         group=F("owner_id"),
-        due=F("due_at"),
         wait=ExpressionWrapper(F("acted_at") - F("started_at"), output_field=DurationField()),
         verdict=verdict_case(due="due_at", acted="acted_at", stopped="stopped_at", now=now),
     )
