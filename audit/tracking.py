@@ -35,6 +35,9 @@ TRACKED: dict[str, Tracked] = {
     "sla.AssignmentRule": Tracked(ignore=frozenset({"last_rep"})),
     "reporting.Target": Tracked(ignore=frozenset({"created_at", "updated_at", "created_by"})),
     "leads.Definition": Tracked(),
+    # Who merged which two records of a person, and who took it back (the snapshots of the
+    # two records stay in the merge itself: personal data the log need not copy).
+    "leads.Merge": Tracked(ignore=frozenset({"before", "changed", "moved"})),
     # Where the contacts' data is sent: a changed URL matters as much as a changed rule.
     "integrations.Webhook": Tracked(
         ignore=frozenset({"created_at", "created_by"}), secret=frozenset({"secret"})

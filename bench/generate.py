@@ -130,6 +130,8 @@ CONTACT_COLUMNS = (
     "first_seen_at",
     "updated_at",
     "erased_at",
+    "email_key",
+    "name_key",
 )
 TRANSITION_COLUMNS = (
     "contact_id",
@@ -470,6 +472,8 @@ def generate(
     # what it was before they were added (the figures in docs/benchmarks.md compare).
     call_rng = random.Random(seed + 1)
 
+    from leads import matching
+
     def contact_rows():
         for cid in range(1, contacts + 1):
             campaign = made[rng.randrange(len(made))]
@@ -489,13 +493,15 @@ def generate(
             r = w.reached
             mql = r.get("mql") or r.get("sql")
             lead = r.get("lead") or mql
+            email, company = f"c{cid}@co{cid % 50_000}.example", f"Company {cid % 50_000}"
+            first_name, last_name = rng.choice(FIRST), rng.choice(LAST)
             yield (
                 cid,
-                f"c{cid}@co{cid % 50_000}.example",
-                rng.choice(FIRST),
-                rng.choice(LAST),
+                email,
+                first_name,
+                last_name,
                 "",
-                f"Company {cid % 50_000}",
+                company,
                 traits.title,
                 traits.size,
                 rng.choice(INDUSTRIES),
@@ -522,6 +528,8 @@ def generate(
                 created,
                 now,
                 None,
+                matching.email_key(email),
+                matching.name_key(first_name, last_name, company),
             )
 
     loaded = 0

@@ -133,6 +133,7 @@ class Event(models.TextChoices):
     SCORE_THRESHOLD_CROSSED = "score.threshold_crossed", "A score crossed a threshold"
     ACTIVITY_LOGGED = "activity.logged", "A call, e-mail, meeting or note was logged"
     TASK_COMPLETED = "task.completed", "A sales task was completed"
+    CONTACT_MERGED = "contact.merged", "A contact was merged into another"
 
 
 def new_secret() -> str:

@@ -44,6 +44,16 @@ def _transition(transition: Transition) -> dict:
     }
 
 
+@receiver(leads_signals.contacts_merged, dispatch_uid="integrations.contact_merged")
+def contact_merged(sender, merge, survivor: Contact, other: Contact, **kwargs) -> None:
+    webhooks.event_record_for(
+        event=Event.CONTACT_MERGED,
+        contact=survivor,
+        occurred_at=merge.at,
+        data={"merge": merge.pk, "merged": other.pk},
+    )
+
+
 @receiver(leads_signals.contact_saved, dispatch_uid="integrations.contact_created")
 def contact_created(sender, contact: Contact, created: bool, **kwargs) -> None:
     if created:

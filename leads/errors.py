@@ -41,3 +41,15 @@ class DuplicateContact(Conflict):
 
     def fields(self) -> dict[str, Any]:
         return {"id": self.existing_id}
+
+
+class MergeConflict(Conflict):
+    """The contacts cannot be merged, or a merge undone, as they stand (HTTP 409)."""
+
+
+class MergedAway(Exception):
+    """The contact was merged into another (HTTP 404 with ``merged_into``; pages redirect)."""
+
+    def __init__(self, *, survivor_id: int) -> None:
+        self.survivor_id = survivor_id
+        super().__init__(f"This contact was merged into contact #{survivor_id}.")

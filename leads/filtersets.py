@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Campaign, Channel, Contact, LeadStatus
+from .models import Campaign, Channel, Contact, DuplicatePair, LeadStatus
 from .stages import Stage
 
 BIGGEST_ID = 2**63 - 1  # a bigint
@@ -117,3 +117,17 @@ class CampaignFilterSet(filters.FilterSet):
         return queryset.filter(started_on__lte=value).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=value)
         )
+
+
+class DuplicatePairFilterSet(filters.FilterSet):
+    min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
+    contact = IdFilter(method="involving", help_text="Pairs with this contact on either side.")
+
+    class Meta:
+        model = DuplicatePair
+        fields: list[str] = []
+
+    def involving(
+        self, queryset: QuerySet[DuplicatePair], name: str, value: int
+    ) -> QuerySet[DuplicatePair]:
+        return queryset.filter(Q(first_id=value) | Q(second_id=value))

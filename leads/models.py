@@ -1,6 +1,7 @@
 """The core of the funnel: contacts, the campaigns they came from, and their stage history."""
 
 from datetime import datetime
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,7 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from . import matching
 from .dates import DAY_WINDOW, validate_day
 from .normalise import validate_currency
 from .roles import Capability, User, can, sees_every_contact
@@ -66,8 +68,13 @@ class LeadStatus(models.TextChoices):
 
 class ContactQuerySet(models.QuerySet["Contact"]):
     def active(self) -> "ContactQuerySet":
-        """Contacts whose personal data has not been erased."""
-        return self.filter(erased_at__isnull=True)
+        """Contacts whose personal data has not been erased, and not merged into another."""
+        return self.filter(erased_at__isnull=True, merged_into__isnull=True)
+
+    def counted(self) -> "ContactQuerySet":
+        """The people the reports count: erased ones too (anonymously), but a contact
+        merged into another only once, as the contact it was merged into."""
+        return self.filter(merged_into__isnull=True)
 
     def visible_to(self, user: User) -> "ContactQuerySet":
         """The one scoping rule every page and endpoint goes through.
@@ -149,13 +156,29 @@ class Contact(models.Model):
     first_seen_at = models.DateTimeField(default=timezone.now, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_contacts",
+        help_text="The contact this one was merged into (``leads.merging``): the same person.",
+    )
+
+    # What duplicate detection compares (``leads.matching``), kept by every save.
+    phone_key = matching.MatchKey(derive=matching.phone_key, sources=("phone",))
+    email_key = matching.MatchKey(derive=matching.email_key, sources=("email",))
+    name_key = matching.MatchKey(
+        derive=matching.name_key, sources=("first_name", "last_name", "company")
+    )
 
     objects = ContactQuerySet.as_manager()
 
     # Who the person is, in their own words.
     IDENTITY_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title")
-    # What erasing the person empties (``contact_erase``).
+    # What erasing the person empties (``contact_erase``); the match keys follow their fields.
     PERSONAL_FIELDS = (*IDENTITY_FIELDS, "attributes")
+    MATCH_KEYS = ("phone_key", "email_key", "name_key")
     # What a person tells about themselves: the fields a form, an import or the API edits.
     PROFILE_FIELDS = (*IDENTITY_FIELDS, "company_size", "industry", "country", "campaign")
     # Written by the lifecycle, scoring and SLA services only: read-only in the API, the
@@ -196,6 +219,12 @@ class Contact(models.Model):
             models.Index(fields=["first_seen_at"], name="contact_first_seen"),
             models.Index(fields=["score"], name="contact_score"),
             models.Index(
+                fields=["phone_key"], name="contact_phone_key", condition=~models.Q(phone_key="")
+            ),
+            models.Index(
+                fields=["email_key"], name="contact_email_key", condition=~models.Q(email_key="")
+            ),
+            models.Index(
                 fields=["sla_due_at"],
                 name="contact_sla_open",
                 condition=models.Q(sla_due_at__isnull=False),
@@ -207,6 +236,18 @@ class Contact(models.Model):
             return f"Erased contact #{self.pk}"
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name} <{self.email}>" if name else str(self.email)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A save of some fields also saves the match keys derived from them."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            named = set(update_fields)
+            for key in self.MATCH_KEYS:
+                field = cast(matching.MatchKey, self._meta.get_field(key))
+                if named & set(field.sources):
+                    named.add(key)
+            kwargs["update_fields"] = sorted(named)
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -343,3 +384,78 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user}{', ' + self.name if self.name else ''})"
+
+
+class DuplicatePair(models.Model):
+    """Two contacts that look like one person (``leads.duplicates``): how sure, and why.
+
+    ``first`` is the lower id, so a pair is stored once. A pair dismissed as two people
+    keeps its row with ``dismissed_at``, so that no later scan suggests it again.
+    """
+
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(help_text="From 0 to 1: how likely the two are one person.")
+    reasons = models.JSONField(default=list)
+    found_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-score", "first_id", "second_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["second"], name="duplicate_pair_second")]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ~ #{self.second_id} ({self.score:.2f})"
+
+
+class Merge(models.Model):
+    """One contact (``other``) merged into another (``survivor``), and how to take it back.
+
+    ``before`` holds both contacts' fields as they were; ``changed`` the survivor's fields
+    the merge set; ``moved`` the rows each app moved from the other to the survivor, by
+    table (the apps fill it through ``leads.signals.contacts_merged``). An undo reads all
+    three (``leads.merging.merge_undo``).
+    """
+
+    survivor = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="merges")
+    other = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    choices = models.JSONField(default=dict, blank=True)
+    before = models.JSONField(default=dict)
+    changed = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["other"], name="merge_other")]
+
+    def __str__(self) -> str:
+        return f"#{self.other_id} into #{self.survivor_id}"

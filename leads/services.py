@@ -13,14 +13,15 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DateTimeField, Field, Value, When
+from django.db.models import Case, DateTimeField, Field, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import signals
+from . import duplicates, signals
 from .erasure import personal_values, scrub_rows
 from .errors import DuplicateContact, StageConflict
-from .models import Contact, Definition, Transition
+from .jobs import enqueue_on_commit
+from .models import Contact, Definition, Merge, Transition
 from .normalise import currency_code
 from .roles import Capability, User, account, can, roles_of
 from .stages import MOVES, Move, MoveRule, Stage
@@ -76,7 +77,7 @@ def _apply(
     if to_stage != from_stage:
         changed.update(stage=to_stage, stage_changed_at=at)
         for name in Contact.first_reached_fields(to_stage):
-            if getattr(current, name) is None:
+            if getattr(current, name) is None and name not in changed:
                 changed[name] = at
     if at < current.first_seen_at:
         changed["first_seen_at"] = at  # a move dated before the record: seen by then
@@ -94,6 +95,29 @@ def _apply(
         data=dict(data or {}),
     )
     return set(changed), transition
+
+
+def record_move(
+    current: Contact,
+    move: Move,
+    *,
+    by: User | None,
+    reason: str = "",
+    at: datetime | None = None,
+    target: Stage | None = None,
+    data: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> Transition:
+    """Write a checked move of a locked contact: its fields, its history row, and the news
+    to the other apps. For the services of ``leads`` (``_move``, the merge), which have
+    checked the move and hold the row's lock."""
+    changed, transition = _apply(
+        current, move, by=by, reason=reason, at=at, target=target, data=data, fields=fields
+    )
+    current.save(update_fields=changed)
+    transition.save()
+    _announce([(current, transition)])
+    return transition
 
 
 def _announce(moves: list[tuple[Contact, Transition]]) -> None:
@@ -156,12 +180,9 @@ def _move(
     )
     if callable(data):
         data = data(current)
-    changed, transition = _apply(
+    record_move(
         current, move, by=by, reason=reason, at=at, target=target, data=data, fields=fields
     )
-    current.save(update_fields=changed)
-    transition.save()
-    _announce([(current, transition)])
     contact.__dict__.update(
         {f.attname: getattr(current, f.attname) for f in Contact._meta.concrete_fields}
     )
@@ -404,6 +425,7 @@ def contact_create(*, by: User | None, email: str, **fields: Any) -> Contact:
     signals.contact_saved.send(
         sender=Contact, contact=contact, created=True, changed=set(fields) | {"email"}
     )
+    duplicates.pairs_refresh([contact.pk])
     return contact
 
 
@@ -431,6 +453,11 @@ def contacts_for_emails(
         by_email |= created | _ids_by_email(missing - created.keys())
         if created:
             signals.contacts_created.send(sender=Contact, contact_ids=set(created.values()))
+            enqueue_on_commit(
+                "leads.tasks.duplicates_refresh",
+                sorted(created.values()),
+                waiting="the new contacts' duplicates, until the next scan",
+            )
     return by_email
 
 
@@ -517,6 +544,8 @@ def contact_update(*, contact: Contact, by: User | None, **fields: Any) -> Conta
             taken = _email_taken(email, exclude=contact.pk) if email else None
             raise DuplicateContact(existing_id=taken) from None
         signals.contact_saved.send(sender=Contact, contact=contact, created=False, changed=changed)
+        if changed & set(Contact.IDENTITY_FIELDS):
+            duplicates.pairs_refresh([contact.pk])
     return contact
 
 
@@ -543,8 +572,19 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     contact.save()
     scrub_rows(Transition.objects.filter(contact=contact), ["reason"], values)
     _erase_admin_log(contact)
+    _erase_merges(contact, values)
     signals.contact_erased.send(sender=Contact, contact=contact, email=email, values=values)
+    for merged in contact.merged_contacts.filter(erased_at__isnull=True):
+        contact_erase(contact=merged, by=by)  # the same person's other record
     return contact
+
+
+def _erase_merges(contact: Contact, values: list[str]) -> None:
+    """A merge keeps both records as they were, to undo it: not the data of an erased
+    person. Their suggested pairs go too."""
+    merges = Merge.objects.filter(Q(survivor=contact) | Q(other=contact))
+    scrub_rows(merges, ["before", "changed"], values)
+    duplicates.pairs_forget([contact.pk])
 
 
 def _erase_admin_log(contact: Contact) -> None:

@@ -21,6 +21,12 @@ What ``leads`` tells the other apps. ``leads`` imports none of them; they listen
   in data that is not linked to the contact yet (a file waiting to be imported), and
   ``values``, every string that identifies the person, for scrubbing free text and JSON
   (``leads.erasure.scrub_rows``).
+- ``contacts_merged`` is sent inside the merge's transaction (``leads.merging``), once the
+  other contact points at the survivor: each app moves the other's rows that belong to the
+  person (events, activities, tasks) to the survivor and *returns* what it moved, as
+  ``{"app.table": [ids]}``, which the merge keeps so that an undo can move them back.
+  ``merge_undone`` is sent inside the undo's transaction with the same ``Merge``: each app
+  moves back the ids it returned (those still on the survivor), and rescores both.
 """
 
 from django.dispatch import Signal
@@ -31,3 +37,5 @@ stage_changed = Signal()  # sender=Contact, contact_id, transition_id, from_stag
 contact_saved = Signal()  # sender=Contact, contact, created, changed
 contacts_created = Signal()  # sender=Contact, contact_ids
 contact_erased = Signal()  # sender=Contact, contact, email, values
+contacts_merged = Signal()  # sender=Contact, merge, survivor, other -> {"app.table": [ids]}
+merge_undone = Signal()  # sender=Contact, merge, survivor, other

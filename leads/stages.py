@@ -49,6 +49,8 @@ class Move(models.TextChoices):
     DISQUALIFY = "disqualify", "Disqualified"
     ASSIGN = "assign", "Assigned"
     CLAIM = "claim", "Claimed"
+    MERGE = "merge", "Merged"
+    UNMERGE = "unmerge", "Merge undone"
 
 
 # How a sentence names each move ("Cannot accept: the contact is SQL.").
@@ -64,6 +66,8 @@ VERBS: dict[Move, str] = {
     Move.DISQUALIFY: "disqualify",
     Move.ASSIGN: "assign",
     Move.CLAIM: "claim",
+    Move.MERGE: "merge",
+    Move.UNMERGE: "undo the merge",
 }
 
 
@@ -120,4 +124,8 @@ MOVES: dict[Move, MoveRule] = {
     # A rep takes an unassigned MQL from the shared queue, and owns it: owning takes the
     # sales role (roles.Capability.OWN_CONTACTS); a manager assigns instead.
     Move.CLAIM: MoveRule(frozenset({Stage.MQL}), None, frozenset({Role.SALES})),
+    # One person's two records become one (``leads.merging``): the survivor takes the stage
+    # furthest along; undoing the merge takes it back. The merge service picks the target.
+    Move.MERGE: MoveRule(frozenset(Stage), None, _MARKETING),
+    Move.UNMERGE: MoveRule(frozenset(Stage), None, _MARKETING),
 }

@@ -3,8 +3,9 @@
 from django.dispatch import receiver
 
 from leads.erasure import scrub_rows
+from leads.merging import rows_follow, rows_return
 from leads.models import Contact, LeadStatus
-from leads.signals import contact_erased, transitions_recorded
+from leads.signals import contact_erased, contacts_merged, merge_undone, transitions_recorded
 
 from .models import ActivityRevision, SalesActivity, SalesTask
 from .status import lead_status_follow
@@ -24,3 +25,23 @@ def scrub_on_erasure(sender, *, contact, values, **kwargs) -> None:
     scrub_rows(SalesActivity.objects.filter(contact=contact), ("subject", "body"), values)
     scrub_rows(SalesTask.objects.filter(contact=contact), ("title",), values)
     ActivityRevision.objects.filter(contact=contact).update(before={})
+
+
+SALES_ROWS = (SalesActivity, SalesTask, ActivityRevision)
+
+
+@receiver(contacts_merged, sender=Contact, dispatch_uid="sales.merged")
+def touches_follow_the_merge(sender, *, merge, survivor, other, **kwargs) -> dict:
+    """The other's calls, e-mails, notes and tasks are the person's: the survivor's now."""
+    moved: dict[str, list[int]] = {}
+    for model in SALES_ROWS:
+        moved |= rows_follow(model, merge=merge)
+    lead_status_follow([survivor])
+    return moved
+
+
+@receiver(merge_undone, sender=Contact, dispatch_uid="sales.unmerged")
+def touches_go_back(sender, *, merge, survivor, other, **kwargs) -> None:
+    for model in SALES_ROWS:
+        rows_return(model, merge=merge)
+    lead_status_follow([survivor, other])

@@ -6,17 +6,25 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, 
 from django.db.models.functions import Coalesce
 
 from leads.models import Contact, LeadStatus, Transition
+from leads.stages import Move
 
 from .models import SalesActivity
 
 _EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+# Merging two records of one person (or undoing it) hands the person to nobody new.
+NO_HAND_OFF = (Move.MERGE, Move.UNMERGE)
+
+
 def _since_hand_off(activities: QuerySet[SalesActivity]) -> QuerySet[SalesActivity]:
     """Those of the outer contact's activities that came after it was last handed off: its
     latest move, which either changed its stage or gave it to a new owner."""
     last_move = (
-        Transition.objects.filter(contact=OuterRef(OuterRef("pk"))).order_by("-at").values("at")
+        Transition.objects.filter(contact=OuterRef(OuterRef("pk")))
+        .exclude(move__in=NO_HAND_OFF)
+        .order_by("-at")
+        .values("at")
     )
     return activities.filter(
         contact=OuterRef("pk"), occurred_at__gte=Coalesce(Subquery(last_move[:1]), Value(_EVER))

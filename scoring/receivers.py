@@ -8,12 +8,21 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from leads.models import Contact, Transition
-from leads.signals import contact_erased, contact_saved, contacts_created, transitions_recorded
+from leads.merging import rows_follow, rows_return
+from leads.models import Contact, Merge, Transition
+from leads.signals import (
+    contact_erased,
+    contact_saved,
+    contacts_created,
+    contacts_merged,
+    merge_undone,
+    transitions_recorded,
+)
 from leads.stages import Stage
 
 from . import services
 from .conditions import PROFILE_SOURCE_FIELDS
+from .models import Activity
 
 REFRESHED = [
     "score",
@@ -55,3 +64,23 @@ def rearm_recycled(
     recycled = [contact.pk for contact, t in moves if t.to_stage == Stage.RECYCLED]
     if recycled:
         services.mql_marks_clear(contact_ids=recycled)
+
+
+@receiver(contacts_merged, sender=Contact, dispatch_uid="scoring.merged")
+def events_follow_the_merge(
+    sender: type[Contact], *, merge: Merge, survivor: Contact, other: Contact, **kwargs: Any
+) -> dict[str, list[int]]:
+    """The other's events are the person's: the survivor is scored on both records' events
+    (and may become an MQL by it), the other on none."""
+    moved = rows_follow(Activity, merge=merge)
+    services.rescore_contacts(contact_ids=[survivor.pk, other.pk])
+    survivor.refresh_from_db(fields=REFRESHED)
+    return moved
+
+
+@receiver(merge_undone, sender=Contact, dispatch_uid="scoring.unmerged")
+def events_go_back(
+    sender: type[Contact], *, merge: Merge, survivor: Contact, other: Contact, **kwargs: Any
+) -> None:
+    rows_return(Activity, merge=merge)
+    services.rescore_contacts(contact_ids=[survivor.pk, other.pk])

@@ -370,6 +370,19 @@ def rescore_profiles(
     return done
 
 
+def rescore_contacts(*, contact_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Score these contacts again from scratch, every rule rebuilt from their stored events
+    and profile: after events changed hands (a merge, its undo). Joins the caller's
+    transaction; returns how many became MQLs."""
+    scope = Scope.of(contact_ids)
+    if not sql.lock_contacts(scope):
+        return 0
+    rules = list(Rule.objects.order_by("pk"))
+    return _rescore(
+        scope, ScoringSettings.load(), now or timezone.now(), rebuild=rules, profile_only=False
+    )
+
+
 def _profile_rules() -> list[Rule]:
     """Every profile rule, switched off ones included (their counters must go)."""
     return list(Rule.objects.filter(event_type="").order_by("pk"))

@@ -6,7 +6,14 @@ from django.dispatch import receiver
 from kombu.exceptions import OperationalError
 
 from leads.models import Contact
-from leads.signals import contact_erased, move_requested, stage_changed, transitions_recorded
+from leads.signals import (
+    contact_erased,
+    contacts_merged,
+    merge_undone,
+    move_requested,
+    stage_changed,
+    transitions_recorded,
+)
 from leads.stages import Move, Stage
 from sales.models import SalesActivity
 from sales.signals import activities_logged, touch_withdrawing
@@ -43,6 +50,18 @@ def unreachable_after_attempts(sender, *, contact, move, reason, at, **kwargs) -
 @receiver(contact_erased, sender=Contact, dispatch_uid="sla.erasure")
 def clocks_stop_on_erasure(sender, *, contact, **kwargs) -> None:
     services.clocks_stop_for_erasure(contact=contact)
+
+
+@receiver(contacts_merged, sender=Contact, dispatch_uid="sla.merged")
+def clocks_stop_on_merge(sender, *, merge, other, **kwargs) -> dict:
+    """The merged person runs on the survivor's clock: the other's stops (and may run
+    again if the merge is undone)."""
+    return {"sla.clock": services.clocks_stop_for_merge(contact=other)}
+
+
+@receiver(merge_undone, sender=Contact, dispatch_uid="sla.unmerged")
+def clocks_run_again(sender, *, merge, other, **kwargs) -> None:
+    services.clocks_resume(clock_ids=merge.moved.get("sla.clock", []), contact=other)
 
 
 @receiver(stage_changed, sender=Contact, dispatch_uid="sla.assignment")

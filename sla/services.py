@@ -386,6 +386,22 @@ def clocks_stop_for_erasure(*, contact: Contact, now: datetime | None = None) ->
     PendingAssignment.objects.filter(contact=contact).delete()
 
 
+def clocks_stop_for_merge(*, contact: Contact, now: datetime | None = None) -> list[int]:
+    """A contact merged into another is out of every queue; the ids of the clocks stopped."""
+    running = Clock.objects.running().filter(contact=contact)
+    ids = list(running.values_list("pk", flat=True))
+    Clock.objects.filter(pk__in=ids).update(stopped_at=now or timezone.now())
+    PendingAssignment.objects.filter(contact=contact).delete()
+    return ids
+
+
+def clocks_resume(*, clock_ids: Sequence[int], contact: Contact) -> None:
+    """The clocks a merge stopped run again once it is undone, unanswered and unbreached as
+    they were, with the contact's deadline back (the sweep then judges them as usual)."""
+    Clock.objects.filter(pk__in=clock_ids, acted_at__isnull=True).update(stopped_at=None)
+    _refresh_deadlines([contact])
+
+
 # --- Assignment -------------------------------------------------------------------------
 
 

@@ -15,12 +15,16 @@ from leadfunnel.middleware import (
     database_unreachable,
     log_unreachable,
 )
-from leads.errors import Conflict
+from leads.errors import Conflict, MergedAway
 
 
 def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc), **exc.fields()}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, MergedAway):
+        return Response(
+            {"detail": str(exc), "merged_into": exc.survivor_id}, status=status.HTTP_404_NOT_FOUND
+        )
     if isinstance(exc, ProtectedError):
         return Response(
             {"detail": "Other records still refer to this one."}, status=status.HTTP_409_CONFLICT

@@ -48,6 +48,16 @@ class AutoSchema(openapi.AutoSchema):
             schema.update(getattr(serializer, "openapi_relations", {}))
         return schema
 
+    def _get_filter_parameters(self):
+        # A django-filter choice left empty (``?kind=``, as a page's form sends it) means
+        # no filter: the schema says so, or a client could not know that "" is taken.
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and "" not in schema.get("enum", [""]):
+                schema["enum"] = [*schema["enum"], ""]
+        return parameters
+
     def _get_request_for_media_type(self, serializer, direction="request"):
         # A body of one of several shapes (an event or a batch) must be one of them: there
         # must be a body.

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # trigram similarity for duplicates (PostgreSQL only)
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -204,6 +205,14 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+
+# --- Duplicates (leads.matching) --------------------------------------------------------
+# A phone number typed without its country code is read in this region (ISO 3166 alpha-2).
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="FR")
+# Whether ada+news@x.io and ada@x.io are suspected to be one person.
+DUPLICATES_IGNORE_PLUS = env.bool("DUPLICATES_IGNORE_PLUS", default=True)
+# The least score (0 to 1) for a pair to be suggested.
+DUPLICATES_MIN_SCORE = env.float("DUPLICATES_MIN_SCORE", default=0.5)
 
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "static/"

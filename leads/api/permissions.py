@@ -3,7 +3,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from ..models import Contact
-from ..roles import Capability, has_role, holders, roles_of
+from ..roles import Capability, can, has_role, holders, roles_of
 
 
 class HasFunnelRole(BasePermission):
@@ -30,3 +30,20 @@ class CanSeeContact(BasePermission):
 
 
 CONTACT_EDITORS = holders(Capability.EDIT_CONTACTS)
+
+
+def holding(capability: Capability, message: str) -> type[BasePermission]:
+    """A permission for views only the holders of ``capability`` use, reads included."""
+
+    class Holds(BasePermission):
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            return can(request.user, capability)
+
+    Holds.message = message  # type: ignore[attr-defined]  # DRF reads it, the stubs lack it
+    Holds.__name__ = f"Holds_{capability.value}"
+    return Holds
+
+
+ContactEditors = holding(
+    Capability.EDIT_CONTACTS, "Duplicates and merges are for marketing and managers."
+)

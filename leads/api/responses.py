@@ -44,6 +44,17 @@ ERRORS = {
 DUPLICATE = {
     409: OpenApiResponse(_duplicate, description="The e-mail is taken: `id` is its contact.")
 }
+_merged_away = inline_serializer(
+    "MergedAway",
+    {"detail": serializers.CharField(), "merged_into": serializers.IntegerField(required=False)},
+)
+MERGED_AWAY = {
+    404: OpenApiResponse(
+        _merged_away,
+        description="Unknown id, or a contact merged into another: `merged_into` is that one.",
+    ),
+    409: OpenApiResponse(_detail, description="One of the two was merged or erased meanwhile."),
+}
 IN_USE = {409: OpenApiResponse(_detail, description="Other records still refer to this one.")}
 TAKEN = {
     409: OpenApiResponse(

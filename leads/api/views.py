@@ -9,12 +9,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from .. import services
+from .. import merging, services
 from ..actions import ACTIONS, Action
+from ..errors import MergedAway
 from ..filtersets import CampaignFilterSet, ContactFilterSet
 from ..models import Campaign, Contact
+from .duplicates import (
+    CandidateSerializer,
+    ContactCreatedSerializer,
+    MergeRequestSerializer,
+    candidates,
+)
 from .permissions import CONTACT_EDITORS, CanSeeContact, HasFunnelRole
-from .responses import DUPLICATE, crud_schema, errors
+from .responses import DUPLICATE, MERGED_AWAY, crud_schema, errors
 from .serializers import CampaignSerializer, ContactSerializer, TransitionSerializer
 
 
@@ -51,8 +58,8 @@ def with_stage_actions(viewset: ViewSet) -> ViewSet:
 
 @extend_schema_view(
     list=extend_schema(responses={200: ContactSerializer(many=True), **errors(400)}),
-    create=extend_schema(responses={201: ContactSerializer, **errors(400), **DUPLICATE}),
-    retrieve=extend_schema(responses={200: ContactSerializer, **errors(404)}),
+    create=extend_schema(responses={201: ContactCreatedSerializer, **errors(400), **DUPLICATE}),
+    retrieve=extend_schema(responses={200: ContactSerializer, **errors(), **MERGED_AWAY}),
     partial_update=extend_schema(
         responses={200: ContactSerializer, **errors(400, 404), **DUPLICATE}
     ),
@@ -77,6 +84,19 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
         # one outside the user's scope (a clear "not yours" rather than a puzzling 404).
         return Contact.objects.active()
 
+    def get_object(self) -> Contact:
+        """The contact; one merged into another answers 404 with ``merged_into``."""
+        pk = str(self.kwargs["pk"])
+        if pk.isdecimal():
+            merged = Contact.objects.filter(pk=int(pk), merged_into__isnull=False)
+            survivor = merged.values_list("merged_into_id", flat=True).first()
+            if survivor is not None:
+                raise MergedAway(survivor_id=survivor)
+        return super().get_object()
+
+    def get_serializer_class(self) -> type[ContactSerializer]:
+        return ContactCreatedSerializer if self.action == "create" else ContactSerializer
+
     def perform_create(self, serializer: BaseSerializer[Contact]) -> None:
         serializer.instance = services.contact_create(
             by=self.request.user, **serializer.validated_data
@@ -91,6 +111,35 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
 
     def perform_destroy(self, instance: Contact) -> None:
         services.contact_erase(contact=instance, by=self.request.user)
+
+    @extend_schema(
+        summary="Contacts that look like this one (same e-mail, phone, or name and company)",
+        responses={200: CandidateSerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def duplicates(self, request: Request, pk: str | None = None) -> Response:
+        """The contact's look-alikes, most likely first, with the reasons of each."""
+        found = candidates(self.get_object(), request.user)
+        return Response(CandidateSerializer(found, many=True).data)
+
+    @extend_schema(
+        summary="Merge another contact into this one, with its history",
+        request=MergeRequestSerializer,
+        responses={200: ContactSerializer, **errors(400, 404), 409: MERGED_AWAY[409]},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """This contact survives with its id; the other answers 404 with ``merged_into``."""
+        params = MergeRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        contact = self.get_object()
+        merging.contacts_merge(
+            survivor=contact,
+            other=params.validated_data["other"],
+            by=request.user,
+            fields=params.validated_data.get("fields"),
+        )
+        return Response(ContactSerializer(contact, context=self.get_serializer_context()).data)
 
     @extend_schema(responses={200: TransitionSerializer(many=True), **errors(400, 404)})
     @action(detail=True, methods=["get"], filterset_class=None)  # not the contact filters

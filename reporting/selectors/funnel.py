@@ -169,7 +169,7 @@ def _reached(
         else {REACHED_AT[stage]: [stage] for stage in COUNTED}
     )
     reached: dict[tuple, Counter] = defaultdict(Counter)
-    contacts = scope.apply(Contact.objects.all())  # erased contacts count too, anonymously
+    contacts = scope.apply(Contact.objects.counted())  # erased ones too, merged ones once
     for column, stages in columns.items():
         in_range = contacts.filter(period.covers(column))
         keys = {"source": F("campaign_id")}

@@ -103,11 +103,15 @@ def _actuals(targets: list[Target], period: Period) -> dict[tuple[str, date], in
         column = f"{stage}_at"
         parts = {month: Period.month_of(month, period.tz) for month in wanted}
         span = Period(min(wanted), max(part.end for part in parts.values()), period.tz)
-        counts = Contact.objects.filter(span.covers(column)).aggregate(
-            **{
-                f"m{m:%Y%m}": Count(column, filter=part.covers(column))
-                for m, part in parts.items()
-            }
+        counts = (
+            Contact.objects.counted()
+            .filter(span.covers(column))
+            .aggregate(
+                **{
+                    f"m{m:%Y%m}": Count(column, filter=part.covers(column))
+                    for m, part in parts.items()
+                }
+            )
         )
         actual |= {(stage, month): counts[f"m{month:%Y%m}"] for month in wanted}
     return actual

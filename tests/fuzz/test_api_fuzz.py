@@ -78,6 +78,7 @@ RELATIONS: dict[str, set[str]] = {
     "PUT /api/v1/activities/{id}/": _ACTIVITY,
     "PATCH /api/v1/activities/{id}/": _ACTIVITY,
     "POST /api/v1/imports/": {"mapping"},  # names the file's columns, one of them the e-mail
+    "POST /api/v1/contacts/{id}/merge/": {"other"},  # not the contact itself
 }
 
 

@@ -28,6 +28,7 @@ SCORING_EDITORS_ONLY = "401 403 200 403 403 200 200"  # reps do not analyse the 
 ANY_ROLE_WRITES = "401 403 400 400 400 400 400"  # the service then checks the contact
 AUTHOR_SCOPE_READS = "401 403 200 200 404 200 200"  # another rep's contact is out of reach
 REPORT_READERS = IMPORTERS_ONLY  # the dashboard's readers: marketing and managers
+MERGERS_ONLY = IMPORTERS_ONLY  # duplicates and merges: marketing and managers, reads too
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,15 @@ API = [
     # Any rep may take an unassigned MQL from the shared queue.
     # Claiming makes you the owner: reps only (a manager assigns), as the pages offer it.
     Op("contact-claim", "POST", "401 403 403 200 200 403 200", "contact:mql/shared"),
+    # A rep sees the look-alikes of their own contacts (a warning); merging is marketing's.
+    Op("contact-duplicates", "GET", OWNERS_READ, "contact:sql"),
+    Op("contact-merge", "POST", CONTACT_EDITORS_ONLY, "contact:sql"),
+    Op("duplicate-list", "GET", MERGERS_ONLY),
+    Op("duplicate-detail", "GET", MERGERS_ONLY, "pair"),
+    Op("duplicate-dismiss", "POST", MERGERS_ONLY, "pair"),
+    Op("merge-list", "GET", MERGERS_ONLY),
+    Op("merge-detail", "GET", MERGERS_ONLY, "merge"),
+    Op("merge-undo", "POST", MERGERS_ONLY, "merge"),
     # --- campaigns --------------------------------------------------------------------
     Op("campaign-list", "GET", EVERY_ROLE_READS),
     Op("campaign-list", "POST", CONTACT_EDITORS_ONLY),

@@ -35,7 +35,8 @@ from integrations.models import (
     ImportRejection,
     Webhook,
 )
-from leads.models import Contact, Transition
+from leads import merging
+from leads.models import Contact, DuplicatePair, Transition
 from leads.stages import Move, Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
@@ -292,6 +293,26 @@ def _analysis(cast: Cast) -> None:
     )
 
 
+def _pairs(cast: Cast, n: int) -> None:
+    """Suggested pairs: two contacts with one phone number each time."""
+    for _ in range(n):
+        phone = f"+3361234{cast.serial():04d}"
+        first, second = ContactFactory(phone=phone), ContactFactory(phone=phone)
+        DuplicatePair.objects.create(first=first, second=second, score=0.85, reasons=[])
+
+
+def _look_alikes(cast: Cast, n: int) -> None:
+    """Contacts with the name and company of the cast's contact."""
+    c = cast.contact
+    for _ in range(n):
+        ContactFactory(first_name=c.first_name, last_name=c.last_name, company=c.company)
+
+
+def _merges(cast: Cast, n: int) -> None:
+    for _ in range(n):
+        merging.contacts_merge(survivor=ContactFactory(), other=ContactFactory(), by=cast.mgr)
+
+
 def _many(make: Callable[[Cast], Any]) -> Callable[[Cast, int], None]:
     def add(cast: Cast, n: int) -> None:
         for _ in range(n):
@@ -358,6 +379,9 @@ API_LISTS = [
     Listing("activity-list", _activities),
     Listing("contact-activities", _activities, on="contact", key="contact_pk"),
     Listing("task-list", _tasks),
+    Listing("duplicate-list", _pairs),
+    Listing("contact-duplicates", _look_alikes, on="contact", rows=lambda r: len(r.json())),
+    Listing("merge-list", _merges),
 ]
 
 # GET routes of the API that read no list: one object, aggregates computed by the database

@@ -21,8 +21,9 @@ from audit.models import AuditEntry
 from evidence.models import Analysis, Kind
 from integrations.models import Delivery, Event, Webhook
 from integrations.services import imports
+from leads import duplicates, merging
 from leads import services as leads_services
-from leads.models import Contact, Definition
+from leads.models import Contact, Definition, DuplicatePair
 from leads.stages import Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
@@ -100,6 +101,19 @@ def _task(world: World, spec: str) -> int:
     ).pk
 
 
+def _pair(world: World, spec: str) -> int:
+    """Two live contacts with one phone number, suggested as one person."""
+    first, second = (ContactFactory(phone="+33 6 12 34 56 78") for _ in range(2))
+    duplicates.pairs_refresh([second.pk])
+    return DuplicatePair.objects.get(first=first, second=second).pk
+
+
+def _merge(world: World, spec: str) -> int:
+    """Marketing merged two records of one person, an hour ago."""
+    survivor, other = ContactFactory(), ContactFactory()
+    return merging.contacts_merge(survivor=survivor, other=other, by=world.users["mkt"]).pk
+
+
 def _import(world: World, spec: str) -> int:
     upload = SimpleUploadedFile("people.csv", b"email,first_name\r\nann@example.com,Ann\r\n")
     return imports.import_create(by=world.users["mkt"], file=upload, start=False).pk
@@ -149,4 +163,6 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "audit": lambda w, s: (w.pk("rule"), AuditEntry.objects.latest("id").pk)[1],
     "term": lambda w, s: Definition.Term.MQL.value,
     "analysis": _analysis,
+    "pair": _pair,
+    "merge": _merge,
 }

@@ -1,0 +1,197 @@
+"""
+Finding the contacts that are one person twice (``leads.matching`` says what is compared).
+
+A pair is suspected for the reasons it has: the same e-mail without case, spaces or plus
+tag; the same phone number in E.164; similar names and company (PostgreSQL's trigram
+similarity, exact equality on SQLite). Each reason has a weight, and the pair's score is
+the chance that at least one of them is right, taking them as independent:
+``1 - (1 - w1 * s1) * (1 - w2 * s2) ...`` where ``s`` is 1 for an equal key and the
+similarity for names. So one shared phone number scores 0.85, a phone and a similar name
+more, and no single weak reason reaches ``DUPLICATES_MIN_SCORE`` alone.
+
+The suggested pairs are stored (``DuplicatePair``) as each contact is created or edited
+(``pairs_refresh``, after the commit) and by a full scan (``pairs_scan``); a pair that a
+person dismissed stays dismissed.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from .models import Contact, DuplicatePair
+from .roles import User, account
+
+EMAIL, PHONE, NAME = "email", "phone", "name"
+WEIGHTS = {EMAIL: 0.95, PHONE: 0.85, NAME: 0.7}
+# The least trigram similarity of names and company to count as a reason at all.
+NAME_SIMILARITY = 0.6
+MOST_CANDIDATES = 20
+
+
+@dataclass
+class Candidate:
+    """A contact suspected to be the same person as another, with how sure and why."""
+
+    contact_id: int
+    reasons: dict[str, float] = field(default_factory=dict)  # reason -> similarity (0 to 1)
+
+    @property
+    def score(self) -> float:
+        unlikely = 1.0
+        for reason, similarity in self.reasons.items():
+            unlikely *= 1 - WEIGHTS[reason] * similarity
+        return round(1 - unlikely, 4)
+
+    def described(self) -> list[dict[str, object]]:
+        return [
+            {"reason": reason, "similarity": round(similarity, 4)}
+            for reason, similarity in sorted(self.reasons.items())
+        ]
+
+
+def candidates_of(contact: Contact, *, among: QuerySet[Contact] | None = None) -> list[Candidate]:
+    """The live contacts that look like ``contact``, most likely first, without the pairs a
+    person dismissed and below ``DUPLICATES_MIN_SCORE``: index lookups, one per key."""
+    others = (among if among is not None else Contact.objects.active()).exclude(pk=contact.pk)
+    found: dict[int, Candidate] = {}
+
+    def add(pks: Iterable[tuple[int, float]], reason: str) -> None:
+        for pk, similarity in pks:
+            found.setdefault(pk, Candidate(pk)).reasons[reason] = similarity
+
+    if contact.email_key and settings.DUPLICATES_IGNORE_PLUS:
+        add(_equal(others, "email_key", contact.email_key), EMAIL)
+    if contact.phone_key:
+        add(_equal(others, "phone_key", contact.phone_key), PHONE)
+    if contact.name_key:
+        add(_similar_names(others, contact.name_key), NAME)
+    dismissed = _dismissed_with(contact.pk)
+    kept = [c for c in found.values() if c.contact_id not in dismissed]
+    kept = [c for c in kept if c.score >= settings.DUPLICATES_MIN_SCORE]
+    return sorted(kept, key=lambda c: (-c.score, c.contact_id))[:MOST_CANDIDATES]
+
+
+def _equal(others: QuerySet[Contact], key: str, value: str) -> list[tuple[int, float]]:
+    rows = others.filter(**{key: value}).values_list("pk", flat=True)[:MOST_CANDIDATES]
+    return [(pk, 1.0) for pk in rows]
+
+
+def _similar_names(others: QuerySet[Contact], name: str) -> list[tuple[int, float]]:
+    """Contacts whose names and company are like ``name``: by trigram similarity through
+    the GIN index on PostgreSQL (the ``%`` operator), by equality elsewhere."""
+    if connection.vendor != "postgresql":
+        return _equal(others, "name_key", name)
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    rows = (
+        others.filter(name_key__trigram_similar=name)
+        .annotate(similarity=TrigramSimilarity("name_key", name))
+        .filter(similarity__gte=NAME_SIMILARITY)
+        .order_by("-similarity")
+        .values_list("pk", "similarity")[:MOST_CANDIDATES]
+    )
+    return [(pk, float(similarity)) for pk, similarity in rows]
+
+
+def _dismissed_with(pk: int) -> set[int]:
+    pairs = DuplicatePair.objects.filter(
+        Q(first_id=pk) | Q(second_id=pk), dismissed_at__isnull=False
+    )
+    return {a if a != pk else b for a, b in pairs.values_list("first_id", "second_id")}
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+@transaction.atomic
+def pairs_refresh(contact_ids: Iterable[int]) -> int:
+    """Store the suggested pairs of these contacts as they are now: new pairs added, the
+    score and reasons of known ones updated, the ones no longer suspected removed (never a
+    dismissed one). Returns how many pairs the contacts have now."""
+    ids = set(contact_ids)
+    contacts = Contact.objects.active().filter(pk__in=ids)
+    wanted: dict[tuple[int, int], Candidate] = {}
+    for contact in contacts:
+        for candidate in candidates_of(contact):
+            wanted[_pair(contact.pk, candidate.contact_id)] = candidate
+    open_pairs = DuplicatePair.objects.filter(
+        Q(first_id__in=ids) | Q(second_id__in=ids), dismissed_at__isnull=True
+    )
+    open_pairs.exclude(pk__in=_pks_of(open_pairs, wanted)).delete()
+    _upsert(wanted)
+    return len(wanted)
+
+
+def _pks_of(pairs: QuerySet[DuplicatePair], wanted: dict[tuple[int, int], Candidate]) -> list[int]:
+    return [
+        pk for pk, a, b in pairs.values_list("pk", "first_id", "second_id") if (a, b) in wanted
+    ]
+
+
+def _upsert(found: dict[tuple[int, int], Candidate]) -> None:
+    """Write the pairs: one statement, a dismissed pair left as it is."""
+    if not found:
+        return
+    now = timezone.now()
+    DuplicatePair.objects.bulk_create(
+        [
+            DuplicatePair(
+                first_id=a, second_id=b, score=c.score, reasons=c.described(), found_at=now
+            )
+            for (a, b), c in found.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["first", "second"],
+        update_fields=["score", "reasons"],
+    )
+    # A dismissed pair keeps the reasons it was dismissed with: the upsert above cannot
+    # say "unless dismissed", so nothing here un-dismisses it, and its score does not matter.
+
+
+def pairs_scan(*, after: int = 0, size: int = 2000) -> tuple[int, int]:
+    """One step of the full scan: the pairs of the next ``size`` live contacts after id
+    ``after`` (with any contact), stored. Returns (the last id done, pairs found); the last
+    id is 0 when the scan is over. Each step is short and commits on its own, so the scan
+    shows progress and a crash resumes where it stopped."""
+    ids = list(
+        Contact.objects.active()
+        .filter(pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:size]
+    )
+    if not ids:
+        return 0, 0
+    return ids[-1], pairs_refresh(ids)
+
+
+def pairs_dismiss(pair: DuplicatePair, *, by: User | None) -> DuplicatePair:
+    """ "Not the same person": the pair stays, marked, so that no scan suggests it again."""
+    if pair.dismissed_at is None:
+        DuplicatePair.objects.filter(pk=pair.pk, dismissed_at__isnull=True).update(
+            dismissed_at=timezone.now(), dismissed_by=account(by)
+        )
+        pair.refresh_from_db()
+    return pair
+
+
+def pairs_forget(contact_ids: Iterable[int]) -> None:
+    """The open pairs of contacts that are no longer live (merged away, erased)."""
+    ids = list(contact_ids)
+    DuplicatePair.objects.filter(
+        Q(first_id__in=ids) | Q(second_id__in=ids), dismissed_at__isnull=True
+    ).delete()
+
+
+def open_pairs() -> QuerySet[DuplicatePair]:
+    """The suggested pairs nobody dismissed, of live contacts, most likely first."""
+    live = Contact.objects.active()
+    return DuplicatePair.objects.filter(
+        dismissed_at__isnull=True,
+        first__in=live,
+        second__in=live,
+    ).order_by(F("score").desc(), "first_id", "second_id")
