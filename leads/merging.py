@@ -187,8 +187,10 @@ def contacts_merge(
         data={"merge": merge.pk, "other": gone.pk},
         fields=values,
     )
+    # Records merged into the other before are the survivor's now: one hop to the person.
+    earlier = rows_follow(Contact, merge=merge, field="merged_into")
     answers = signals.contacts_merged.send(sender=Contact, merge=merge, survivor=kept, other=gone)
-    moved = [cast(dict[str, list[int]], rows) for _, rows in answers if rows]
+    moved = [earlier, *(cast(dict[str, list[int]], rows) for _, rows in answers if rows)]
     merge.moved = {label: ids for rows in moved for label, ids in rows.items()}
     merge.save(update_fields=["moved"])
     duplicates.pairs_forget([gone.pk])
@@ -242,6 +244,7 @@ def merge_undo(*, merge: Merge, by: User | None, now: datetime | None = None) ->
     )
     gone.email, gone.merged_into = email, None
     gone.save()
+    rows_return(Contact, merge=merge, field="merged_into")
     signals.merge_undone.send(sender=Contact, merge=merge, survivor=kept, other=gone)
     merge.undone_at, merge.undone_by = now, account(by)
     merge.save(update_fields=["undone_at", "undone_by"])

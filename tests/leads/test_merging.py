@@ -219,3 +219,17 @@ def test_erasing_the_survivor_erases_the_merged_record_and_the_snapshots(markete
     gone = Contact.objects.get(pk=other.pk)
     assert gone.erased_at is not None and gone.phone == "" and gone.phone_key == ""
     assert "Lovelace" not in str(Merge.objects.get().before)
+
+
+def test_a_record_merged_before_follows_its_survivor_and_comes_back_on_undo(api, marketer):
+    a, b, c = ContactFactory(), ContactFactory(), ContactFactory()
+    client = api.as_user(marketer)
+    merge(client, a, c)
+    merge(client, b, a)
+    assert client.get(f"/api/v1/contacts/{c.pk}/").json()["merged_into"] == b.pk  # one hop
+    (last,) = Merge.objects.filter(other=a)
+    assert client.post(f"/api/v1/merges/{last.pk}/undo/").status_code == 200
+    assert Contact.objects.get(pk=c.pk).merged_into_id == a.pk
+    first = Merge.objects.get(other=c)
+    assert client.post(f"/api/v1/merges/{first.pk}/undo/").status_code == 200
+    assert not Contact.objects.filter(merged_into__isnull=False).exists()
