@@ -35,6 +35,9 @@ NAV = (
     NavItem(
         "Imports", reverse_lazy("integrations:import_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
     ),
+    NavItem(
+        "Duplicates", reverse_lazy("leads:duplicate_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
+    ),
     NavItem("Team queue", reverse_lazy("leads:team_queue"), CAPABILITIES[Capability.MANAGE_TEAM]),
     NavItem("SLA", reverse_lazy("sla:breach_list"), CAPABILITIES[Capability.MANAGE_TEAM]),
     NavItem("Definitions", reverse_lazy("leads:definitions"), EVERYONE),

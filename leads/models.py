@@ -269,6 +269,7 @@ class Transition(models.Model):
     """
 
     given_to: str  # not stored: whom an assign or claim gave the contact to (the timeline)
+    merged_from: int | None  # not stored: the record merged into this one it was made on
 
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="transitions")
     move = models.CharField(max_length=20, choices=Move.choices)

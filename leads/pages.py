@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
+from .errors import MergedAway
 from .forms import add_service_errors
 from .models import Contact, Transition
 from .roles import Account, User, has_role, roles_of
@@ -65,7 +66,11 @@ def role_required(*roles: Role) -> Callable[[View], View]:
 
 def contact_for(user: User, pk: int) -> Contact:
     """The contact, if this user may see it: 404 when there is none (or it was erased),
-    403 when it is outside their scope (the API's ``CanSeeContact``: a clear "not yours")."""
+    403 when it is outside their scope (the API's ``CanSeeContact``: a clear "not yours").
+    A contact merged into another raises ``MergedAway``: the pages then show that one."""
+    survivor = Contact.objects.filter(pk=pk).values_list("merged_into_id", flat=True).first()
+    if survivor is not None:
+        raise MergedAway(survivor_id=survivor)
     contact: Contact = get_object_or_404(
         Contact.objects.active().select_related("owner", "campaign"), pk=pk
     )
@@ -158,8 +163,14 @@ def wants_fragment(request: HtmxRequest) -> bool:
 
 
 def timeline(contact: Contact) -> list[Transition]:
-    """The contact's moves, newest first, with the names of the people it was given to."""
-    moves = list(contact.transitions.select_related("actor").order_by("-at", "-id"))
+    """The contact's moves, newest first, with the names of the people it was given to;
+    those of the records merged into it too, each saying whose it was (``merged_from``)."""
+    people = [contact.pk, *contact.merged_contacts.values_list("pk", flat=True)]
+    moves = list(
+        Transition.objects.filter(contact__in=people)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
     given_to = {t.data.get("owner") for t in moves if t.move in (Move.ASSIGN, Move.CLAIM)}
     names = {
         user.pk: user_name(user)
@@ -167,4 +178,5 @@ def timeline(contact: Contact) -> list[Transition]:
     }
     for move in moves:
         move.given_to = names.get(move.data.get("owner"), "the shared queue")
+        move.merged_from = move.contact_id if move.contact_id != contact.pk else None
     return moves

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import duplicate_pages, views
 
 app_name = "leads"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     # Under the contact page's own URL: queue rows build "<contact url><action>/" themselves.
     path("contacts/<int:pk>/<slug:action>/", views.contact_action, name="contact_action"),
+    path("duplicates/", duplicate_pages.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/merge/", duplicate_pages.duplicate_merge, name="duplicate_merge"),
+    path(
+        "duplicates/<int:pk>/dismiss/", duplicate_pages.duplicate_dismiss, name="duplicate_dismiss"
+    ),
+    path("merges/<int:pk>/undo/", duplicate_pages.merge_undo, name="merge_undo"),
     path("queue/", views.my_queue, name="my_queue"),
     path("queue/team/", views.team_queue, name="team_queue"),
     path("campaigns/", views.campaign_list, name="campaign_list"),

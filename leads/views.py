@@ -24,9 +24,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from . import services
+from . import duplicates, services
 from .actions import ACTIONS, Action
 from .api.permissions import CONTACT_EDITORS
+from .duplicates import Candidate
 from .errors import DuplicateContact, StageConflict
 from .filtersets import CampaignFilterSet, ContactFilterSet
 from .forms import (
@@ -318,8 +319,18 @@ def render_contact(
         "defined": contact.stage in Definition.Term.values,
         "definition": Definition.objects.in_force().filter(term=contact.stage).first(),
         "now": timezone.now(),
+        "look_alikes": _look_alikes(request, contact),
+        "can_merge": can(request.user, Capability.EDIT_CONTACTS),
     }
     return render(request, "leads/contact_detail.html", context, status=status)
+
+
+def _look_alikes(request: HtmxRequest, contact: Contact) -> list[tuple[Contact, Candidate]]:
+    """The contacts this one looks like, among those the user sees: every role gets the
+    warning, marketing and managers the way to merge."""
+    found = duplicates.candidates_of(contact, among=Contact.objects.visible_to(request.user))
+    contacts = Contact.objects.in_bulk([c.contact_id for c in found])
+    return [(contacts[c.contact_id], c) for c in found]
 
 
 # --- Queues ----------------------------------------------------------------------------

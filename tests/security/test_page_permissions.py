@@ -69,6 +69,10 @@ PAGES = [
     Page("leads:campaign_edit", "GET", EDITORS_ONLY, "campaign"),
     Page("leads:definitions", "GET", ANY_ROLE),
     Page("leads:definition_edit", "GET", MANAGERS_ONLY, "term", key="term"),
+    Page("leads:duplicate_list", "GET", EDITORS_ONLY),
+    Page("leads:duplicate_merge", "POST", "login 403 302 403 403 302 302", "pair"),
+    Page("leads:duplicate_dismiss", "POST", "login 403 302 403 403 302 302", "pair"),
+    Page("leads:merge_undo", "POST", "login 403 302 403 403 302 302", "merge"),
     # --- imports (integrations) -------------------------------------------------------
     Page("integrations:import_list", "GET", EDITORS_ONLY),
     Page("integrations:import_detail", "GET", EDITORS_ONLY, "import"),

@@ -429,6 +429,7 @@ PAGE_LISTS = [
     Listing("leads:my_queue", _my_queue, reader="rep", rows=_queue_rows),
     Listing("leads:team_queue", _team_queue, rows=_page("rows")),
     Listing("leads:contact_detail", _history, on="contact", rows=_page("timeline")),
+    Listing("leads:duplicate_list", _pairs, rows=_page("pairs")),
     Listing("sales:contact_timeline", _timeline, on="contact", rows=_page("entries")),
     Listing("sales:my_tasks", _tasks, reader="rep", rows=_page("tasks")),
     Listing("scoring:contact_score", _score_rows, on="contact", rows=_breakdown_rows),

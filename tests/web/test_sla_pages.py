@@ -127,6 +127,7 @@ def test_the_top_bar_gives_each_role_its_pages(marketer, rep, manager):
         "Scoring",
         "Campaigns",
         "Imports",
+        "Duplicates",
         "Definitions",
     ]
     assert [label for label, _ in nav_for(rep)] == ["My queue", "Contacts", "Definitions"]

@@ -1,0 +1,169 @@
+"""The duplicates page: suspected pairs side by side, merge one into the other choosing
+field by field, keep them apart, and the recent merges with their undo."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from . import duplicates, merging
+from .errors import MergeConflict
+from .filtersets import DuplicatePairFilterSet
+from .models import Contact, DuplicatePair, Merge
+from .pages import HtmxRequest, display_name, next_url, paginate, role_required, user_name
+from .roles import Capability, holders
+
+MERGERS = holders(Capability.EDIT_CONTACTS)
+# The rows of the side-by-side table: (label, field), the choosable ones first.
+COMPARED = (
+    ("E-mail", "email"),
+    ("First name", "first_name"),
+    ("Last name", "last_name"),
+    ("Phone", "phone"),
+    ("Company", "company"),
+    ("Job title", "job_title"),
+    ("Industry", "industry"),
+    ("Country", "country"),
+    ("Campaign", "campaign"),
+    ("Owner", "owner"),
+)
+SCORES = (("", "Any score"), ("0.7", "70 % and more"), ("0.9", "90 % and more"))
+PAGE = 20
+
+
+@dataclass
+class Row:
+    """One field of a pair: each side's value, and whether the merger must choose."""
+
+    label: str
+    field: str
+    first: Any
+    second: Any
+
+    @property
+    def differs(self) -> bool:
+        return (
+            self.first not in (None, "")
+            and self.second not in (None, "")
+            and (str(self.first) != str(self.second))
+        )
+
+
+def _rows(pair: DuplicatePair) -> list[Row]:
+    def shown(contact: Contact, field: str) -> Any:
+        if field == "owner":
+            return user_name(contact.owner)
+        if field == "country":
+            return contact.country.name if contact.country else ""
+        return getattr(contact, field) or ""
+
+    return [
+        Row(label, field, shown(pair.first, field), shown(pair.second, field))
+        for label, field in COMPARED
+    ]
+
+
+def _open_pairs(request: HtmxRequest) -> tuple[DuplicatePairFilterSet, QuerySet[DuplicatePair]]:
+    pairs = duplicates.open_pairs().select_related(
+        "first__owner", "first__campaign", "second__owner", "second__campaign"
+    )
+    filterset = DuplicatePairFilterSet(request.GET, queryset=pairs)
+    return filterset, filterset.qs
+
+
+@role_required(*MERGERS)
+def duplicate_list(request: HtmxRequest) -> HttpResponse:
+    """The suggested pairs, most likely first, each side by side. Asked for one contact's
+    (from its page's warning), its pairs are found again first: the page shows what the
+    warning said, whatever changed since the last scan."""
+    contact = request.GET.get("contact", "")
+    if contact.isdecimal():
+        duplicates.pairs_refresh([int(contact)])
+    filterset, pairs = _open_pairs(request)
+    page = paginate(request, pairs, PAGE)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "pairs": [(pair, _rows(pair), (pair.first, pair.second)) for pair in page.object_list],
+        "scores": SCORES,
+        "merges": Merge.objects.select_related("survivor", "other", "by")[:10],
+        "undo_after": timezone.now() - merging.UNDO_WITHIN,
+        "undo_days": merging.UNDO_WITHIN.days,
+    }
+    return render(request, "leads/duplicates.html", context)
+
+
+def _back(request: HtmxRequest) -> HttpResponse:
+    return redirect(next_url(request, reverse("leads:duplicate_list")))
+
+
+@require_POST
+@role_required(*MERGERS)
+def duplicate_merge(request: HtmxRequest, pk: int) -> HttpResponse:
+    """Merge the pair: ``survivor`` names the record kept; ``keep_<field>`` the record
+    whose value a field keeps where both have one."""
+    pair = get_object_or_404(DuplicatePair.objects.select_related("first", "second"), pk=pk)
+    kept = pair.first if request.POST.get("survivor") != str(pair.second_id) else pair.second
+    other = pair.second if kept is pair.first else pair.first
+    choices = {
+        field: "other"
+        for _, field in COMPARED
+        if field in merging.CHOOSABLE and request.POST.get(f"keep_{field}") == str(other.pk)
+    }
+    try:
+        merging.contacts_merge(survivor=kept, other=other, by=request.user, fields=choices)
+    except (MergeConflict, ValidationError) as error:
+        messages.error(request, f"Not merged: {_text(error)}")
+        return _back(request)
+    url = reverse("leads:contact_detail", args=[kept.pk])
+    messages.success(
+        request,
+        format_html(
+            '{} merged into <a href="{}">{}</a>. Undo it below within {} days if it was wrong.',
+            display_name(other),
+            url,
+            display_name(kept),
+            merging.UNDO_WITHIN.days,
+        ),
+    )
+    return _back(request)
+
+
+@require_POST
+@role_required(*MERGERS)
+def duplicate_dismiss(request: HtmxRequest, pk: int) -> HttpResponse:
+    """Not the same person: the pair is not suggested again."""
+    pair = duplicates.pairs_dismiss(get_object_or_404(DuplicatePair, pk=pk), by=request.user)
+    messages.success(
+        request, f"Kept apart: #{pair.first_id} and #{pair.second_id} are not suggested again."
+    )
+    return _back(request)
+
+
+@require_POST
+@role_required(*MERGERS)
+def merge_undo(request: HtmxRequest, pk: int) -> HttpResponse:
+    merge = get_object_or_404(Merge, pk=pk)
+    try:
+        merging.merge_undo(merge=merge, by=request.user)
+    except MergeConflict as error:
+        messages.error(request, f"Not undone: {error}")
+    else:
+        messages.success(
+            request, f"Merge undone: #{merge.survivor_id} and #{merge.other_id} are two again."
+        )
+    return _back(request)
+
+
+def _text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
