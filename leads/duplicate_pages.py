@@ -62,7 +62,7 @@ def _rows(pair: DuplicatePair) -> list[Row]:
         if field == "owner":
             return user_name(contact.owner)
         if field == "country":
-            return contact.country.name if contact.country else ""
+            return str(getattr(contact.country, "name", "") or "")
         return getattr(contact, field) or ""
 
     return [

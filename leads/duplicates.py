@@ -81,20 +81,20 @@ def _equal(others: QuerySet[Contact], key: str, value: str) -> list[tuple[int, f
 
 
 def _similar_names(others: QuerySet[Contact], name: str) -> list[tuple[int, float]]:
-    """Contacts whose names and company are like ``name``: by trigram similarity through
-    the GIN index on PostgreSQL (the ``%`` operator), by equality elsewhere."""
+    """Contacts whose names and company are like ``name``: on PostgreSQL the nearest ones by
+    trigram distance, which the GiST index hands over first, kept from ``NAME_SIMILARITY``
+    on; elsewhere the equal ones."""
     if connection.vendor != "postgresql":
         return _equal(others, "name_key", name)
-    from django.contrib.postgres.search import TrigramSimilarity
+    from django.contrib.postgres.search import TrigramDistance
 
-    rows = (
-        others.filter(name_key__trigram_similar=name)
-        .annotate(similarity=TrigramSimilarity("name_key", name))
-        .filter(similarity__gte=NAME_SIMILARITY)
-        .order_by("-similarity")
-        .values_list("pk", "similarity")[:MOST_CANDIDATES]
+    nearest = (
+        others.exclude(name_key="")
+        .annotate(distance=TrigramDistance("name_key", name))
+        .order_by("distance")
+        .values_list("pk", "distance")[:MOST_CANDIDATES]
     )
-    return [(pk, float(similarity)) for pk, similarity in rows]
+    return [(pk, 1 - distance) for pk, distance in nearest if 1 - distance >= NAME_SIMILARITY]
 
 
 def _dismissed_with(pk: int) -> set[int]:

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from leads.models import Campaign, Contact, LeadStatus, Transition
+from leads.models import Campaign, Contact, DuplicatePair, LeadStatus, Transition
 from leads.stages import Stage
 from sales.models import SalesActivity, SalesTask
 
@@ -52,3 +52,11 @@ def test_every_demo_stage_is_backed_by_its_history():
     call_command("demo_data", contacts=60, stdout=StringIO())
     for contact in Contact.objects.exclude(stage=Stage.CONTACT):
         assert contact.transitions.order_by("at", "id").last().to_stage == contact.stage
+
+
+def test_the_demo_has_people_who_came_in_twice():
+    """The duplicates page and the contact page's warning have something to show."""
+    call_command("demo_data", contacts=60, stdout=StringIO())
+    pairs = DuplicatePair.objects.filter(dismissed_at__isnull=True)
+    assert pairs.count() >= 4
+    assert all(pair.first.last_name == pair.second.last_name for pair in pairs)

@@ -4,6 +4,7 @@ from django.db import transaction
 from leadfunnel.settings.base import env
 
 from ...definitions import ensure_definitions
+from ...duplicates import ensure_duplicates
 from ...funnel import ensure_contacts
 from ...integrations import ensure_import
 from ...reporting import ensure_targets
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             ensure_activity()
             ensure_import(users)
             ensure_targets(users)
+            ensure_duplicates(users)
         self.stdout.write(f"Demo data: {created} contact(s) added.")
         self.stdout.write(
             self.style.SUCCESS(f"\n  leadfunnel is starting on http://localhost:{port}/")
