@@ -177,16 +177,7 @@ def contacts_merge(
     # with it finds the survivor.
     gone.email, gone.merged_into, gone.sla_due_at = None, kept, None
     gone.save(update_fields=["email", "merged_into", "sla_due_at", "updated_at"])
-    record_move(
-        kept,
-        Move.MERGE,
-        by=by,
-        reason=f"Merged with contact #{gone.pk}.",
-        at=now,
-        target=target,
-        data={"merge": merge.pk, "other": gone.pk},
-        fields=values,
-    )
+    _record(merge, kept, Move.MERGE, f"Merged with contact #{gone.pk}.", target, values, by)
     # Records merged into the other before are the survivor's now: one hop to the person.
     earlier = rows_follow(Contact, merge=merge, field="merged_into")
     answers = signals.contacts_merged.send(sender=Contact, merge=merge, survivor=kept, other=gone)
@@ -196,6 +187,31 @@ def contacts_merge(
     duplicates.pairs_forget([gone.pk])
     _tell(survivor, kept)
     return merge
+
+
+def _record(
+    merge: Merge,
+    kept: Contact,
+    move: Move,
+    reason: str,
+    target: Stage | None,
+    fields: dict[str, Any],
+    by: User | None,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """The survivor's one history row of a merge or its undo, with the fields it changes."""
+    data = {"merge": merge.pk, "other": merge.other_id}
+    record_move(
+        kept,
+        move,
+        by=by,
+        reason=reason,
+        at=at or merge.at,
+        target=target,
+        data=data,
+        fields=fields,
+    )
 
 
 def _tell(caller: Contact, current: Contact) -> None:
@@ -232,16 +248,8 @@ def merge_undo(*, merge: Merge, by: User | None, now: datetime | None = None) ->
     _check_address_free(email, kept, gone)
     restored = _survivor_restored(merge, kept)
     stage = restored.pop("stage", None)
-    record_move(
-        kept,
-        Move.UNMERGE,
-        by=by,
-        reason=f"Merge with contact #{gone.pk} undone.",
-        at=now,
-        target=stage,
-        data={"merge": merge.pk, "other": gone.pk},
-        fields=restored,
-    )
+    reason = f"Merge with contact #{gone.pk} undone."
+    _record(merge, kept, Move.UNMERGE, reason, stage, restored, by, at=now)
     gone.email, gone.merged_into = email, None
     gone.save()
     rows_return(Contact, merge=merge, field="merged_into")

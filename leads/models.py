@@ -387,6 +387,17 @@ class ApiKey(models.Model):
         return f"{self.prefix}… ({self.user}{', ' + self.name if self.name else ''})"
 
 
+def _account() -> "models.ForeignKey[Any, Any]":
+    """Who did it: an account, kept empty when the account is deleted (or the system)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class DuplicatePair(models.Model):
     """Two contacts that look like one person (``leads.duplicates``): how sure, and why.
 
@@ -400,13 +411,7 @@ class DuplicatePair(models.Model):
     reasons = models.JSONField(default=list)
     found_at = models.DateTimeField(default=timezone.now)
     dismissed_at = models.DateTimeField(null=True, blank=True)
-    dismissed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    dismissed_by = _account()
 
     class Meta:
         ordering = ["-score", "first_id", "second_id"]
@@ -433,26 +438,14 @@ class Merge(models.Model):
 
     survivor = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="merges")
     other = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = _account()
     at = models.DateTimeField(default=timezone.now)
     choices = models.JSONField(default=dict, blank=True)
     before = models.JSONField(default=dict)
     changed = models.JSONField(default=dict)
     moved = models.JSONField(default=dict)
     undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    undone_by = _account()
 
     class Meta:
         ordering = ["-at", "-id"]
