@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .models import Contact, DuplicatePair
-from .roles import User, account
+from .roles import Capability, User, account, can
 
 EMAIL, PHONE, NAME = "email", "phone", "name"
 WEIGHTS = {EMAIL: 0.95, PHONE: 0.85, NAME: 0.7}
@@ -170,7 +171,10 @@ def pairs_scan(*, after: int = 0, size: int = 2000) -> tuple[int, int]:
 
 
 def pairs_dismiss(pair: DuplicatePair, *, by: User | None) -> DuplicatePair:
-    """ "Not the same person": the pair stays, marked, so that no scan suggests it again."""
+    """Not the same person: the pair stays, marked, so that no scan suggests it again.
+    Marketing and managers decide it, as they merge."""
+    if by is not None and not can(by, Capability.EDIT_CONTACTS):
+        raise PermissionDenied("Only marketing and managers keep look-alikes apart.")
     if pair.dismissed_at is None:
         DuplicatePair.objects.filter(pk=pair.pk, dismissed_at__isnull=True).update(
             dismissed_at=timezone.now(), dismissed_by=account(by)

@@ -3,10 +3,11 @@ and company alike; the pairs through the API, a dismissed pair gone for good, th
 on a create."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import override_settings
 
-from leads.duplicates import pairs_refresh
+from leads.duplicates import pairs_dismiss, pairs_refresh
 from leads.matching import email_key, name_key, phone_key
 from leads.models import Contact, DuplicatePair
 from leads.services import contact_erase
@@ -141,3 +142,13 @@ def test_an_erased_contact_leaves_no_pair(api, marketer):
 
 def test_reps_do_not_read_the_pairs(api, rep):
     assert api.as_user(rep).get(URL).status_code == 403
+
+
+def test_only_marketing_and_managers_keep_look_alikes_apart(rep, marketer):
+    ContactFactory(phone="06 11 22 33 44")
+    second = ContactFactory(phone="06 11 22 33 44")
+    pairs_refresh([second.pk])
+    pair = DuplicatePair.objects.get()
+    with pytest.raises(PermissionDenied):
+        pairs_dismiss(pair, by=rep)
+    assert pairs_dismiss(pair, by=marketer).dismissed_by == marketer
