@@ -135,7 +135,8 @@ def _pks_of(pairs: QuerySet[DuplicatePair], wanted: dict[tuple[int, int], Candid
 
 
 def _upsert(found: dict[tuple[int, int], Candidate]) -> None:
-    """Write the pairs: one statement, a dismissed pair left as it is."""
+    """Write the pairs in one statement (new ones added, known ones rescored). ``found``
+    holds no dismissed pair: ``candidates_of`` leaves those out."""
     if not found:
         return
     now = timezone.now()
@@ -150,8 +151,6 @@ def _upsert(found: dict[tuple[int, int], Candidate]) -> None:
         unique_fields=["first", "second"],
         update_fields=["score", "reasons"],
     )
-    # A dismissed pair keeps the reasons it was dismissed with: the upsert above cannot
-    # say "unless dismissed", so nothing here un-dismisses it, and its score does not matter.
 
 
 def pairs_scan(*, after: int = 0, size: int = 2000) -> tuple[int, int]:
