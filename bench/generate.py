@@ -67,6 +67,17 @@ LAST = (
     "Laurent",
     "Fischer",
 )
+# Names and companies varied enough that people share a name about as often as in a real
+# base; every TWIN_EVERY-th contact is the one before it again, its first name mistyped and
+# its phone number written the national way, for the duplicate scan to find.
+SURNAME_ENDS = ("", "o", "i", "er", "son", "ez", "ini", "ot", "eau", "ard")
+SURNAME_ENDS += ("en", "ski", "ek", "as", "elli", "y", "ier", "on", "a", "us")
+COMPANY_STARTS = ("Nord", "Tec", "Alp", "Sol", "Vert", "Astr", "Blu", "Cor", "Data", "Ever")
+COMPANY_STARTS += ("Flux", "Gran", "Hexa", "Indi", "Kalo", "Lum", "Mira", "Nex", "Opti", "Pix")
+COMPANY_ENDS = ("via", "sol", "ica", "ware", "lab", "nova", "tek", "mind", "flow", "gate")
+COMPANY_ENDS += ("line", "core", "wise", "ium", "path", "point", "sys", "onis", "ly", "med")
+COMPANY_FORMS = ("SAS", "SA", "SARL", "GmbH", "Ltd", "Inc")
+TWIN_EVERY = 100
 INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Healthcare", "Logistics")
 COUNTRIES = ("FR", "DE", "GB", "ES", "NL", "US", "BE", "IT", "SE", "PL")
 TITLES = (
@@ -132,6 +143,7 @@ CONTACT_COLUMNS = (
     "erased_at",
     "email_key",
     "name_key",
+    "phone_key",
 )
 TRANSITION_COLUMNS = (
     "contact_id",
@@ -437,6 +449,33 @@ def truncate() -> None:
             Contact.objects.all().delete()
 
 
+class People:
+    """Who the contacts are: the names the data set draws, with surnames more varied, a
+    company and a phone; every ``TWIN_EVERY``-th one is the one before again, typed
+    differently."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.last: tuple[str, str, str, int] = ("", "", "", 0)
+
+    def next(self, cid: int, first: str, last: str) -> tuple[str, str, str, str, str]:
+        rng = self.rng
+        if cid % TWIN_EVERY == 0 and self.last[0]:
+            first, last, company, number = self.last
+            at = rng.randrange(len(first))
+            typo = first[:at] + rng.choice("aeiou") + first[at + 1 :]
+            digits = f"{number:08d}"
+            national = "06 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+            return typo, last, company, national, f"+336{digits}"
+        last += rng.choice(SURNAME_ENDS)
+        company = (
+            f"{rng.choice(COMPANY_STARTS)}{rng.choice(COMPANY_ENDS)} {rng.choice(COMPANY_FORMS)}"
+        )
+        number = rng.randrange(10**8)
+        self.last = (first, last, company, number)
+        return first, last, company, f"+33 6 {number:08d}", f"+336{number:08d}"
+
+
 def generate(
     *,
     contacts: int,
@@ -471,6 +510,7 @@ def generate(
     # The sales touches draw from a generator of their own: the rest of the data set stays
     # what it was before they were added (the figures in docs/benchmarks.md compare).
     call_rng = random.Random(seed + 1)
+    people = People(random.Random(seed + 2))
 
     from leads import matching
 
@@ -493,14 +533,18 @@ def generate(
             r = w.reached
             mql = r.get("mql") or r.get("sql")
             lead = r.get("lead") or mql
-            email, company = f"c{cid}@co{cid % 50_000}.example", f"Company {cid % 50_000}"
+            email = f"c{cid}@co{cid % 50_000}.example"
+            # Drawn from the data set's generator as before, so that the rest stays the same.
             first_name, last_name = rng.choice(FIRST), rng.choice(LAST)
+            first_name, last_name, company, phone, phone_key = people.next(
+                cid, first_name, last_name
+            )
             yield (
                 cid,
                 email,
                 first_name,
                 last_name,
-                "",
+                phone,
                 company,
                 traits.title,
                 traits.size,
@@ -530,6 +574,7 @@ def generate(
                 None,
                 matching.email_key(email),
                 matching.name_key(first_name, last_name, company),
+                phone_key,
             )
 
     loaded = 0

@@ -33,6 +33,33 @@ COUNTRIES = ("FR", "Germany", "GB", "Espagne", "nl", "United States", "Belgique"
 TITLES = ("CMO", "Head of Marketing", "VP Sales", "RevOps Manager", "CEO", "Student")
 INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Healthcare")
 BAD_EMAIL_EVERY, BAD_SIZE_EVERY, BAD_COUNTRY_EVERY = 400, 401, 997
+# Names and companies that look like people's, and unlike one another: a file of numbered
+# names ("First11", "First111") would be one look-alike pair after another.
+FIRST_NAMES: tuple[str, ...] = (
+    "Alice",
+    "Bruno",
+    "Camille",
+    "Diane",
+    "Étienne",
+    "Fatima",
+    "Gaspard",
+    "Hélène",
+)
+FIRST_NAMES += ("Igor", "Julie", "Kenza", "Louis", "Maëlle", "Nicolas", "Océane", "Pierre")
+FIRST_NAMES += ("Rania", "Samuel", "Thaïs", "Ugo", "Valérie", "William", "Yasmine", "Zoé")
+LAST_NAMES: tuple[str, ...] = (
+    "Arnaud",
+    "Blanc",
+    "Chevalier",
+    "Delmas",
+    "Fontaine",
+    "Garnier",
+    "Hoarau",
+)
+LAST_NAMES += ("Jacquet", "Klein", "Lemaire", "Marchand", "Nguyen", "Olivier", "Perrin")
+LAST_NAMES += ("Roussel", "Schneider", "Tessier", "Vidal", "Weiss", "Zimmermann")
+COMPANY_STARTS = ("Alto", "Brio", "Cygne", "Dune", "Écho", "Fjord", "Grenat", "Halo", "Iris")
+COMPANY_ENDS = (" Conseil", " Industrie", " Logiciels", " Santé", " Transports", " Énergie")
 
 
 def sample_rows(count: int, *, domain: str = "sample.example") -> Iterator[tuple[str, ...]]:
@@ -41,9 +68,9 @@ def sample_rows(count: int, *, domain: str = "sample.example") -> Iterator[tuple
     for n in range(count):
         yield (
             f"lead{n}@{domain}" if n % BAD_EMAIL_EVERY else f"lead{n} at {domain}",
-            f"First{n % 997}",
-            f"Last{n % 991}",
-            f"Company {n % 20_000}",
+            FIRST_NAMES[n % len(FIRST_NAMES)],
+            LAST_NAMES[n // len(FIRST_NAMES) % len(LAST_NAMES)],
+            COMPANY_STARTS[n % len(COMPANY_STARTS)] + COMPANY_ENDS[n // 7 % len(COMPANY_ENDS)],
             TITLES[n % len(TITLES)],
             SIZES[n % len(SIZES)] if n % BAD_SIZE_EVERY else "a few",
             COUNTRIES[n % len(COUNTRIES)] if n % BAD_COUNTRY_EVERY else "Atlantis",

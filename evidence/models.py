@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from scoring.models import JobStatus
+from leads.models import JobStatus
 
 
 class Kind(models.TextChoices):

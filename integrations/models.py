@@ -12,7 +12,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
-from leads.models import Campaign
+from leads.models import Campaign, Contact
 
 from .addresses import validate_public_url
 
@@ -75,6 +75,9 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
+    look_alike_count = models.PositiveIntegerField(
+        default=0, help_text="Rows created that look like another contact."
+    )
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -122,6 +125,24 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+class ImportLookAlike(models.Model):
+    """A row that created a contact looking like another one (``leads.duplicates``): the
+    warning the import page shows, with the pair to compare."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="look_alikes")
+    line = models.PositiveIntegerField(help_text="Line of the file where the row starts.")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    looks_like = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["job", "line"]
+        indexes = [models.Index(fields=["job", "line"], name="importlookalike_job_line")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: #{self.contact_id} looks like #{self.looks_like_id}"
 
 
 class Event(models.TextChoices):

@@ -21,6 +21,7 @@ from io import StringIO
 from django.db import connection
 from django.db.models.functions import Lower
 
+from leads import matching
 from leads.models import Contact
 from leads.stages import Stage
 
@@ -65,6 +66,8 @@ def upsert_contacts(
         part = apply(batch, policy=policy, campaign_id=campaign_id, now=now)
         result.created += part.created
         result.updated += part.updated
+    # Both paths write around Contact.save: the keys duplicate detection compares follow.
+    matching.keys_rederive(Contact.objects.filter(pk__in=result.created + result.updated))
     return result
 
 

@@ -23,6 +23,8 @@ from .forms import MappingForm, UploadForm
 from .models import ImportJob, OnDuplicate
 from .services import imports
 
+LOOK_ALIKES = 50  # the rows of look-alikes an import page lists
+
 
 def importers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Marketers and managers import contacts; anyone else gets the 403 page."""
@@ -85,7 +87,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (field, [row[index] for row in sample if index < len(row)])
             for index, field in enumerate(form.column_fields())
         ]
-    context = {"job": job, "form": form, "columns": columns}
+    context = {
+        "job": job,
+        "form": form,
+        "columns": columns,
+        "look_alikes": job.look_alikes.select_related("contact", "looks_like")[:LOOK_ALIKES],
+    }
     return render(request, "integrations/import_detail.html", context)
 
 

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import duplicates, merging
 from .errors import MergeConflict
 from .filtersets import DuplicatePairFilterSet
-from .models import Contact, DuplicatePair, Merge
+from .models import Contact, DuplicatePair, DuplicateScan, JobStatus, Merge
 from .pages import HtmxRequest, display_name, next_url, paginate, role_required, user_name
 from .roles import Capability, holders
 
@@ -97,8 +97,29 @@ def duplicate_list(request: HtmxRequest) -> HttpResponse:
         "merges": Merge.objects.select_related("survivor", "other", "by")[:10],
         "undo_after": timezone.now() - merging.UNDO_WITHIN,
         "undo_days": merging.UNDO_WITHIN.days,
+        "scan": DuplicateScan.objects.select_related("requested_by").first(),
     }
     return render(request, "leads/duplicates.html", context)
+
+
+@require_POST
+@role_required(*MERGERS)
+def duplicate_scan_start(request: HtmxRequest) -> HttpResponse:
+    """Compare every contact in the background; the page shows the scan's progress."""
+    scan = duplicates.scan_start(by=request.user)
+    if scan.requested_by_id == request.user.pk and scan.status == JobStatus.PENDING:
+        messages.success(request, "Comparing every contact now: pairs appear as it goes.")
+    else:
+        messages.info(request, "A scan is already running: its progress is below.")
+    return redirect("leads:duplicate_list")
+
+
+@require_GET
+@role_required(*MERGERS)
+def duplicate_scan(request: HtmxRequest, pk: int) -> HttpResponse:
+    """The scan's progress; while it runs, the fragment asks for itself again."""
+    scan = get_object_or_404(DuplicateScan.objects.select_related("requested_by"), pk=pk)
+    return render(request, "leads/_duplicate_scan.html", {"scan": scan})
 
 
 def _back(request: HtmxRequest) -> HttpResponse:

@@ -84,3 +84,17 @@ class MatchKey(models.CharField):  # type: ignore[type-arg]  # django-stubs: set
         value = self.derive(*(getattr(model_instance, name) for name in self.sources))
         setattr(model_instance, self.attname, value)
         return value
+
+
+def keys_rederive(rows: "models.QuerySet[Any]") -> int:
+    """Work the keys out again for rows written around the model's ``save`` (a COPY, an
+    ``INSERT ... SELECT``, a ``bulk_update``), in one bulk update. Returns how many rows."""
+    model = rows.model
+    keys = [field for field in model._meta.concrete_fields if isinstance(field, MatchKey)]
+    sources = {source for key in keys for source in key.sources}
+    loaded = list(rows.only(*sources))
+    for row in loaded:
+        for key in keys:
+            key.pre_save(row, add=False)
+    model._default_manager.bulk_update(loaded, [key.name for key in keys], batch_size=1000)
+    return len(loaded)

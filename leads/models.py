@@ -398,6 +398,52 @@ def _account() -> "models.ForeignKey[Any, Any]":
     )
 
 
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ContactRangeJob(models.Model):
+    """Background work over every contact, polled by the caller (``leads.jobs.job_run``).
+
+    The Celery task works through contact id ranges; ``cursor`` is the next id to do and
+    advances in the same transaction as each range's work, so a redelivered or concurrent
+    run of the task resumes where the last committed range ended instead of redoing it.
+    """
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    requested_by = _account()
+    total = models.PositiveIntegerField(default=0, help_text="Contacts to go through.")
+    done = models.PositiveIntegerField(default=0, help_text="Contacts done so far.")
+    cursor = models.BigIntegerField(default=0, help_text="Next contact id to do.")
+    last_id = models.BigIntegerField(default=0, help_text="Largest contact id at the start.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Queued or last range committed: a job quiet for long lost its task.",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def progress(self) -> float:
+        """Share of the work done, 0 to 1."""
+        if self.status == JobStatus.DONE:
+            return 1.0
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+
 class DuplicatePair(models.Model):
     """Two contacts that look like one person (``leads.duplicates``): how sure, and why.
 
@@ -410,6 +456,9 @@ class DuplicatePair(models.Model):
     score = models.FloatField(help_text="From 0 to 1: how likely the two are one person.")
     reasons = models.JSONField(default=list)
     found_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(
+        default=timezone.now, help_text="Last found by a refresh or a scan."
+    )
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismissed_by = _account()
 
@@ -453,3 +502,17 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.other_id} into #{self.survivor_id}"
+
+
+class DuplicateScan(ContactRangeJob):
+    """A search of every live contact for look-alikes (``leads.duplicates.scan_run``): the
+    pairs of each id range are stored as the range is done, and the open pairs no scan or
+    refresh found since the scan began are removed at its end."""
+
+    found = models.PositiveIntegerField(default=0, help_text="Pairs found so far.")
+
+    class Meta(ContactRangeJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Duplicate scan #{self.pk} ({self.status})"

@@ -19,6 +19,8 @@ urlpatterns = [
     path(
         "duplicates/<int:pk>/dismiss/", duplicate_pages.duplicate_dismiss, name="duplicate_dismiss"
     ),
+    path("duplicates/scan/", duplicate_pages.duplicate_scan_start, name="duplicate_scan_start"),
+    path("duplicates/scans/<int:pk>/", duplicate_pages.duplicate_scan, name="duplicate_scan"),
     path("merges/<int:pk>/undo/", duplicate_pages.merge_undo, name="merge_undo"),
     path("queue/", views.my_queue, name="my_queue"),
     path("queue/team/", views.team_queue, name="team_queue"),

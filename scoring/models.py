@@ -9,13 +9,12 @@ the precise parts kept in ``ContactScore`` and the per-rule counters in ``Contac
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from leads.models import Campaign, Contact
+from leads.models import Campaign, Contact, ContactRangeJob
 
 from .conditions import Operator, validate_rule
 from .criterion import MqlCriterion
@@ -310,61 +309,23 @@ class ContactRuleScore(models.Model):
         return f"#{self.contact_id}: rule {self.rule_id} x{self.times}"
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class RecomputeJob(models.Model):
-    """A rescoring of every contact after rules or settings changed, polled by the caller.
+class RecomputeJob(ContactRangeJob):
+    """A rescoring of every contact after rules or settings changed.
 
     Only the counters of the rules in ``rebuild`` (those whose definition changed since
     their counters were built, or every rule when ``full``) are rebuilt from the stored
     activities; every contact's score is then summed up again from its counters with the
     current points, and checked against the current thresholds.
-
-    The Celery task works through contact id ranges; ``cursor`` is the next id to do and
-    advances in the same transaction as each range's work, so a redelivered or concurrent
-    run of the task resumes where the last committed range ended instead of redoing it.
     """
 
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    total = models.PositiveIntegerField(default=0, help_text="Contacts to rescore.")
-    done = models.PositiveIntegerField(default=0, help_text="Contacts rescored so far.")
     promoted = models.PositiveIntegerField(default=0, help_text="Contacts that became MQLs.")
-    cursor = models.BigIntegerField(default=0, help_text="Next contact id to rescore.")
-    last_id = models.BigIntegerField(default=0, help_text="Largest contact id at the start.")
     full = models.BooleanField(default=False, help_text="Rebuild the counters of every rule.")
     rebuild = models.JSONField(
         default=dict, blank=True, help_text="Rules whose counters are rebuilt: id -> signature."
     )
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(
-        default=timezone.now,
-        help_text="Queued or last range committed: a job quiet for long lost its task.",
-    )
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ContactRangeJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Recompute #{self.pk} ({self.status})"
-
-    @property
-    def progress(self) -> float:
-        """Share of the work done, 0 to 1."""
-        if self.status == JobStatus.DONE:
-            return 1.0
-        return min(1.0, self.done / self.total) if self.total else 0.0

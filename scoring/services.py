@@ -17,13 +17,13 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from leads.erasure import salted_hash
-from leads.jobs import enqueue_on_commit
-from leads.models import Contact
-from leads.roles import User, account
+from leads.jobs import job_run, job_start
+from leads.models import Contact, JobStatus
+from leads.roles import User
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
 
@@ -33,7 +33,6 @@ from .models import (
     Activity,
     ContactRuleScore,
     ContactScore,
-    JobStatus,
     RecomputeJob,
     Rule,
     ScoringSettings,
@@ -399,32 +398,23 @@ def recompute_start(*, by: User | None, full: bool = False, enqueue: bool = True
     ``enqueue=False`` is for a caller that runs the job itself, like the data generator.
     """
     settings = ScoringSettings.objects.select_for_update().get_or_create(pk=1)[0]
-    job = RecomputeJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
-    if job is None:
-        bounds = Contact.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
-        signatures = {
-            str(rule.pk): rule.signature(settings.half_life_days) for rule in Rule.objects.all()
-        }
-        current = dict(Rule.objects.values_list("pk", "counted"))
-        job = RecomputeJob.objects.create(
-            requested_by=account(by),
-            total=bounds["n"],
-            cursor=bounds["lo"] or 0,
-            last_id=bounds["hi"] or 0,
-            full=full,
-            rebuild={
-                pk: signature
-                for pk, signature in signatures.items()
-                if full or current[int(pk)] != signature
-            },
-        )
-    if enqueue:
-        enqueue_on_commit(
-            "scoring.tasks.recompute_scores",
-            job.pk,
-            waiting=f"the stalled-job sweep (recompute_stalled) will run recompute {job.pk}",
-        )
-    return job
+    signatures = {
+        str(rule.pk): rule.signature(settings.half_life_days) for rule in Rule.objects.all()
+    }
+    current = dict(Rule.objects.values_list("pk", "counted"))
+    return job_start(
+        RecomputeJob,
+        task="scoring.tasks.recompute_scores",
+        waiting="the stalled-job sweep (recompute_stalled) will run the recompute",
+        by=by,
+        enqueue=enqueue,
+        full=full,
+        rebuild={
+            pk: signature
+            for pk, signature in signatures.items()
+            if full or current[int(pk)] != signature
+        },
+    )
 
 
 def recompute_stalled(*, now: datetime | None = None) -> list[int]:
@@ -441,48 +431,22 @@ def recompute_stalled(*, now: datetime | None = None) -> list[int]:
 
 
 def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
-    """Do the job's work, one range of contact ids per transaction, until it is done.
+    """Rescore the job's contacts, one range of ids per transaction (``leads.jobs.job_run``)."""
 
-    Each range claims its place on the job row (locked, ``cursor`` advanced in the same
-    transaction as the range's work), so the task may run twice, or twice at once, and
-    every range is still done once. A range is rebuilt whole: doing it again is harmless.
-    """
-    started = timezone.now()
-    RecomputeJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=started, heartbeat_at=started
+    def rescore_range(job: RecomputeJob, lo: int, hi: int) -> int:
+        scope = Scope.range(lo, hi)
+        locked = sql.lock_contacts(scope)
+        if locked:
+            rebuild = list(Rule.objects.filter(pk__in=[int(pk) for pk in job.rebuild]))
+            settings = ScoringSettings.load()
+            job.promoted += _rescore(
+                scope, settings, now or timezone.now(), rebuild=rebuild, profile_only=False
+            )
+        return len(locked)
+
+    return job_run(
+        RecomputeJob, job_id, size=_chunk_size(), step=rescore_range, finish=_recompute_finish
     )
-    try:
-        while _recompute_next_range(job_id, now):
-            pass
-    except Exception as error:
-        RecomputeJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
-        )
-        raise
-    return RecomputeJob.objects.get(pk=job_id)
-
-
-@transaction.atomic
-def _recompute_next_range(job_id: int, now: datetime | None) -> bool:
-    job = RecomputeJob.objects.select_for_update().get(pk=job_id)
-    if job.status != JobStatus.RUNNING:
-        return False
-    if job.cursor > job.last_id:
-        _recompute_finish(job)
-        return False
-    scope = Scope.range(job.cursor, min(job.cursor + _chunk_size(), job.last_id + 1))
-    locked = sql.lock_contacts(scope)
-    if locked:
-        rebuild = list(Rule.objects.filter(pk__in=[int(pk) for pk in job.rebuild]))
-        settings = ScoringSettings.load()
-        job.promoted += _rescore(
-            scope, settings, now or timezone.now(), rebuild=rebuild, profile_only=False
-        )
-    job.done += len(locked)
-    job.cursor = scope.hi
-    job.heartbeat_at = timezone.now()
-    job.save(update_fields=["done", "cursor", "promoted", "heartbeat_at"])
-    return True
 
 
 def _recompute_finish(job: RecomputeJob) -> None:
@@ -493,8 +457,6 @@ def _recompute_finish(job: RecomputeJob) -> None:
         signature = job.rebuild[str(rule.pk)]
         if rule.signature(half_life_days) == signature:
             Rule.objects.filter(pk=rule.pk).update(counted=signature)
-    job.status, job.finished_at = JobStatus.DONE, timezone.now()
-    job.save(update_fields=["status", "finished_at"])
 
 
 def scores_decay(*, now: datetime | None = None) -> int:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
-from leads.models import Contact
+from leads.models import Contact, JobStatus
 from leads.pages import contact_for, form_page, role_required
 from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
@@ -28,7 +28,7 @@ from . import selectors, services
 from .conditions import ATTRIBUTES_PREFIX, describe
 from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
-from .models import Dimension, JobStatus, RecomputeJob, Rule, ScoringSettings
+from .models import Dimension, RecomputeJob, Rule, ScoringSettings
 
 EDITORS = holders(Capability.EDIT_SCORING)
 

@@ -33,6 +33,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "updated_count",
             "skipped_count",
             "rejected_count",
+            "look_alike_count",
             "cancel_requested",
             "error",
             "errors_url",

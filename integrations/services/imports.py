@@ -23,7 +23,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from leads import signals
+from leads import duplicates, signals
 from leads.jobs import enqueue_on_commit
 from leads.models import Campaign, Contact
 from leads.roles import User, account
@@ -38,8 +38,15 @@ from ..csvfiles import (
     read_records,
 )
 from ..errors import StateConflict
-from ..mapping import RowCleaner, RowRejected, guess_mapping, resolve_mapping, unique_columns
-from ..models import ImportJob, ImportRejection, OnDuplicate
+from ..mapping import (
+    CleanRow,
+    RowCleaner,
+    RowRejected,
+    guess_mapping,
+    resolve_mapping,
+    unique_columns,
+)
+from ..models import ImportJob, ImportLookAlike, ImportRejection, OnDuplicate
 from ..upsert import upsert_contacts
 
 logger = logging.getLogger(__name__)
@@ -308,12 +315,42 @@ def _run_chunk(
         signals.contacts_created.send(sender=Contact, contact_ids=set(result.created))
     if result.updated:
         rescore_profiles(contact_ids=set(result.updated), now=now)
+    look_alikes = _look_alikes(job, rows, result.created)
     ImportJob.objects.filter(pk=job_id).update(
         processed_rows=done + len(chunk),
         created_count=F("created_count") + len(result.created),
         updated_count=F("updated_count") + len(result.updated),
         skipped_count=F("skipped_count") + len(rows) - len(result.created) - len(result.updated),
         rejected_count=F("rejected_count") + len(rejections),
+        look_alike_count=F("look_alike_count") + look_alikes,
         heartbeat_at=now,
     )
     return _Step.GO_ON
+
+
+def _look_alikes(job: ImportJob, rows: list[CleanRow], created: list[int]) -> int:
+    """Warn of the rows that created a contact looking like another one: the pairs are
+    stored for the duplicates page, and each such row keeps its likeliest look-alike.
+    Returns how many rows."""
+    if not created:
+        return 0
+    best: dict[int, tuple[float, int]] = {}
+    for (a, b), candidate in duplicates.pairs_store(created).items():
+        for new, other in ((a, b), (b, a)):
+            if new in best and best[new][0] >= candidate.score:
+                continue
+            best[new] = (candidate.score, other)
+    new_ids = set(created)
+    lines = {row.key: row.line for row in reversed(rows)}  # the first row of an e-mail made it
+    emails = Contact.objects.filter(pk__in=[pk for pk in best if pk in new_ids])
+    ImportLookAlike.objects.bulk_create(
+        ImportLookAlike(
+            job=job,
+            line=lines[str(email).lower()],
+            contact_id=pk,
+            looks_like_id=best[pk][1],
+            score=best[pk][0],
+        )
+        for pk, email in emails.values_list("pk", "email")
+    )
+    return emails.count()

@@ -403,7 +403,7 @@ RECOMPUTE_STALLED_SECONDS = env.int("RECOMPUTE_STALLED_SECONDS", default=600)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     DimensionEnum="scoring.models.Dimension",
     OperatorEnum="scoring.models.Operator",
-    RecomputeStatusEnum="scoring.models.JobStatus",
+    RecomputeStatusEnum="leads.models.JobStatus",
 )
 
 # --- integrations ---

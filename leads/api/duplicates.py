@@ -9,14 +9,14 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import duplicates, merging
 from ..filtersets import DuplicatePairFilterSet
-from ..models import Contact, DuplicatePair, Merge
+from ..models import Contact, DuplicatePair, DuplicateScan, Merge
 from .permissions import ContactEditors
 from .responses import errors
 from .serializers import ContactSerializer
@@ -59,6 +59,27 @@ class DuplicatePairSerializer(serializers.ModelSerializer[DuplicatePair]):
     class Meta:
         model = DuplicatePair
         fields = ["id", "first", "second", "score", "reasons", "found_at", "dismissed_at"]
+        read_only_fields = fields
+
+
+class DuplicateScanSerializer(serializers.ModelSerializer[DuplicateScan]):
+    progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
+
+    class Meta:
+        model = DuplicateScan
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "done",
+            "total",
+            "found",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error",
+        ]
         read_only_fields = fields
 
 
@@ -187,3 +208,30 @@ class MergeViewSet(
     def undo(self, request: Request, pk: str | None = None) -> Response:
         merge = merging.merge_undo(merge=self.get_object(), by=request.user)
         return Response(self.get_serializer(merge).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Full duplicate scans, newest first",
+        responses={200: DuplicateScanSerializer(many=True), **errors(400)},
+    ),
+    create=extend_schema(
+        summary="Look for duplicates among every live contact in the background",
+        description="Answers at once (202) with the scan to poll; while one runs, the same "
+        "scan is returned. Pairs are stored as each range of contacts is done; at the end, "
+        "the open pairs no longer suspected are removed (dismissed ones stay dismissed).",
+        request=None,
+        responses={202: DuplicateScanSerializer, **errors()},
+    ),
+    retrieve=extend_schema(responses={200: DuplicateScanSerializer, **errors(404)}),
+)
+class DuplicateScanViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[DuplicateScan]
+):
+    serializer_class = DuplicateScanSerializer
+    permission_classes = [ContactEditors]
+    queryset = DuplicateScan.objects.all()
+
+    def create(self, request: Request) -> Response:
+        scan = duplicates.scan_start(by=request.user)
+        return Response(self.get_serializer(scan).data, status=status.HTTP_202_ACCEPTED)

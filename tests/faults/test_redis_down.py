@@ -18,9 +18,9 @@ from integrations.models import Delivery, Event, ImportJob, Webhook
 from integrations.services.imports import imports_stalled
 from leadfunnel.celery import app
 from leads.api_keys import api_key_create
-from leads.models import Contact, Transition
+from leads.models import Contact, JobStatus, Transition
 from leads.stages import Move, Role, Stage
-from scoring.models import JobStatus, RecomputeJob, Rule, ScoringSettings
+from scoring.models import RecomputeJob, Rule, ScoringSettings
 from scoring.services import recompute_stalled, rule_create
 from sla import sweep
 from sla.models import AssignmentMode, AssignmentRule, PendingAssignment

@@ -9,8 +9,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from leadfunnel.celery import app
+from leads.models import JobStatus
 from scoring import services, tasks
-from scoring.models import JobStatus, RecomputeJob
+from scoring.models import RecomputeJob
 
 pytestmark = pytest.mark.django_db
 

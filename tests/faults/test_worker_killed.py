@@ -17,10 +17,10 @@ from django.db import connection, transaction
 from integrations.models import ImportJob
 from integrations.services import imports
 from leadfunnel.celery import app
-from leads.models import Contact, Transition
+from leads.models import Contact, JobStatus, Transition
 from leads.stages import Move
 from scoring import services
-from scoring.models import JobStatus, RecomputeJob, Rule, ScoringSettings
+from scoring.models import RecomputeJob, Rule, ScoringSettings
 from scoring.services import EventIn
 from tests.scoring.helpers import T0
 

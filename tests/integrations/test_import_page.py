@@ -4,7 +4,7 @@ import pytest
 
 from integrations import tasks
 from integrations.models import ImportJob
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, ContactFactory
 
 Status = ImportJob.Status
 
@@ -89,6 +89,16 @@ def test_the_report_of_an_ended_job_links_its_errors(importer, run_import):
     assert "Cancel the import" not in html
     listing = importer.get("/imports/").content.decode()
     assert job.file_name in listing
+
+
+def test_the_report_lists_the_rows_that_look_like_another_contact(importer, run_import):
+    here = ContactFactory(email="ada@example.com", phone="+33 6 11 22 33 44")
+    job = run_import("email,phone", "ada.l@example.org,06 11 22 33 44")
+    html = importer.get(f"/imports/{job.pk}/").content.decode()
+    assert "Rows that look like another contact" in html
+    assert f'href="/contacts/{here.pk}/"' in html and "85 %" in html
+    new = job.look_alikes.get().contact_id
+    assert f'href="/duplicates/?contact={new}"' in html
 
 
 def test_cancel_from_the_page(importer, csv_upload):

@@ -386,3 +386,22 @@ def test_abandoned_drafts_are_dropped_with_their_file(marketer, csv_upload):
     )
     imports.import_create(by=marketer, file=csv_upload("email", "b@example.com"), start=False)
     assert not ImportJob.objects.filter(pk=old.pk).exists()
+
+
+def test_rows_that_look_like_a_contact_already_here_are_warned_of(run_import, api, marketer):
+    here = ContactFactory(email="grace@navy.mil", phone="+33 6 11 22 33 44")
+    job = run_import(
+        "email,phone",
+        "someone@example.com,06 99 88 77 66",
+        "grace.hopper@gmail.com,06 11 22 33 44",  # the same phone, typed the national way
+        "grace.hopper@gmail.com,06 11 22 33 44",  # the same row again: no second warning
+    )
+    assert (job.created_count, job.look_alike_count) == (2, 1)
+    (warning,) = job.look_alikes.all()
+    new = contact("grace.hopper@gmail.com")
+    assert (warning.line, warning.contact, warning.looks_like) == (3, new, here)
+    assert warning.score == 0.85
+    pairs = api.as_user(marketer).get("/api/v1/duplicates/").json()["results"]
+    assert [(p["first"]["id"], p["second"]["id"]) for p in pairs] == [(here.pk, new.pk)]
+    shown = api.as_user(marketer).get(f"/api/v1/imports/{job.pk}/").json()
+    assert shown["look_alike_count"] == 1

@@ -6,14 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from leads.models import Contact
+from leads.models import Contact, JobStatus
 from leads.stages import Stage
 from scoring import services, sql, tasks
 from scoring.models import (
     Activity,
     ContactRuleScore,
     ContactScore,
-    JobStatus,
     RecomputeJob,
     Rule,
     ScoringSettings,

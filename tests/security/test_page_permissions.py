@@ -72,6 +72,8 @@ PAGES = [
     Page("leads:duplicate_list", "GET", EDITORS_ONLY),
     Page("leads:duplicate_merge", "POST", "login 403 302 403 403 302 302", "pair"),
     Page("leads:duplicate_dismiss", "POST", "login 403 302 403 403 302 302", "pair"),
+    Page("leads:duplicate_scan_start", "POST", "login 403 302 403 403 302 302"),
+    Page("leads:duplicate_scan", "GET", EDITORS_ONLY, "scan"),
     Page("leads:merge_undo", "POST", "login 403 302 403 403 302 302", "merge"),
     # --- imports (integrations) -------------------------------------------------------
     Page("integrations:import_list", "GET", EDITORS_ONLY),

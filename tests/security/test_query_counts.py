@@ -36,11 +36,11 @@ from integrations.models import (
     Webhook,
 )
 from leads import merging
-from leads.models import Contact, DuplicatePair, Transition
+from leads.models import Contact, DuplicatePair, DuplicateScan, JobStatus, Transition
 from leads.stages import Move, Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
-from scoring.models import Activity, ContactRuleScore, JobStatus, RecomputeJob, Rule
+from scoring.models import Activity, ContactRuleScore, RecomputeJob, Rule
 from sla.models import (
     AssignmentRule,
     Breach,
@@ -381,6 +381,10 @@ API_LISTS = [
     Listing("task-list", _tasks),
     Listing("duplicate-list", _pairs),
     Listing("contact-duplicates", _look_alikes, on="contact", rows=lambda r: len(r.json())),
+    Listing(
+        "duplicate-scan-list",
+        _many(lambda c: DuplicateScan.objects.create(requested_by=c.mgr, status=JobStatus.DONE)),
+    ),
     Listing("merge-list", _merges),
 ]
 

@@ -23,7 +23,7 @@ from integrations.models import Delivery, Event, Webhook
 from integrations.services import imports
 from leads import duplicates, merging
 from leads import services as leads_services
-from leads.models import Contact, Definition, DuplicatePair
+from leads.models import Contact, Definition, DuplicatePair, DuplicateScan
 from leads.stages import Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
@@ -165,4 +165,5 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "analysis": _analysis,
     "pair": _pair,
     "merge": _merge,
+    "scan": lambda w, s: DuplicateScan.objects.create(requested_by=w.users["mkt"]).pk,
 }

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from leads.duplicates import pairs_refresh
+from leads.duplicates import pairs_refresh, scan_run
 from leads.models import Contact, DuplicatePair, Merge
 from tests.factories import ContactFactory
 
@@ -91,3 +91,30 @@ def test_every_role_is_warned_on_the_contact_page_and_only_mergers_may_merge(log
     assert login(rep).get(LIST).status_code == 403
     page = login(marketer).get(reverse("leads:contact_detail", args=[mine.pk]))
     assert b"Compare and merge" in page.content
+
+
+def test_a_scan_of_every_contact_shows_its_progress_then_its_pairs(
+    login, marketer, django_capture_on_commit_callbacks, monkeypatch
+):
+    ContactFactory(phone="06 11 22 33 44")
+    ContactFactory(phone="+33 6 11 22 33 44")
+    sent = []
+    monkeypatch.setattr("leads.tasks.duplicates_scan.delay", sent.append)
+    client = login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("leads:duplicate_scan_start"))
+    assert started.status_code == 302 and told(started) == [
+        "Comparing every contact now: pairs appear as it goes."
+    ]
+    (scan_id,) = sent
+    queued = client.get(LIST)
+    assert b"Scan queued, waiting for a worker" in queued.content
+    assert b"Scan every contact" not in queued.content  # no second scan while one waits
+    progress = reverse("leads:duplicate_scan", args=[scan_id])
+    assert f'hx-get="{progress}"'.encode() in queued.content
+
+    scan_run(scan_id)
+    done = client.get(progress)
+    assert b"Every contact was compared" in done.content and b"1 suspected pair." in done.content
+    assert b"hx-get" not in done.content  # a finished scan stops polling
+    assert len(client.get(LIST).context["pairs"]) == 1

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from leads.models import Contact
+from leads.models import Contact, JobStatus
 from leads.services import contact_mark_mql
 from leads.stages import Stage
 from scoring import services
 from scoring.forms import parse_value, value_text
-from scoring.models import JobStatus, RecomputeJob, Rule, ScoringSettings
+from scoring.models import RecomputeJob, Rule, ScoringSettings
 from scoring.services import EventIn, events_ingest
 from scoring.views import mql_preview
 from tests.factories import ContactFactory
