@@ -19,7 +19,7 @@ from ..filtersets import DuplicatePairFilterSet
 from ..models import Contact, DuplicatePair, DuplicateScan, Merge
 from .permissions import ContactEditors
 from .responses import errors
-from .serializers import ContactSerializer
+from .serializers import ContactRangeJobSerializer, ContactSerializer, job_fields
 
 
 class ContactBriefSerializer(serializers.ModelSerializer[Contact]):
@@ -62,25 +62,10 @@ class DuplicatePairSerializer(serializers.ModelSerializer[DuplicatePair]):
         read_only_fields = fields
 
 
-class DuplicateScanSerializer(serializers.ModelSerializer[DuplicateScan]):
-    progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
-
+class DuplicateScanSerializer(ContactRangeJobSerializer):
     class Meta:
         model = DuplicateScan
-        fields = [
-            "id",
-            "status",
-            "progress",
-            "done",
-            "total",
-            "found",
-            "requested_by",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "error",
-        ]
-        read_only_fields = fields
+        fields = read_only_fields = job_fields("found")
 
 
 class MergeSerializer(serializers.ModelSerializer[Merge]):

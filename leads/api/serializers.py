@@ -109,3 +109,20 @@ class CampaignSerializer(serializers.ModelSerializer[Campaign]):
                 {"ended_on": ["A campaign cannot end before it starts."]}
             )
         return attrs
+
+
+class ContactRangeJobSerializer(serializers.ModelSerializer[Any]):
+    """A background job over every contact (``leads.models.ContactRangeJob``) as its caller
+    polls it; a kind of job adds its own counts with ``job_fields``."""
+
+    progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
+
+
+def job_fields(*own: str) -> list[str]:
+    """The fields of a job's representation: its state and progress, then ``own``, then
+    who asked for it and when it ran."""
+    return [
+        *("id", "status", "progress", "done", "total"),
+        *own,
+        *("requested_by", "created_at", "started_at", "finished_at", "error"),
+    ]

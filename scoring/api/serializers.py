@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from leads.api.serializers import StorableJSONField
+from leads.api.serializers import ContactRangeJobSerializer, StorableJSONField, job_fields
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
@@ -253,30 +253,14 @@ class RecomputeRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-class RecomputeJobSerializer(serializers.ModelSerializer[Any]):
-    progress = serializers.FloatField(read_only=True, help_text="0 to 1.")
+class RecomputeJobSerializer(ContactRangeJobSerializer):
     rebuilt_rules = serializers.SerializerMethodField(
         help_text="Rules whose counters are rebuilt from the stored events."
     )
 
     class Meta:
         model = RecomputeJob
-        fields = [
-            "id",
-            "status",
-            "progress",
-            "done",
-            "total",
-            "promoted",
-            "full",
-            "rebuilt_rules",
-            "requested_by",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "error",
-        ]
-        read_only_fields = fields
+        fields = read_only_fields = job_fields("promoted", "full", "rebuilt_rules")
 
     def get_rebuilt_rules(self, job: RecomputeJob) -> list[int]:
         return sorted(int(pk) for pk in job.rebuild)
