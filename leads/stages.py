@@ -129,3 +129,7 @@ MOVES: dict[Move, MoveRule] = {
     Move.MERGE: MoveRule(frozenset(Stage), None, _MARKETING),
     Move.UNMERGE: MoveRule(frozenset(Stage), None, _MARKETING),
 }
+
+# Moves that keep the records of one person straight (a merge, its undo) rather than move
+# the person along: nobody is handed off by them and no stage is entered for the reports.
+RECORD_KEEPING = frozenset({Move.MERGE, Move.UNMERGE})

@@ -86,6 +86,7 @@ class StageStay(models.Model):
     entry = models.OneToOneField(
         Transition, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    entry_move = models.CharField(max_length=20, choices=Move.choices, blank=True)
     entered_at = models.DateTimeField()
     exit = models.ForeignKey(Transition, **_PROJECTED)
     left_at = models.DateTimeField(null=True, blank=True)

@@ -41,6 +41,7 @@ def stays_record_moves(*, moves: Sequence[tuple[Contact, Transition]]) -> None:
                 contact_id=contact.pk,
                 stage=transition.to_stage,
                 entry=transition,
+                entry_move=transition.move,
                 entered_at=transition.at,
                 owner_id=contact.owner_id,
                 campaign_id=contact.campaign_id,
@@ -60,12 +61,13 @@ def stays_follow_contacts(*, contact_ids: Iterable[int]) -> int:
 
 
 _REBUILD = """
-INSERT INTO {stay} (contact_id, stage, entry_id, entered_at, exit_id, left_at, exit_move,
-                    exit_stage, exit_by_id, duration, owner_id, campaign_id)
-SELECT m.contact_id, m.to_stage, m.id, m.at, m.next_id, m.next_at, COALESCE(m.next_move, ''),
-       COALESCE(m.next_stage, ''), m.next_actor, {duration}, c.owner_id, c.campaign_id
+INSERT INTO {stay} (contact_id, stage, entry_id, entry_move, entered_at, exit_id, left_at,
+                    exit_move, exit_stage, exit_by_id, duration, owner_id, campaign_id)
+SELECT m.contact_id, m.to_stage, m.id, m.move, m.at, m.next_id, m.next_at,
+       COALESCE(m.next_move, ''), COALESCE(m.next_stage, ''), m.next_actor, {duration},
+       c.owner_id, c.campaign_id
 FROM (
-    SELECT t.id, t.contact_id, t.to_stage, t.at,
+    SELECT t.id, t.contact_id, t.to_stage, t.move, t.at,
            LEAD(t.id) OVER w AS next_id, LEAD(t.at) OVER w AS next_at,
            LEAD(t.move) OVER w AS next_move, LEAD(t.to_stage) OVER w AS next_stage,
            LEAD(t.actor_id) OVER w AS next_actor

@@ -6,15 +6,11 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, 
 from django.db.models.functions import Coalesce
 
 from leads.models import Contact, LeadStatus, Transition
-from leads.stages import Move
+from leads.stages import RECORD_KEEPING
 
 from .models import SalesActivity
 
 _EVER = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-# Merging two records of one person (or undoing it) hands the person to nobody new.
-NO_HAND_OFF = (Move.MERGE, Move.UNMERGE)
 
 
 def _since_hand_off(activities: QuerySet[SalesActivity]) -> QuerySet[SalesActivity]:
@@ -22,7 +18,7 @@ def _since_hand_off(activities: QuerySet[SalesActivity]) -> QuerySet[SalesActivi
     latest move, which either changed its stage or gave it to a new owner."""
     last_move = (
         Transition.objects.filter(contact=OuterRef(OuterRef("pk")))
-        .exclude(move__in=NO_HAND_OFF)
+        .exclude(move__in=RECORD_KEEPING)
         .order_by("-at")
         .values("at")
     )

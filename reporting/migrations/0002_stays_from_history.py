@@ -1,15 +1,13 @@
-"""Build the stage stays of the moves made before the reporting app was installed."""
+"""Built the stage stays of the moves made before the reporting app was installed.
+
+The rebuild ran the current ``reporting.services.stays_rebuild``, which writes columns that
+later migrations add; it now runs in 0007 (``stays_from_history``), once they exist.
+"""
 
 from django.db import migrations
-
-
-def rebuild(apps, schema_editor):
-    from reporting.services import stays_rebuild
-
-    stays_rebuild()
 
 
 class Migration(migrations.Migration):
     dependencies = [("reporting", "0001_initial")]
 
-    operations = [migrations.RunPython(rebuild, migrations.RunPython.noop, elidable=True)]
+    operations = []

@@ -14,7 +14,8 @@ from leads.merging import furthest_stage
 from leads.models import Contact, Merge, Transition
 from leads.stages import Move, Stage
 from reporting.periods import Period
-from reporting.selectors import funnel_report
+from reporting.selectors import funnel_report, handoff_report
+from reporting.services import stays_rebuild
 from sales.models import SalesActivity
 from scoring.models import Activity, Dimension, Rule
 from tests.factories import ContactFactory
@@ -207,6 +208,21 @@ def test_the_funnel_counts_a_merged_pair_once_and_an_undone_one_twice(api, marke
     assert leads_counted() == 1
     client.post(f"/api/v1/merges/{Merge.objects.get().pk}/undo/")
     assert leads_counted() == 2
+
+
+def test_a_merge_hands_nobody_off_in_the_reports(api, marketer):
+    """The survivor takes the other's stage (MQL) at the merge: the hand-off report keeps
+    counting the one real hand-off, on the other record, and none at the merge."""
+    other = make_mql(at=timezone.now() - timedelta(minutes=5))
+    survivor = ContactFactory(stage=S.LEAD, lead_at=timezone.now())
+    today = timezone.localdate()
+    period = Period.of(date(today.year, 1, 1), today)
+    assert handoff_report(period=period).total.passed == 1
+    merge(api.as_user(marketer), survivor, other)
+    assert Contact.objects.get(pk=survivor.pk).stage == S.MQL
+    assert handoff_report(period=period).total.passed == 1
+    stays_rebuild()  # the history gives the same figures as the stays kept in step
+    assert handoff_report(period=period).total.passed == 1
 
 
 def test_erasing_the_survivor_erases_the_merged_record_and_the_snapshots(marketer):
