@@ -1,7 +1,7 @@
 """The reports' query parameters (validated: a bad one is a 400 naming it) and their output
 shapes, which the OpenAPI schema documents field by field."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -48,7 +48,9 @@ class PeriodQuerySerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         # An empty ``start=`` is no date (the schema's format): a 400, not the default range.
-        empty = [name for name in ("start", "end") if data.get(name, None) == ""]
+        # A body that is no object at all gets DRF's own "expected a dictionary".
+        fields = data if isinstance(data, Mapping) else {}
+        empty = [name for name in ("start", "end") if fields.get(name, None) == ""]
         if empty:
             raise serializers.ValidationError(
                 {name: ["Give a day, YYYY-MM-DD."] for name in empty}

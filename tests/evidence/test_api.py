@@ -81,6 +81,9 @@ def test_the_same_question_asked_while_it_runs_gets_the_same_analysis(
         ("signals", {"window_days": 0}, "window_days"),
         ("suggestions", {"start": "2026-03-01", "end": "2026-03-31", "holdout_months": 1},
          "holdout_months"),
+        ("backtests", [], "non_field_errors"),
+        ("signals", [], "non_field_errors"),
+        ("suggestions", ["start"], "non_field_errors"),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_naming_the_field(api, marketer, plain_scoring, path, body, field):
