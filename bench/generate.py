@@ -70,6 +70,13 @@ LAST = (
 # Names and companies varied enough that people share a name about as often as in a real
 # base; every TWIN_EVERY-th contact is the one before it again, its first name mistyped and
 # its phone number written the national way, for the duplicate scan to find.
+FIRST_MORE = ("Aline", "Bruno", "Carla", "Diego", "Emma", "Félix", "Gina", "Hans", "Ivan", "Jade")
+FIRST_MORE += ("Kofi", "Lena", "Marco", "Nora", "Omar", "Paula", "Rémi", "Sara", "Théo", "Uma")
+FIRST_MORE += ("Victor", "Wanda", "Yann", "Zoé", "Anke", "Boris", "Clara", "Denis", "Eva", "Gaël")
+FIRST_MORE += ("Hélène", "Igor", "Julia", "Karl", "Louise", "Milan", "Nadia", "Oscar", "Pia")
+FIRST_MORE += ("Rita",)
+SURNAME_MIDS = ("", "an", "el", "ov", "ar", "in", "ul", "es", "or", "ig", "am", "et", "ur", "ab")
+SURNAME_MIDS += ("ol", "ik", "em", "at", "us", "ad", "on", "ir", "ey", "ag", "im")
 SURNAME_ENDS = ("", "o", "i", "er", "son", "ez", "ini", "ot", "eau", "ard")
 SURNAME_ENDS += ("en", "ski", "ek", "as", "elli", "y", "ier", "on", "a", "us")
 COMPANY_STARTS = ("Nord", "Tec", "Alp", "Sol", "Vert", "Astr", "Blu", "Cor", "Data", "Ever")
@@ -467,7 +474,9 @@ class People:
             digits = f"{number:08d}"
             national = "06 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
             return typo, last, company, national, f"+336{digits}"
-        last += rng.choice(SURNAME_ENDS)
+        if rng.random() < 2 / 3:  # a third keep the first name the data set drew
+            first = rng.choice(FIRST_MORE)
+        last += rng.choice(SURNAME_MIDS) + rng.choice(SURNAME_ENDS)
         company = (
             f"{rng.choice(COMPANY_STARTS)}{rng.choice(COMPANY_ENDS)} {rng.choice(COMPANY_FORMS)}"
         )
