@@ -8,7 +8,7 @@ PORT   ?= 8000
 TEST_WORKERS ?= 3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-APPS := leadfunnel leads scoring sales sla reporting evidence integrations audit demo
+APPS := leadfunnel leads scoring sales sla reporting evidence integrations capture audit demo
 
 .PHONY: run test test-fast bench lint fmt migrate check-deploy clean
 

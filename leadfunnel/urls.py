@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("sla.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("capture.api.urls")),
     path("", include("audit.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its set-up script as a file: no inline script under the CSP.
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("imports/", include("integrations.urls")),
+    path("", include("capture.urls")),
     path("dashboard/", include("reporting.urls")),
     path("", include("scoring.urls")),
     path("", include("evidence.urls")),

@@ -32,6 +32,7 @@ NAV = (
     NavItem(
         "Campaigns", reverse_lazy("leads:campaign_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
     ),
+    NavItem("Forms", reverse_lazy("capture:form_list"), CAPABILITIES[Capability.EDIT_CONTACTS]),
     NavItem(
         "Imports", reverse_lazy("integrations:import_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
     ),

@@ -13,6 +13,7 @@ APPS = (
     "reporting",
     "evidence",
     "integrations",
+    "capture",
     "audit",
     "demo",
 )

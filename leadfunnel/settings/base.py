@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sla",
     "reporting",
     "integrations",
+    "capture",
     "audit",
     "demo",
 ]
@@ -177,6 +178,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "leadfunnel.clients.client_address"
 # Password-reset e-mails per client address and per e-mail address, in an hour.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+# Web form submissions an hour per client address (every form together).
+FORM_SUBMISSIONS_PER_HOUR = env.int("FORM_SUBMISSIONS_PER_HOUR", default=20)
 
 # Content Security Policy (django-csp) on every response: scripts and styles from the app's
 # own static files only (no inline script anywhere; charts read their data from JSON script

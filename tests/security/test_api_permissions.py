@@ -164,6 +164,12 @@ API = [
     Op("target-detail", "PUT", MANAGERS_ONLY_WRITE, "target"),
     Op("target-detail", "DELETE", "401 403 403 403 403 204 204", "target"),
     # --- integrations -----------------------------------------------------------------
+    Op("form-list", "GET", IMPORTERS_ONLY),
+    Op("form-list", "POST", CONTACT_EDITORS_ONLY),
+    Op("form-detail", "GET", IMPORTERS_ONLY, "form"),
+    Op("form-detail", "PATCH", IMPORTERS_ONLY, "form"),
+    Op("form-detail", "PUT", CONTACT_EDITORS_ONLY, "form"),
+    Op("form-detail", "DELETE", "401 403 204 403 403 204 204", "form"),
     Op("import-list", "GET", IMPORTERS_ONLY),
     Op("import-list", "POST", CONTACT_EDITORS_ONLY, format="multipart"),
     Op("import-detail", "GET", IMPORTERS_ONLY, "import"),

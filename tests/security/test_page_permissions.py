@@ -79,6 +79,15 @@ PAGES = [
     Page("integrations:import_list", "GET", EDITORS_ONLY),
     Page("integrations:import_detail", "GET", EDITORS_ONLY, "import"),
     Page("integrations:import_cancel", "POST", "login 403 302 403 403 302 302", "import"),
+    # --- web forms (capture): built by marketing and managers, public to everyone ------
+    Page("capture:form_list", "GET", EDITORS_ONLY),
+    Page("capture:form_create", "GET", EDITORS_ONLY),
+    Page("capture:form_create", "POST", "login 403 400 403 403 400 400", data={"name": ""}),
+    Page("capture:form_detail", "GET", EDITORS_ONLY, "form"),
+    Page("capture:form_edit", "GET", EDITORS_ONLY, "form"),
+    Page("capture:hosted", "GET", PUBLIC, "form_key", key="key"),
+    Page("capture:hosted", "POST", "400 400 400 400 400 400 400", "form_key", key="key"),
+    Page("capture:confirm", "GET", "404 404 404 404 404 404 404", "token", key="token"),
     # --- dashboard and targets (reporting) --------------------------------------------
     Page("reporting:dashboard", "GET", "login 403 200 403 403 200 200"),
     Page("reporting:panel", "GET", "login 403 200 403 403 200 200", extra={"name": "funnel"}),

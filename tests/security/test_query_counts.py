@@ -26,6 +26,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
+from capture.models import Form
 from evidence.models import Analysis, Kind, Status
 from integrations.models import (
     Delivery,
@@ -313,6 +314,14 @@ def _merges(cast: Cast, n: int) -> None:
         merging.contacts_merge(survivor=ContactFactory(), other=ContactFactory(), by=cast.mgr)
 
 
+def _form(cast: Cast) -> None:
+    """A form with a submission (the list counts them)."""
+    form = Form.objects.create(name="Contact us", consent_text="You may call me.")
+    now = timezone.now()
+    form.submissions.create(email="a@example.com", consent_text="ok", consented_at=now,
+                            address_hash="0" * 64, submitted_at=now)  # fmt: skip
+
+
 def _many(make: Callable[[Cast], Any]) -> Callable[[Cast, int], None]:
     def add(cast: Cast, n: int) -> None:
         for _ in range(n):
@@ -386,6 +395,7 @@ API_LISTS = [
         _many(lambda c: DuplicateScan.objects.create(requested_by=c.mgr, status=JobStatus.DONE)),
     ),
     Listing("merge-list", _merges),
+    Listing("form-list", _many(lambda c: _form(c))),
 ]
 
 # GET routes of the API that read no list: one object, aggregates computed by the database
@@ -434,6 +444,7 @@ PAGE_LISTS = [
     Listing("leads:team_queue", _team_queue, rows=_page("rows")),
     Listing("leads:contact_detail", _history, on="contact", rows=_page("timeline")),
     Listing("leads:duplicate_list", _pairs, rows=_page("pairs")),
+    Listing("capture:form_list", _many(lambda c: _form(c)), rows=_page("forms")),
     Listing("sales:contact_timeline", _timeline, on="contact", rows=_page("entries")),
     Listing("sales:my_tasks", _tasks, reader="rep", rows=_page("tasks")),
     Listing("scoring:contact_score", _score_rows, on="contact", rows=_breakdown_rows),

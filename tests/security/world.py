@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from capture.models import Form
 from evidence.models import Analysis, Kind
 from integrations.models import Delivery, Event, Webhook
 from integrations.services import imports
@@ -138,6 +139,10 @@ def _analysis(world: World, spec: str) -> int:
     return Analysis.objects.create(kind=Kind.BACKTEST, params=params).pk
 
 
+def _form() -> Form:
+    return Form.objects.create(name="Contact us", consent_text="You may call me.")
+
+
 BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "contact": _contact,
     "campaign": lambda w, s: CampaignFactory().pk,
@@ -166,4 +171,7 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "pair": _pair,
     "merge": _merge,
     "scan": lambda w, s: DuplicateScan.objects.create(requested_by=w.users["mkt"]).pk,
+    "form": lambda w, s: _form().pk,
+    "form_key": lambda w, s: _form().key,
+    "token": lambda w, s: "forged",
 }
