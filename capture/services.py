@@ -22,13 +22,13 @@ from leads.jobs import enqueue_on_commit
 from leads.models import Contact
 from leads.roles import Capability, User, account, can
 from leads.services import contact_update, contacts_for_emails
+from leads.touches import FORM_SUBMITTED
 from scoring.services import EventIn, events_ingest
 
 from .models import CLICK_IDS, UTM_FIELDS, Form, Submission
 from .origins import origins_clean
 from .questions import answers_split, questions_clean
 
-EVENT_TYPE = "form_submitted"
 CONFIRMATION_SALT = "capture.confirmation"
 CONFIRMATION_DAYS = 7
 TRACKING = (*UTM_FIELDS, *CLICK_IDS, "referrer", "landing_page")
@@ -134,7 +134,7 @@ def _make_lead(submission: Submission, at: datetime) -> None:
         events=[
             EventIn(
                 key=f"form-submission-{submission.pk}",
-                type=EVENT_TYPE,
+                type=FORM_SUBMITTED,
                 occurred_at=at,
                 contact_id=contact.pk,
                 campaign_id=form.campaign_id,

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from . import touches
 from .models import Campaign, Contact
 from .normalise import CURRENCY_HELP, currency_code
 from .roles import Account, User
@@ -78,6 +79,14 @@ class CampaignForm(forms.ModelForm[Campaign]):
         help_text="Everything it cost so far: reports divide it by leads, MQLs, clients.",
     )
 
+    utm_campaigns = forms.CharField(
+        label="UTM campaigns",
+        required=False,
+        help_text="The utm_campaign values that mean this campaign, one per line: touches "
+        "that carry one are credited to it.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     class Meta:
         model = Campaign
         fields = ["name", "channel", "spend", "currency", "started_on", "ended_on"]
@@ -87,8 +96,22 @@ class CampaignForm(forms.ModelForm[Campaign]):
             "ended_on": "Leave empty while it runs.",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["utm_campaigns"] = "\n".join(self.instance.utm_campaigns or [])
+
     def clean_currency(self) -> str:
         return currency_code(self.cleaned_data["currency"])
+
+    def clean_utm_campaigns(self) -> list[str]:
+        values = self.cleaned_data["utm_campaigns"].splitlines()
+        return touches.utm_campaigns_clean([v for v in values if v.strip()], self.instance)
+
+    def save(self, commit: bool = True) -> Campaign:
+        self.instance.utm_campaigns = self.cleaned_data["utm_campaigns"]
+        campaign = super().save(commit)
+        touches.touches_claim(campaign)
+        return campaign
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

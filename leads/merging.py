@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from . import duplicates, signals
 from .errors import MergeConflict
-from .models import Contact, Merge
+from .models import Contact, Merge, Touch
 from .roles import Capability, User, account, can
 from .services import record_move
 from .stages import FUNNEL, Move, Stage
@@ -180,6 +180,7 @@ def contacts_merge(
     _record(merge, kept, Move.MERGE, f"Merged with contact #{gone.pk}.", target, values, by)
     # Records merged into the other before are the survivor's now: one hop to the person.
     earlier = rows_follow(Contact, merge=merge, field="merged_into")
+    earlier |= rows_follow(Touch, merge=merge)  # the campaigns that reached the person
     answers = signals.contacts_merged.send(sender=Contact, merge=merge, survivor=kept, other=gone)
     moved = [earlier, *(cast(dict[str, list[int]], rows) for _, rows in answers if rows)]
     merge.moved = {label: ids for rows in moved for label, ids in rows.items()}
@@ -253,6 +254,7 @@ def merge_undo(*, merge: Merge, by: User | None, now: datetime | None = None) ->
     gone.email, gone.merged_into = email, None
     gone.save()
     rows_return(Contact, merge=merge, field="merged_into")
+    rows_return(Touch, merge=merge)
     signals.merge_undone.send(sender=Contact, merge=merge, survivor=kept, other=gone)
     merge.undone_at, merge.undone_by = now, account(by)
     merge.save(update_fields=["undone_at", "undone_by"])

@@ -41,6 +41,12 @@ class Campaign(models.Model):
         null=True, blank=True, validators=[validate_day], help_text=DAY_WINDOW
     )
     created_at = models.DateTimeField(default=timezone.now)
+    utm_campaigns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The utm_campaign values that mean this campaign: a touch that carries one "
+        "is credited to it.",
+    )
 
     class Meta:
         ordering = ["-started_on", "name"]
@@ -297,6 +303,46 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.contact_id}: {self.from_stage} -> {self.to_stage} ({self.move})"
+
+
+class TouchSource(models.TextChoices):
+    CREATED = "created", "Created with a campaign"
+    EVENT = "event", "Activity event"
+    FORM = "form", "Form submission"
+    IMPORT = "import", "Import row"
+
+
+class Touch(models.Model):
+    """One time a campaign reached a contact: what the attribution models share each
+    stage's credit over (``reporting.selectors.attribution``). Append-only.
+
+    ``campaign`` is empty when the touch carried UTM values that no campaign claims yet; the
+    values stay, and mapping them to a campaign (``Campaign.utm_campaigns``) credits it.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touches")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="touches"
+    )
+    at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=TouchSource.choices)
+    utm_source = models.CharField(max_length=200, blank=True, default="")
+    utm_medium = models.CharField(max_length=200, blank=True, default="")
+    utm_campaign = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["contact", "at"], name="touch_contact_at"),
+            models.Index(
+                fields=["utm_campaign"],
+                name="touch_unmapped_utm",
+                condition=models.Q(campaign__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} @ {self.at:%Y-%m-%d}: {self.campaign_id or self.utm_campaign}"
 
 
 class DefinitionQuerySet(models.QuerySet["Definition"]):

@@ -21,10 +21,11 @@ from . import duplicates, signals
 from .erasure import personal_values, scrub_rows
 from .errors import DuplicateContact, StageConflict
 from .jobs import enqueue_on_commit
-from .models import Contact, Definition, Merge, Transition
+from .models import Contact, Definition, Merge, TouchSource, Transition
 from .normalise import currency_code
 from .roles import Capability, User, account, can, roles_of
 from .stages import MOVES, Move, MoveRule, Stage
+from .touches import TouchIn, touches_record
 
 
 def _check_actor(rule: MoveRule, actor: User | None, contact: Contact) -> None:
@@ -422,6 +423,10 @@ def contact_create(*, by: User | None, email: str, **fields: Any) -> Contact:
     except IntegrityError:
         # Another request created the same e-mail between our check and our insert.
         raise DuplicateContact(existing_id=_email_taken(email)) from None
+    if contact.campaign_id:
+        at = min(contact.created_at, contact.first_seen_at)
+        touch = TouchIn(contact.pk, at, TouchSource.CREATED, campaign_id=contact.campaign_id)
+        touches_record([touch])
     signals.contact_saved.send(
         sender=Contact, contact=contact, created=True, changed=set(fields) | {"email"}
     )

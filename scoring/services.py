@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from leads.erasure import salted_hash
 from leads.jobs import job_run, job_start
-from leads.models import Contact, JobStatus
+from leads.models import Contact, JobStatus, TouchSource
 from leads.roles import User
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
+from leads.touches import FORM_SUBMITTED, TouchIn, touches_record
 
 from . import sql
 from .engine import BatchScorer, Counter, NewActivity, Outcome, Parts
@@ -122,8 +123,29 @@ def events_ingest(*, events: Sequence[EventIn], now: datetime | None = None) -> 
     if new:
         earliest = {a.contact_id: a.occurred_at for a in sorted(new, key=_latest_first)}
         contacts_seen(at_by_id=earliest)
+        touches_record([_touch(first[key], contact_of[key]) for _, key in inserted])
         _score_events(new, locked, now)
     return IngestResult(accepted=len(new), duplicates=len(events) - len(new))
+
+
+def _touch(event: EventIn, contact_id: int) -> TouchIn:
+    """The touch an event is when it names a campaign or carries a UTM campaign (a form
+    submission's are in its properties)."""
+    properties = event.properties or {}
+
+    def utm(name: str) -> str:
+        value = properties.get(name)
+        return value if isinstance(value, str) else ""
+
+    return TouchIn(
+        contact_id,
+        event.occurred_at,
+        TouchSource.FORM if event.type == FORM_SUBMITTED else TouchSource.EVENT,
+        campaign_id=event.campaign_id,
+        utm_source=utm("utm_source"),
+        utm_medium=utm("utm_medium"),
+        utm_campaign=utm("utm_campaign"),
+    )
 
 
 def _latest_first(activity: NewActivity) -> tuple[Any, ...]:

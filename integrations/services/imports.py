@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from leads import duplicates, signals
 from leads.jobs import enqueue_on_commit
-from leads.models import Campaign, Contact
+from leads.models import Campaign, Contact, TouchSource
 from leads.roles import User, account
+from leads.touches import TouchIn, touches_record
 from scoring.services import rescore_profiles
 
 from ..csvfiles import (
@@ -315,6 +316,13 @@ def _run_chunk(
         signals.contacts_created.send(sender=Contact, contact_ids=set(result.created))
     if result.updated:
         rescore_profiles(contact_ids=set(result.updated), now=now)
+    if job.campaign_id:  # each row the campaign reached is one of its touches
+        touches_record(
+            [
+                TouchIn(pk, now, TouchSource.IMPORT, campaign_id=job.campaign_id)
+                for pk in [*result.created, *result.updated]
+            ]
+        )
     look_alikes = _look_alikes(job, rows, result.created)
     ImportJob.objects.filter(pk=job_id).update(
         processed_rows=done + len(chunk),

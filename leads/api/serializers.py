@@ -5,6 +5,7 @@ from django.db import models
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from .. import touches
 from ..models import Campaign, Contact, Transition
 from ..normalise import (
     CURRENCY_HELP,
@@ -93,13 +94,41 @@ class TransitionSerializer(serializers.ModelSerializer[Transition]):
         fields = ["id", "move", "from_stage", "to_stage", "at", "actor", "reason", "data"]
 
 
+class UtmCampaignsField(serializers.JSONField):
+    def to_internal_value(self, data: Any) -> Any:
+        campaign = self.parent.instance if self.parent is not None else None
+        try:
+            return touches.utm_campaigns_clean(data, campaign)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
 class CampaignSerializer(serializers.ModelSerializer[Campaign]):
     currency = CurrencyField(required=False, default="EUR")
+    utm_campaigns = UtmCampaignsField(
+        required=False,
+        help_text='The utm_campaign values that mean this campaign, e.g. ["spring-webinar"]: '
+        "touches that carry one are credited to it.",
+    )
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "channel", "spend", "currency", "started_on", "ended_on"]
+        fields = [
+            "id",
+            "name",
+            "channel",
+            "spend",
+            "currency",
+            "started_on",
+            "ended_on",
+            "utm_campaigns",
+        ]
         extra_kwargs = {"spend": {"min_value": 0}}
+
+    def save(self, **kwargs: Any) -> Campaign:
+        campaign = super().save(**kwargs)
+        touches.touches_claim(campaign)
+        return campaign
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         started = attrs.get("started_on", getattr(self.instance, "started_on", None))

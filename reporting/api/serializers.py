@@ -3,9 +3,12 @@ shapes, which the OpenAPI schema documents field by field."""
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.dates import DAY_WINDOW, earliest_day, validate_day
@@ -15,6 +18,7 @@ from leads.stages import FUNNEL
 from ..models import Target
 from ..periods import Period, month_start
 from ..selectors import GroupBy, Mode, Scope
+from ..selectors.attribution import Attribution
 from ..selectors.funnel import COUNTED, STEPS
 from ..selectors.response_time import BANDS as RESPONSE_BANDS
 from ..selectors.response_time import NEVER as NEVER_TOUCHED
@@ -112,6 +116,13 @@ def _mode(default: Mode) -> serializers.ChoiceField:
 class FunnelQuerySerializer(ReportQuerySerializer):
     group_by = _group_by(GroupBy.CAMPAIGN, GroupBy.CHANNEL, GroupBy.OWNER, GroupBy.MONTH)
     mode = _mode(Mode.COHORT)
+    attribution = serializers.ChoiceField(
+        choices=Attribution.choices,
+        default=Attribution.FIRST,
+        help_text="How each stage's credit is shared among the campaigns that touched the "
+        "contact before it (the definitions page explains each): counts per campaign and cost "
+        "per stage follow.",
+    )
 
 
 class HandoffQuerySerializer(ReportQuerySerializer):
@@ -150,7 +161,17 @@ def _hours() -> serializers.FloatField:
     return serializers.FloatField(allow_null=True)
 
 
+@extend_schema_field({"type": "number"})
+class CreditField(serializers.Field):
+    """How many contacts reached a stage; per campaign under a multi-touch attribution, the
+    sum of their credits (a decimal, 4 places)."""
+
+    def to_representation(self, value: Any) -> int | float:
+        return int(value) if value == int(value) else float(round(Decimal(value), 4))
+
+
 StageCounts = _mapping("StageCounts", [s.value for s in COUNTED], serializers.IntegerField)
+StageCredits = _mapping("StageCredits", [s.value for s in COUNTED], CreditField)
 StepRates = _mapping("StepRates", [step.name for step in STEPS], _rate)
 StageCosts = _mapping("StageCosts", [s.value for s in FUNNEL], _money)
 
@@ -173,7 +194,10 @@ class FunnelLineSerializer(serializers.Serializer):
         allow_null=True, help_text="Campaign or rep id, channel, or YYYY-MM; null: none."
     )
     label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
-    counts = StageCounts(help_text="Contacts that reached each stage.")
+    counts = StageCredits(
+        help_text="Contacts that reached each stage; per campaign or channel with an "
+        "attribution other than first, the sum of the credits its touches earned."
+    )
     rates = StepRates(help_text="Reached B / reached A; null when nobody reached A.")
     spend = _money()
     currency = serializers.CharField(allow_null=True)

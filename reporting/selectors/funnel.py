@@ -23,6 +23,7 @@ from leads.stages import FUNNEL, Stage
 
 from ..definitions import note
 from ..periods import Period
+from .attribution import Attribution, credits
 from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ordered_keys, rate
 from .spend import SpendShare, prorated_campaigns, spend_shares
 
@@ -70,7 +71,7 @@ STEPS = (
 class FunnelLine:
     key: str | None
     label: str
-    counts: dict[str, int]
+    counts: dict[str, int | Decimal]  # credits (decimals) per campaign but with first touch
     rates: dict[str, float | None]
     spend: Decimal | None
     currency: str | None
@@ -106,6 +107,9 @@ class _Tally:
 
     def add(self, counts: Counter, campaign_id: int | None) -> None:
         self.counts.update(counts)
+        self.credit(counts, campaign_id)
+
+    def credit(self, counts: Counter, campaign_id: int | None) -> None:
         if campaign_id is not None:
             self.attributed.update(counts)
 
@@ -116,23 +120,31 @@ def funnel_report(
     mode: Mode = Mode.COHORT,
     group_by: GroupBy | None = None,
     scope: Scope = NO_FILTER,
+    attribution: Attribution = Attribution.FIRST,
     today: date | None = None,
 ) -> FunnelReport:
     """Counts, rates and cost per stage for each group of ``group_by`` and in total.
 
     Cost per stage is the campaigns' spend in the range divided by the contacts attributed
-    to them (first touch) that reached the stage. It is not given per sales rep, nor when the
+    to them that reached the stage: the contact's campaign (first touch), or with another
+    ``attribution`` the sum of the credits its touches earned (``selectors.attribution``),
+    which per campaign are the counts too. It is not given per sales rep, nor when the
     report is limited to one rep: campaign spend cannot be split between reps.
     """
     today = today or timezone.localdate()
     reached = _reached(period, mode, group_by, scope)
+    credit = (
+        reached
+        if attribution == Attribution.FIRST
+        else _credited(period, mode, group_by, scope, attribution)
+    )
     costed = scope.owner is None
     shares = (
         list(spend_shares(period, scope, by_month=group_by == GroupBy.MONTH, today=today))
         if costed
         else []
     )
-    total, tallies = _tally(group_by, reached, shares)
+    total, tallies = _tally(group_by, reached, credit, shares)
     if group_by == GroupBy.MONTH:
         for part in period.months():
             tallies[group_key(group_by, part.start)]  # every month shows, even an empty one
@@ -163,14 +175,9 @@ def _reached(
     Campaign and channel groups are folded from the campaign ids afterwards: a few hundred
     aggregated rows rather than a join with the campaigns on every contact.
     """
-    columns: dict[str, list[Stage]] = (
-        {REACHED_AT[Stage.CONTACT]: list(COUNTED)}
-        if mode == Mode.COHORT
-        else {REACHED_AT[stage]: [stage] for stage in COUNTED}
-    )
     reached: dict[tuple, Counter] = defaultdict(Counter)
     contacts = scope.apply(Contact.objects.counted())  # erased ones too, merged ones once
-    for column, stages in columns.items():
+    for column, stages in _columns(mode).items():
         in_range = contacts.filter(period.covers(column))
         keys = {"source": F("campaign_id")}
         if (key := _db_key(group_by, column, period.tz)) is not None:
@@ -183,6 +190,29 @@ def _reached(
     return reached
 
 
+def _columns(mode: Mode) -> dict[str, list[Stage]]:
+    """The column each query filters on and the stages it counts: one query in cohort mode
+    (the contacts first seen in the range), one per stage in period mode."""
+    if mode == Mode.COHORT:
+        return {REACHED_AT[Stage.CONTACT]: list(COUNTED)}
+    return {REACHED_AT[stage]: [stage] for stage in COUNTED}
+
+
+def _credited(
+    period: Period, mode: Mode, group_by: GroupBy | None, scope: Scope, model: Attribution
+) -> dict[tuple, Counter]:
+    """The credit of each stage per (group value, campaign id), as ``_reached`` counts."""
+    found: dict[tuple, Counter] = defaultdict(Counter)
+    contacts = scope.apply(Contact.objects.counted())
+    for column, stages in _columns(mode).items():
+        key = _db_key(group_by, column, period.tz)
+        reached_at = {stage: REACHED_AT[stage] for stage in stages}
+        in_range = contacts.filter(period.covers(column))
+        for group, counts in credits(in_range, reached_at, model, key).items():
+            found[group].update(counts)
+    return found
+
+
 def _db_key(group_by: GroupBy | None, column: str, tz: tzinfo):
     if group_by == GroupBy.OWNER:
         return F("owner_id")
@@ -192,23 +222,32 @@ def _db_key(group_by: GroupBy | None, column: str, tz: tzinfo):
 
 
 def _tally(
-    group_by: GroupBy | None, reached: dict[tuple, Counter], shares: list[SpendShare]
+    group_by: GroupBy | None,
+    reached: dict[tuple, Counter],
+    credit: dict[tuple, Counter],
+    shares: list[SpendShare],
 ) -> tuple[_Tally, dict[str | None, _Tally]]:
-    """Fold the counted rows and the spend shares into the total and into each group."""
+    """Fold the counted rows, the credits and the spend shares into the total and into each
+    group. Campaign and channel groups count credits (with first touch, the contacts whose
+    campaign it is); month and rep groups count contacts."""
     total, tallies = _Tally(), defaultdict[Any, _Tally](_Tally)
+    by_campaign = group_by in (GroupBy.CAMPAIGN, GroupBy.CHANNEL)
     channel_of = dict(
-        Campaign.objects.filter(pk__in={campaign for _, campaign in reached}).values_list(
+        Campaign.objects.filter(pk__in={campaign for _, campaign in credit}).values_list(
             "pk", "channel"
         )
     )
-    for (value, campaign), counts in reached.items():
-        total.add(counts, campaign)
-        if group_by is not None:
-            by = {
-                GroupBy.CAMPAIGN: campaign,
-                GroupBy.CHANNEL: channel_of.get(campaign),
-            }.get(group_by, value)
+    for (value, _campaign), counts in reached.items():
+        total.counts.update(counts)
+        if group_by is not None and not by_campaign:
+            tallies[group_key(group_by, value)].counts.update(counts)
+    for (value, campaign), counts in credit.items():
+        if by_campaign:
+            by = campaign if group_by == GroupBy.CAMPAIGN else channel_of.get(campaign)
             tallies[group_key(group_by, by)].add(counts, campaign)
+        elif group_by is not None:
+            tallies[group_key(group_by, value)].credit(counts, campaign)
+        total.credit(counts, campaign)
     for share in shares:
         total.shares.append(share)
         by = {

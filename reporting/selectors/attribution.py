@@ -1,0 +1,171 @@
+"""
+Multi-touch attribution: how each stage a contact reached is credited to the campaigns whose
+touches came before it (``leads.models.Touch``).
+
+For each stage a contact reached, its credit of 1 is spread over its touches up to the moment
+it entered the stage, by the model's weights, then divided by their sum so that it adds up to
+exactly 1 per contact and stage:
+
+- ``first``: all to the first touch; ``last``: all to the last touch up to the entry;
+- ``linear``: equal shares;
+- ``u_shaped``: 40 % to the first touch, 40 % to the lead-making one (the last up to the
+  contact's lead entry), 20 % shared by the rest;
+- ``w_shaped``: 30 % first, 30 % lead-making, 30 % the last touch up to the MQL entry, 10 %
+  shared by the rest;
+- ``time_decay``: a weight that halves every ``HALF_LIFE_DAYS`` before the entry.
+
+Where one touch holds two positions its shares add; a position nobody holds (no touch after
+the first; for a stage entered before the MQL, the MQL's touch) leaves its share out and the
+others grow in proportion. A
+contact with no touch before the entry credits "no campaign" with its 1.
+
+One SQL statement per stage column, run by the database over every contact and touch in the
+range: window functions number each contact's touches and find the positions, a GROUP BY sums
+the credits per campaign (and per month or rep when the report is grouped so).
+"""
+
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import QuerySet
+
+from leads.models import Contact, Touch
+from leads.stages import Stage
+
+HALF_LIFE_DAYS = 7
+PLACES = Decimal("0.000001")
+
+
+class Attribution(models.TextChoices):
+    FIRST = "first", "First touch"
+    LAST = "last", "Last touch"
+    LINEAR = "linear", "Linear"
+    U_SHAPED = "u_shaped", "U-shaped (40/20/40)"
+    W_SHAPED = "w_shaped", "W-shaped (30/30/30/10)"
+    TIME_DECAY = "time_decay", "Time decay (7-day half-life)"
+
+
+# Each model's weight of one touch before it is divided by the contact's sum: ``rn`` is the
+# touch's place (1 = first), ``n`` how many there are, ``lead_rn``/``mql_rn`` the places of the
+# lead-making touch and of the last one up to the MQL, ``rest`` how many hold no position.
+FIRST_W = "CASE WHEN rn = 1 THEN 1.0 ELSE 0.0 END"
+POSITIONS = {
+    Attribution.FIRST: FIRST_W,
+    Attribution.LAST: "CASE WHEN rn = n THEN 1.0 ELSE 0.0 END",
+    Attribution.LINEAR: "1.0",
+    Attribution.U_SHAPED: (
+        "0.4 * (CASE WHEN rn = 1 THEN 1 ELSE 0 END) "
+        "+ 0.4 * (CASE WHEN rn = lead_rn THEN 1 ELSE 0 END) "
+        "+ CASE WHEN rn <> 1 AND rn <> COALESCE(lead_rn, 0) THEN 0.2 / rest ELSE 0 END"
+    ),
+    Attribution.W_SHAPED: (
+        "0.3 * (CASE WHEN rn = 1 THEN 1 ELSE 0 END) "
+        "+ 0.3 * (CASE WHEN rn = lead_rn THEN 1 ELSE 0 END) "
+        "+ 0.3 * (CASE WHEN rn = mql_rn THEN 1 ELSE 0 END) "
+        "+ CASE WHEN rn <> 1 AND rn <> COALESCE(lead_rn, 0) AND rn <> COALESCE(mql_rn, 0) "
+        "THEN 0.1 / rest ELSE 0 END"
+    ),
+}
+# Which touches hold no position, per model (``rest`` counts them).
+NO_POSITION = {
+    Attribution.U_SHAPED: "rn <> 1 AND rn <> COALESCE(lead_rn, 0)",
+    Attribution.W_SHAPED: ("rn <> 1 AND rn <> COALESCE(lead_rn, 0) AND rn <> COALESCE(mql_rn, 0)"),
+}
+
+
+def _age_days() -> str:
+    """Days from the touch to the stage entry, in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return "EXTRACT(EPOCH FROM (entered - at)) / 86400.0"
+    return "(julianday(entered) - julianday(at))"
+
+
+def _weight(model: Attribution) -> str:
+    if model == Attribution.TIME_DECAY:
+        return f"POWER(0.5, ({_age_days()}) / {HALF_LIFE_DAYS}.0)"
+    return POSITIONS[model]
+
+
+def credits(
+    contacts: QuerySet[Contact],
+    reached_at: dict[Stage, str],
+    model: Attribution,
+    key: Any = None,
+) -> dict[tuple[Any, int | None], Counter]:
+    """The credit of ``contacts`` for each stage of ``reached_at`` (the column of the time it
+    was reached) they reached, per (group key, campaign id): ``key`` is the expression the
+    report groups by (a month, a rep), or None."""
+    if not reached_at:
+        return {}
+    columns = ["id", "lead_at", "mql_at", *reached_at.values()]
+    rows = contacts.annotate(group_key=key) if key is not None else contacts
+    inner = rows.values(*dict.fromkeys(columns), *(["group_key"] if key is not None else []))
+    sql, params = inner.query.sql_with_params()
+    group = "group_key" if key is not None else "NULL"
+    entries = " UNION ALL ".join(
+        f"SELECT id, {group} AS group_key, '{stage.value}' AS stage, {column} AS entered, "
+        f"lead_at, mql_at FROM contacts WHERE {column} IS NOT NULL"
+        for stage, column in reached_at.items()
+    )
+    no_position = NO_POSITION.get(model)
+    rest = (
+        f"SUM(CASE WHEN touch_id IS NOT NULL AND {no_position} THEN 1 ELSE 0 END) "
+        "OVER (PARTITION BY id, stage)"
+        if no_position
+        else "0"
+    )
+    touch = Touch._meta.db_table
+    statement = f"""
+        WITH contacts AS ({sql}),
+        entries AS ({entries}),
+        numbered AS (
+            SELECT e.id, e.group_key, e.stage, e.entered, t.id AS touch_id, t.campaign_id,
+                   t.at,
+                   (t.at <= e.lead_at AND e.lead_at <= e.entered) AS before_lead,
+                   (t.at <= e.mql_at AND e.mql_at <= e.entered) AS before_mql,
+                   ROW_NUMBER() OVER (PARTITION BY e.id, e.stage ORDER BY t.at, t.id) AS rn,
+                   COUNT(t.id) OVER (PARTITION BY e.id, e.stage) AS n
+            FROM entries e
+            LEFT JOIN {touch} t ON t.contact_id = e.id AND t.at <= e.entered
+        ),
+        placed AS (
+            SELECT numbered.*,
+                   MAX(CASE WHEN before_lead THEN rn END) OVER (PARTITION BY id, stage) AS lead_rn,
+                   MAX(CASE WHEN before_mql THEN rn END) OVER (PARTITION BY id, stage) AS mql_rn
+            FROM numbered
+        ),
+        weighed AS (
+            SELECT placed.*, {rest} AS rest FROM placed
+        ),
+        raw AS (
+            SELECT group_key, stage, campaign_id, id,
+                   CASE WHEN touch_id IS NULL THEN 1.0 ELSE {_weight(model)} END AS w
+            FROM weighed
+        )
+        SELECT group_key, stage, campaign_id,
+               SUM(w / total) AS credit
+        FROM (
+            SELECT raw.*, SUM(w) OVER (PARTITION BY id, stage) AS total FROM raw
+        ) shares
+        WHERE total > 0
+        GROUP BY group_key, stage, campaign_id
+    """
+    found: dict[tuple[Any, int | None], Counter] = defaultdict(Counter)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for group_key, stage, campaign, credit in cursor.fetchall():
+            value = Decimal(str(credit)).quantize(PLACES)
+            found[(_as_key(group_key), campaign)][Stage(stage)] += value
+    return found
+
+
+def _as_key(value: Any) -> Any:
+    """A month as a date on every database (SQLite hands the raw SQL's back as text)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value
