@@ -153,12 +153,13 @@ def credits(
         WHERE total > 0
         GROUP BY group_key, stage, campaign_id
     """
-    found: dict[tuple[Any, int | None], Counter] = defaultdict(Counter)
+    found: dict[tuple[Any, int | None], Counter[Any]] = defaultdict(Counter)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         for group_key, stage, campaign, credit in cursor.fetchall():
             value = Decimal(str(credit)).quantize(PLACES)
-            found[(_as_key(group_key), campaign)][Stage(stage)] += value
+            # Counter's stubs say int; it adds Decimal credits as well
+            found[(_as_key(group_key), campaign)][Stage(stage)] += value  # type: ignore[assignment]
     return found
 
 

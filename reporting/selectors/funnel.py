@@ -261,7 +261,7 @@ def _tally(
 
 
 def _line(key: str | None, label: str, tally: _Tally, *, costed: bool) -> FunnelLine:
-    counts = {stage.value: tally.counts[stage] for stage in COUNTED}
+    counts: dict[str, int | Decimal] = {stage.value: tally.counts[stage] for stage in COUNTED}
     currencies = {share.currency for share in tally.shares}
     spend = None
     if costed and len(currencies) == 1:

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -63,9 +64,9 @@ class Scope:
 NO_FILTER = Scope()
 
 
-def rate(reached: float, of: float) -> float | None:
+def rate(reached: float | Decimal, of: float | Decimal) -> float | None:
     """Reached B / reached A, rounded to 4 places; ``None`` when nobody reached A."""
-    return round(reached / of, 4) if of else None
+    return round(float(reached) / float(of), 4) if of else None
 
 
 def group_key(group_by: GroupBy | None, value: Any) -> str | None:

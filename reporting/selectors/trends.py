@@ -5,6 +5,7 @@ falling rate points at who can fix it (lead to MQL is marketing's, MQL to SQL is
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from ..periods import Period
 from .funnel import STEPS, FunnelLine, Mode, Step, funnel_report
@@ -15,7 +16,7 @@ from .scope import NO_FILTER, GroupBy, Scope
 class TrendMonth:
     month: str
     label: str
-    counts: dict[str, int]
+    counts: dict[str, int | Decimal]  # contacts: ints (a month counts people, not credit)
     rates: dict[str, float | None]
     change: dict[str, float | None]  # the rate minus the previous month's
 
