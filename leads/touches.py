@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 from django.db.models.functions import Lower
 
 from .models import Campaign, Touch, TouchSource
@@ -79,14 +79,20 @@ class UnmappedUtm:
 
 
 def unmapped_utms() -> list[UnmappedUtm]:
-    """The UTM campaigns no campaign claims, the most used first."""
+    """The UTM campaigns no campaign claims (in any case: matching ignores it), the most
+    used first."""
     rows = (
         Touch.objects.filter(campaign__isnull=True)
-        .values("utm_campaign")
-        .annotate(touches=Count("id"), contacts=Count("contact", distinct=True), last=Max("at"))
-        .order_by("-touches", "utm_campaign")
+        .values(key=Lower("utm_campaign"))
+        .annotate(
+            spelling=Min("utm_campaign"),
+            touches=Count("id"),
+            contacts=Count("contact", distinct=True),
+            last=Max("at"),
+        )
+        .order_by("-touches", "key")
     )
-    return [UnmappedUtm(r["utm_campaign"], r["touches"], r["contacts"], r["last"]) for r in rows]
+    return [UnmappedUtm(r["spelling"], r["touches"], r["contacts"], r["last"]) for r in rows]
 
 
 @transaction.atomic
@@ -97,6 +103,8 @@ def utm_map(*, campaign: Campaign, values: Iterable[str], by: User | None) -> in
         raise PermissionDenied("Campaigns are edited by marketing and managers.")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     wanted = {value.strip() for value in values if value.strip()}
+    if not wanted:
+        raise ValidationError("Give the utm_campaign value to map.")
     known = {str(v).lower() for v in campaign.utm_campaigns}
     added = sorted(value for value in wanted if value.lower() not in known)
     campaign.utm_campaigns = utm_campaigns_clean([*campaign.utm_campaigns, *added], campaign)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import duplicate_pages, views
+from . import duplicate_pages, utm_pages, views
 
 app_name = "leads"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/new/", views.campaign_edit, name="campaign_create"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/utm/", utm_pages.utm_unmapped, name="utm_unmapped"),
+    path("campaigns/utm/map/", utm_pages.utm_map, name="utm_map"),
     path("definitions/", views.definitions, name="definitions"),
     path("definitions/<slug:term>/edit/", views.definition_edit, name="definition_edit"),
 ]

@@ -67,6 +67,8 @@ PAGES = [
     Page("leads:campaign_list", "GET", ANY_ROLE),
     Page("leads:campaign_create", "GET", EDITORS_ONLY),
     Page("leads:campaign_edit", "GET", EDITORS_ONLY, "campaign"),
+    Page("leads:utm_unmapped", "GET", EDITORS_ONLY),
+    Page("leads:utm_map", "POST", "login 403 404 403 403 404 404"),  # no campaign given
     Page("leads:definitions", "GET", ANY_ROLE),
     Page("leads:definition_edit", "GET", MANAGERS_ONLY, "term", key="term"),
     Page("leads:duplicate_list", "GET", EDITORS_ONLY),
