@@ -48,9 +48,22 @@ KPIS = (
     KpiDefinition(
         "cost",
         "Cost per stage",
-        "Attribution is first touch: a contact counts for the campaign it first came from, "
-        "and cost per stage divides that campaign's spend in the range by its contacts that "
-        "reached the stage.",
+        "A campaign's spend in the range divided by the credit it earned for the stage. With "
+        "first touch, the default, a contact counts for the campaign it first came from; "
+        "another attribution model shares the contact among the campaigns that touched it.",
+    ),
+    KpiDefinition(
+        "attribution",
+        "Attribution",
+        "Each stage a contact reached is a credit of 1, shared among its touches (an event, "
+        "form or import row naming a campaign) up to the moment it entered the stage. First "
+        "touch: all to the first; last touch: all to the last before the entry; linear: equal "
+        "shares; U-shaped: 40 % the first, 40 % the one that made it a lead, 20 % shared by "
+        "the rest; W-shaped: 30 % the first, 30 % the lead-making one, 30 % the last before "
+        "the MQL, 10 % shared by the rest; time decay: a weight halving every 7 days before "
+        "the entry. A touch in two places adds both shares; a place nobody holds leaves its "
+        "share to the others. Example: touches A, D, B, then the lead, C, then the MQL: the "
+        "MQL is A 40 %, B 40 %, C 10 %, D 10 % U-shaped, 25 % each linear, all C last touch.",
     ),
     KpiDefinition(
         "time_in_stage",

@@ -22,6 +22,7 @@ from .api.serializers import ReportQuerySerializer, twelve_months_to
 from .models import Target
 from .periods import Period
 from .selectors import GroupBy, Mode, Scope
+from .selectors.attribution import Attribution
 from .selectors.funnel import MODE_HELP
 
 FILTERS = ("start", "end", "campaign", "channel", "owner", "mode")
@@ -48,6 +49,12 @@ class DashboardFilterForm(forms.Form):
         help_text=" ".join(MODE_HELP.values()),
     )
     by = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label="Sources by")
+    attribution = forms.ChoiceField(
+        choices=Attribution.choices,
+        required=False,
+        label="Attribution",
+        help_text="How the sources share each stage's credit (see Definitions).",
+    )
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         # The range the reports default to is shown in the fields (the API's defaults).
@@ -75,6 +82,7 @@ class DashboardFilterForm(forms.Form):
         cleaned["scope"] = query.validated_data["scope"]
         cleaned["mode"] = Mode(cleaned.get("mode") or Mode.COHORT)
         cleaned["by"] = GroupBy(cleaned.get("by") or GroupBy.CHANNEL)
+        cleaned["attribution"] = Attribution(cleaned.get("attribution") or Attribution.FIRST)
         return cleaned
 
     @property
@@ -92,6 +100,10 @@ class DashboardFilterForm(forms.Form):
     @property
     def sources_by(self) -> GroupBy:
         return self.cleaned_data["by"]
+
+    @property
+    def credit_model(self) -> Attribution:
+        return self.cleaned_data["attribution"]
 
     def query(self, **extra: str) -> str:
         """The filters as a query string (for the charts' fragments and CSV links)."""

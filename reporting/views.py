@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from leads.pages import paginate, role_required
+from leads.pages import contact_for, paginate, role_required
 from leads.roles import Capability, can, holders
 from leads.stages import FUNNEL, Stage
 from sla.selectors import mql_sla_hours
@@ -34,6 +34,7 @@ from .models import Target
 from .periods import month_start
 from .roles import REPORT_READERS
 from .selectors import GroupBy
+from .selectors.attribution import Attribution, contact_credit
 from .selectors.funnel import COUNTED, STEPS, FunnelLine, FunnelReport
 from .selectors.scope import Team
 from .selectors.targets import TargetLine
@@ -116,7 +117,11 @@ def kpis(report: FunnelReport) -> list[dict[str, str]]:
 def sources_panel(form: DashboardFilterForm) -> dict[str, Any]:
     """Conversion and cost per campaign or channel: what each source really brings."""
     report = selectors.funnel_report(
-        period=form.period, mode=form.report_mode, group_by=form.sources_by, scope=form.scope
+        period=form.period,
+        mode=form.report_mode,
+        group_by=form.sources_by,
+        scope=form.scope,
+        attribution=form.credit_model,
     )
     groups = [line for line in report.groups if line.counts[Stage.LEAD]]
     conversion = Chart(
@@ -134,9 +139,15 @@ def sources_panel(form: DashboardFilterForm) -> dict[str, Any]:
     return {
         "report": report,
         "charts": [conversion, cost_chart(form, groups)],
-        "csv": ("report-funnel", {"group_by": form.sources_by.value}),
+        "csv": ("report-funnel", {"group_by": form.sources_by.value, **_model_of(form)}),
         "by": SOURCES[form.sources_by].lower(),
     }
+
+
+def _model_of(form: DashboardFilterForm) -> dict[str, str]:
+    """The attribution in a link, when it is not the default first touch."""
+    model = form.credit_model
+    return {} if model == Attribution.FIRST else {"attribution": model.value}
 
 
 def cost_chart(form: DashboardFilterForm, groups: list[FunnelLine]) -> Chart:
@@ -148,7 +159,8 @@ def cost_chart(form: DashboardFilterForm, groups: list[FunnelLine]) -> Chart:
     costed = [line for line in costed if line.currency == currency]
     return Chart(
         "cost",
-        f"Cost per stage by {SOURCES[form.sources_by].lower()}",
+        f"Cost per stage by {SOURCES[form.sources_by].lower()}"
+        + ("" if form.credit_model == Attribution.FIRST else f" ({form.credit_model.label})"),
         [line.label for line in costed],
         [
             Series(f"Cost per {stage.label}", [line.cost[stage.value] for line in costed])
@@ -364,7 +376,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "is_manager": can(request.user, Capability.MANAGE_TEAM),
     }
     if form.is_valid():
-        query = form.query(by=form.sources_by.value)
+        query = form.query(by=form.sources_by.value, **_model_of(form))
         context["panels"] = [
             {
                 "name": name,
@@ -443,3 +455,13 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"Target for {target.month:%B %Y} ({target.get_stage_display()}) deleted."
     )
     return redirect("reporting:target_list")
+
+
+@require_GET
+@role_required()
+def contact_touches(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact page's touches: each campaign that reached the person, in order, and the
+    credit each attribution model gives it for the furthest stage they reached."""
+    contact = contact_for(request.user, pk)
+    context = {"contact": contact, "credit": contact_credit(contact), "models": list(Attribution)}
+    return render(request, "reporting/_contact_touches.html", context)

@@ -25,6 +25,7 @@ the credits per campaign (and per month or rep when the report is grouped so).
 """
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,8 +33,8 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import QuerySet
 
-from leads.models import Contact, Touch
-from leads.stages import Stage
+from leads.models import Campaign, Contact, Touch
+from leads.stages import FUNNEL, Stage
 
 HALF_LIFE_DAYS = 7
 PLACES = Decimal("0.000001")
@@ -170,3 +171,41 @@ def _as_key(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.date()
     return value
+
+
+@dataclass(frozen=True)
+class ContactCredit:
+    """One contact's touches in order, and per model the credit each campaign gets for the
+    furthest stage it reached (``stage``; None before it is a lead)."""
+
+    touches: list[Touch]
+    stage: Stage | None
+    campaigns: list[tuple[str, list[Decimal | None]]]  # a share per model, in Attribution order
+
+
+def contact_credit(contact: Contact) -> ContactCredit:
+    """What the contact page shows: through ``credits``, the reports' own statement."""
+    touches = list(contact.touches.select_related("campaign").order_by("at", "id"))
+    reached = [stage for stage in FUNNEL if getattr(contact, f"{stage.value}_at")]
+    stage = reached[-1] if reached else None
+    by_campaign: dict[int | None, dict[Attribution, Decimal]] = defaultdict(dict)
+    if stage is not None:
+        one = Contact.objects.filter(pk=contact.pk)
+        for model in Attribution:
+            for (_, campaign), counts in credits(one, {stage: f"{stage.value}_at"}, model).items():
+                by_campaign[campaign][model] = Decimal(counts[stage])
+    names = dict(
+        Campaign.objects.filter(pk__in=[pk for pk in by_campaign if pk]).values_list("pk", "name")
+    )
+    ordered = sorted(
+        by_campaign.items(),
+        key=lambda item: (-item[1].get(Attribution.LINEAR, Decimal(0)), item[0] or 0),
+    )
+    rows = [
+        (
+            names.get(pk, "No campaign") if pk else "No campaign",
+            [shares.get(m) for m in Attribution],
+        )
+        for pk, shares in ordered
+    ]
+    return ContactCredit(touches=touches, stage=stage, campaigns=rows)

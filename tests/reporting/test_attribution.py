@@ -135,3 +135,36 @@ def test_first_touch_is_the_default_and_todays_figures(api, manager, journeys):
 def test_an_unknown_model_is_a_400_naming_it(api, manager):
     response = api.as_user(manager).get("/api/v1/reports/funnel/", {"attribution": "shapley"})
     assert response.status_code == 400 and "attribution" in response.json()
+
+
+def test_the_dashboards_sources_panel_follows_the_chosen_model(client, manager, journeys):
+    client.force_login(manager)
+    query = {"start": "2026-03-01", "end": "2026-03-31", "by": "campaign"}
+    panel = client.get("/dashboard/panels/sources/", query | {"attribution": "u_shaped"})
+    assert panel.status_code == 200
+    html = panel.content.decode()
+    assert "Cost per stage by campaign (U-shaped (40/20/40))" in html
+    lines = {line.label: line for line in panel.context["report"].groups}
+    assert lines["B"].counts["mql"] == Decimal("0.4")
+    assert "attribution=u_shaped" in html  # the CSV link keeps it
+
+
+def test_the_contact_page_lists_the_touches_and_each_models_credit(client, manager, journeys):
+    ada = journeys["A"].contacts.order_by("pk").first()
+    client.force_login(manager)
+    page = client.get(f"/dashboard/contacts/{ada.pk}/touches/")
+    assert page.status_code == 200
+    credit = page.context["credit"]
+    assert [t.campaign.name for t in credit.touches] == ["A", "D", "B", "C"]
+    assert credit.stage == "mql"
+    shares = dict(credit.campaigns)
+    models = [m.value for m in page.context["models"]]
+    assert shares["B"][models.index("u_shaped")] == Decimal("0.4")
+    assert shares["C"][models.index("last")] == Decimal("1")
+    assert "Credit for reaching MQL" in page.content.decode()
+
+
+def test_a_rep_sees_the_touches_of_their_own_contacts_only(client, rep, journeys):
+    ada = journeys["A"].contacts.order_by("pk").first()
+    client.force_login(rep)
+    assert client.get(f"/dashboard/contacts/{ada.pk}/touches/").status_code == 403

@@ -109,6 +109,7 @@ PAGES = [
     Page("scoring:recompute", "POST", "login 403 302 403 403 302 302"),
     Page("scoring:recompute_progress", "GET", ANY_ROLE, "recompute"),
     Page("scoring:contact_score", "GET", OWNERS_ONLY, "contact:sql"),
+    Page("reporting:contact_touches", "GET", OWNERS_ONLY, "contact:sql"),
     # --- sales: the contact page's timeline and quick log, the queue's tasks ----------
     Page("sales:contact_timeline", "GET", OWNERS_ONLY, "contact:sql"),
     Page("sales:contact_panel", "GET", OWNERS_ONLY, "contact:sql"),

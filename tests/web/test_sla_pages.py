@@ -126,6 +126,7 @@ def test_the_top_bar_gives_each_role_its_pages(marketer, rep, manager):
         "Contacts",
         "Scoring",
         "Campaigns",
+        "Forms",
         "Imports",
         "Duplicates",
         "Definitions",
