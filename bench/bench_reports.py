@@ -14,9 +14,11 @@ def _prepare() -> list[Result]:
     """Stays for the bulk-loaded history, planner statistics, and a few targets."""
     from django.db import connection
 
-    from leads.models import Transition
+    from leads.models import Contact, Touch, Transition
     from reporting.models import StageStay
     from reporting.services import stays_rebuild
+
+    from .touches import touches_spread
 
     results = []
     changes = Transition.objects.exclude(move__in=["assign", "claim"]).count()
@@ -25,6 +27,12 @@ def _prepare() -> list[Result]:
         stays_rebuild()
         seconds = time.perf_counter() - started
         results.append(Result(f"stays rebuilt from {changes:,} stage changes", seconds, "s"))
+    contacts = Contact.objects.count()
+    if connection.vendor == "postgresql" and Touch.objects.count() < contacts * 1.5:
+        started = time.perf_counter()  # a base generated before touches were
+        touches = touches_spread()
+        seconds = time.perf_counter() - started
+        results.append(Result(f"{touches:,} touches spread over the contacts", seconds, "s"))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # what autovacuum does after a bulk load
             cursor.execute("VACUUM ANALYZE leads_contact")
@@ -74,6 +82,16 @@ def run(contacts: int) -> list[Result]:
             TARGET,
         ),
         ("funnel by channel, 12 months (cohort)", f"funnel/?{year}&group_by=channel", TARGET),
+        (
+            "funnel by campaign, last month, linear attribution",
+            f"funnel/?{month}&group_by=campaign&attribution=linear",
+            TARGET,
+        ),
+        (
+            "funnel by campaign, 12 months, linear attribution",
+            f"funnel/?{year}&group_by=campaign&attribution=linear",
+            TARGET,
+        ),
         ("velocity per rep, last month", f"velocity/?{month}&group_by=owner", TARGET),
         ("velocity, last month (total only)", f"velocity/?{month}", TARGET),
         ("velocity per rep, last 7 days", f"velocity/?{week}&group_by=owner", TARGET),

@@ -505,6 +505,7 @@ def generate(
     from scoring.models import Activity
 
     from .copy import copy_rows, reset_sequence
+    from .touches import touches_spread
 
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -615,12 +616,14 @@ def generate(
     stays_rebuild()
     log(f"Scoring every contact with {ensure_bench_rules()} active rules ...")
     scoring_seconds = score_everyone()
+    touches = touches_spread()
 
     counts = {
         "contacts": loaded,
         "transitions": Transition.objects.count(),
         "activities": Activity.objects.count(),
         "sales_activities": SalesActivity.objects.count(),
+        "touches": touches,
         "campaigns": len(made),
         "scoring_seconds": round(scoring_seconds, 1),
         "seconds": round(time.perf_counter() - started, 1),

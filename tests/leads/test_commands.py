@@ -2,7 +2,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
+from capture.models import Form
+from leads import touches
 from leads.models import Campaign, Contact, DuplicatePair, LeadStatus, Transition
 from leads.stages import Stage
 from sales.models import SalesActivity, SalesTask
@@ -60,3 +63,15 @@ def test_the_demo_has_people_who_came_in_twice():
     pairs = DuplicatePair.objects.filter(dismissed_at__isnull=True)
     assert pairs.count() >= 4
     assert all(pair.first.last_name == pair.second.last_name for pair in pairs)
+
+
+def test_the_demo_has_a_live_form_and_people_touched_by_several_campaigns():
+    """The forms page, the UTM mapping page and the attribution models have something to show."""
+    call_command("demo_data", contacts=60, stdout=StringIO())
+    form = Form.objects.get()
+    assert form.active and form.submissions.filter(contact__isnull=False).count() == 3
+    assert touches.unmapped_utms()[0].utm_campaign == "spring-newsletter"
+    several = Contact.objects.annotate(n=Count("touches__campaign", distinct=True)).filter(n__gt=1)
+    assert several.exists()
+    call_command("demo_data", contacts=60, stdout=StringIO())
+    assert Form.objects.count() == 1

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from leadfunnel.settings.base import env
 
+from ...capture import ensure_forms, ensure_touches
 from ...definitions import ensure_definitions
 from ...duplicates import ensure_duplicates
 from ...funnel import ensure_contacts
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             ensure_import(users)
             ensure_targets(users)
             ensure_duplicates(users)
+            ensure_forms(users)
+            ensure_touches()
         self.stdout.write(f"Demo data: {created} contact(s) added.")
         self.stdout.write(
             self.style.SUCCESS(f"\n  leadfunnel is starting on http://localhost:{port}/")
