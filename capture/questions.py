@@ -14,17 +14,8 @@ from django.db.models import Field
 
 from leads.models import Contact
 
-CONTACT_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company",
-    "job_title",
-    "company_size",
-    "industry",
-    "country",
-)
+# The contact's own details a form may ask: its profile, but the campaign (the form's).
+CONTACT_FIELDS = tuple(name for name in Contact.PROFILE_FIELDS if name != "campaign")
 ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 # The field a person never sees and a bot fills in; and the names a submission itself uses.
 HONEYPOT = "homepage"

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('leads', '0014_contact_name_key_gin'),
+        ('leads', '0014_drop_contact_name_key_gist'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

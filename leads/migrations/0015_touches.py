@@ -18,7 +18,7 @@ def first_touches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0014_contact_name_key_gin'),
+        ('leads', '0014_drop_contact_name_key_gist'),
     ]
 
     operations = [
