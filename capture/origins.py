@@ -5,12 +5,16 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
+from leads.normalise import NUL_MESSAGE, holds_nul
+
 
 def origins_clean(value: Any) -> list[str]:
     """Each entry as ``scheme://host[:port]``, lower-case, without a path: what a browser
     sends, so the comparison is a plain equality."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError("Give a list of addresses such as https://www.example.com.")
+    if holds_nul(value):
+        raise ValidationError(NUL_MESSAGE)
     cleaned: list[str] = []
     for item in value:
         parts = urlsplit(item.strip())

@@ -83,6 +83,11 @@ def _answered(request: HttpRequest, form: Form, origin: str, as_json: bool) -> H
     return render(request, "capture/thanks.html", {"form": form, "thanks": thanks})
 
 
+def _text(value: Any) -> str:
+    """A tracking value as stored: text without NUL (which PostgreSQL cannot store)."""
+    return str(value or "").replace("\x00", "")
+
+
 def _messages(web_form: Any) -> dict[str, list[str]]:
     """The form's errors as the API writes them: messages by field name."""
     return {
@@ -133,7 +138,7 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
     submission_take(
         form=form,
         cleaned=web_form.cleaned_data,
-        tracking={name: str(data.get(name) or "") for name in TRACKING},
+        tracking={name: _text(data.get(name)) for name in TRACKING},
         address=address,
         site=request.build_absolute_uri("/"),
     )

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Field
 
 from leads.models import Contact
+from leads.normalise import NUL_MESSAGE, holds_nul
 
 # The contact's own details a form may ask: its profile, but the campaign (the form's).
 CONTACT_FIELDS = tuple(name for name in Contact.PROFILE_FIELDS if name != "campaign")
@@ -35,6 +36,8 @@ def questions_clean(value: Any) -> list[dict[str, Any]]:
     first and required; a ``ValidationError`` naming what is wrong otherwise."""
     if not isinstance(value, list):
         raise ValidationError("Give a list of fields.")
+    if holds_nul(value):
+        raise ValidationError(NUL_MESSAGE)
     cleaned: list[dict[str, Any]] = []
     for position, item in enumerate(value):
         if isinstance(item, str):

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import Lower
 
 from .models import Campaign, Touch, TouchSource
+from .normalise import NUL_MESSAGE, holds_nul
 from .roles import Capability, User, can
 
 # The event a web form's submission is recorded as: its touch is a form's, not an event's.
@@ -125,6 +126,8 @@ def utm_campaigns_clean(value: object, campaign: Campaign | None) -> list[str]:
     """A campaign's ``utm_campaigns``: short texts, each claimed by one campaign only."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError("Give a list of utm_campaign values.")
+    if holds_nul(value):
+        raise ValidationError(NUL_MESSAGE)
     cleaned: list[str] = []
     for item in (v.strip() for v in value):
         if not item or len(item) > 200:

@@ -103,7 +103,9 @@ def credits(
         return {}
     columns = ["id", "lead_at", "mql_at", *reached_at.values()]
     rows = contacts.annotate(group_key=key) if key is not None else contacts
-    inner = rows.values(*dict.fromkeys(columns), *(["group_key"] if key is not None else []))
+    inner = rows.values(
+        *dict.fromkeys(columns), *(["group_key"] if key is not None else [])
+    ).order_by()  # the model's default order would sort the whole range for nothing
     sql, params = inner.query.sql_with_params()
     group = "group_key" if key is not None else "NULL"
     entries = " UNION ALL ".join(
@@ -143,7 +145,8 @@ def credits(
         ),
         raw AS (
             SELECT group_key, stage, campaign_id, id,
-                   CASE WHEN touch_id IS NULL THEN 1.0 ELSE {_weight(model)} END AS w
+                   CAST(CASE WHEN touch_id IS NULL THEN 1.0 ELSE {_weight(model)} END
+                        AS DOUBLE PRECISION) AS w
             FROM weighed
         )
         SELECT group_key, stage, campaign_id,

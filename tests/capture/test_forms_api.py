@@ -45,6 +45,8 @@ def test_a_marketer_creates_a_form_with_its_key_and_page(api, marketer, campaign
         ({"allowed_origins": ["https://acme.test/contact"]}, "allowed_origins"),
         ({"consent_text": ""}, "consent_text"),
         ({"name": ""}, "name"),
+        ({"fields": [{"name": "company", "label": "a\u0000b"}]}, "fields"),
+        ({"allowed_origins": ["https://a\u0000b.test"]}, "allowed_origins"),
     ],
 )
 def test_bad_questions_or_sites_are_a_400_naming_the_field(api, manager, change, field):

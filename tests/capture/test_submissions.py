@@ -185,3 +185,10 @@ def test_two_submissions_of_one_address_make_one_contact(client, web_form):
     submit(client, web_form, VALID | {"email": "ada@example.com", "company": "Babbage & Co"})
     assert Contact.objects.get().company == "Babbage & Co"
     assert Activity.objects.filter(type="form_submitted").count() == 2
+
+
+def test_hostile_tracking_values_are_stored_as_plain_text(client, web_form):
+    data = VALID | {"utm_source": "news\x00letter", "referrer": "x" * 5000}
+    assert submit(client, web_form, data).status_code == 200
+    submission = Submission.objects.get()
+    assert submission.utm_source == "newsletter" and len(submission.referrer) == 2000
