@@ -3,7 +3,6 @@ shapes, which the OpenAPI schema documents field by field."""
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -164,10 +163,10 @@ def _hours() -> serializers.FloatField:
 @extend_schema_field({"type": "number"})
 class CreditField(serializers.Field):
     """How many contacts reached a stage; per campaign under a multi-touch attribution, the
-    sum of their credits (a decimal, 4 places)."""
+    sum of their credits (a decimal number, unrounded so that shares add up)."""
 
     def to_representation(self, value: Any) -> int | float:
-        return int(value) if value == int(value) else float(round(Decimal(value), 4))
+        return int(value) if value == int(value) else float(value)
 
 
 StageCounts = _mapping("StageCounts", [s.value for s in COUNTED], serializers.IntegerField)

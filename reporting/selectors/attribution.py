@@ -37,7 +37,6 @@ from leads.models import Campaign, Contact, Touch
 from leads.stages import FUNNEL, Stage
 
 HALF_LIFE_DAYS = 7
-PLACES = Decimal("0.000001")
 
 
 class Attribution(models.TextChoices):
@@ -161,7 +160,7 @@ def credits(
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         for group_key, stage, campaign, credit in cursor.fetchall():
-            value = Decimal(str(credit)).quantize(PLACES)
+            value = Decimal(str(credit))  # unrounded: a contact's shares add up to 1
             # Counter's stubs say int; it adds Decimal credits as well
             found[(_as_key(group_key), campaign)][Stage(stage)] += value  # type: ignore[assignment]
     return found
