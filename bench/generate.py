@@ -616,14 +616,14 @@ def generate(
     stays_rebuild()
     log(f"Scoring every contact with {ensure_bench_rules()} active rules ...")
     scoring_seconds = score_everyone()
-    touches = touches_spread()
+    touch_count = touches_spread()
 
     counts = {
         "contacts": loaded,
         "transitions": Transition.objects.count(),
         "activities": Activity.objects.count(),
         "sales_activities": SalesActivity.objects.count(),
-        "touches": touches,
+        "touches": touch_count,
         "campaigns": len(made),
         "scoring_seconds": round(scoring_seconds, 1),
         "seconds": round(time.perf_counter() - started, 1),
