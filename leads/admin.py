@@ -8,8 +8,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from . import api_keys, services
+from . import api_keys, services, touches
 from .errors import StageConflict
+from .forms import CampaignForm
 from .models import ApiKey, Campaign, Contact, Definition, Transition
 from .roles import Account, Capability, has_role, holders, roles_of
 from .stages import Role
@@ -147,10 +148,17 @@ class ContactAdmin(RoleAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(RoleAdmin):
+    """The campaign page's form, its checks of the UTM values included."""
+
     edit_roles = holders(Capability.EDIT_CONTACTS)
+    form = CampaignForm
     list_display = ["name", "channel", "spend", "currency", "started_on", "ended_on"]
     list_filter = ["channel", "started_on"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        touches.touches_claim(obj)
 
 
 @admin.register(Transition)

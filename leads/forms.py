@@ -108,9 +108,12 @@ class CampaignForm(forms.ModelForm[Campaign]):
         return touches.utm_campaigns_clean([v for v in values if v.strip()], self.instance)
 
     def save(self, commit: bool = True) -> Campaign:
+        """Save; with ``commit``, credit the campaign with the touches its UTM values claim
+        (the admin commits later, in ``CampaignAdmin.save_model``)."""
         self.instance.utm_campaigns = self.cleaned_data["utm_campaigns"]
         campaign = super().save(commit)
-        touches.touches_claim(campaign)
+        if commit:
+            touches.touches_claim(campaign)
         return campaign
 
     def clean(self) -> dict[str, Any]:

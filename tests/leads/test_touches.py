@@ -137,3 +137,21 @@ def test_the_page_lists_unmapped_utm_campaigns_and_maps_one(client, marketer):
     fair.refresh_from_db()
     assert fair.utm_campaigns == ["nl-42"] and person.touches.get().campaign == fair
     assert "Every UTM campaign is mapped" in client.get("/campaigns/utm/").content.decode()
+
+
+def test_the_admin_checks_utm_campaigns_and_credits_their_touches(client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", "root@x.example", "pw")
+    person = ContactFactory()
+    touches.touches_record(
+        [touches.TouchIn(person.pk, person.created_at, TouchSource.EVENT, utm_campaign="exp-1")]
+    )
+    CampaignFactory(name="Other", utm_campaigns=["taken"])
+    fair = CampaignFactory(name="Fair")
+    client.force_login(admin_user)
+    url = f"/admin/leads/campaign/{fair.pk}/change/"
+    body = {"name": "Fair", "channel": fair.channel, "spend": "10", "currency": "EUR",
+            "started_on": str(fair.started_on), "ended_on": ""}  # fmt: skip
+    refused = client.post(url, body | {"utm_campaigns": "taken"})
+    assert refused.status_code == 200 and "already claims" in refused.content.decode()
+    assert client.post(url, body | {"utm_campaigns": "exp-1"}).status_code == 302
+    assert person.touches.get().campaign == fair
