@@ -9,24 +9,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
+from leads.api.permissions import CONTACT_EDITORS
 from leads.pages import role_required
-from leads.roles import Capability, holders
 
 from .forms import FormEditor
 from .models import Form
 from .services import form_save
 
-BUILDERS = holders(Capability.EDIT_CONTACTS)
 LATEST = 20
 
 
-@role_required(*BUILDERS)
+@role_required(*CONTACT_EDITORS)
 def form_list(request: HttpRequest) -> HttpResponse:
     forms = Form.objects.annotate(submission_count=Count("submissions")).order_by("name", "pk")
     return render(request, "capture/form_list.html", {"forms": forms})
 
 
-@role_required(*BUILDERS)
+@role_required(*CONTACT_EDITORS)
 def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (no ``pk``) or edit a form, through ``form_save``'s checks."""
     form = get_object_or_404(Form, pk=pk) if pk else None
@@ -44,7 +43,7 @@ def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "capture/form_edit.html", context, status=status)
 
 
-@role_required(*BUILDERS)
+@role_required(*CONTACT_EDITORS)
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = get_object_or_404(Form.objects.select_related("campaign"), pk=pk)
     page_url = request.build_absolute_uri(reverse("capture:hosted", args=[form.key]))
