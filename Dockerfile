@@ -8,7 +8,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+ && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py catalogues compile
 
 RUN useradd --create-home leadfunnel && mkdir -p var && chown leadfunnel var
 USER leadfunnel

@@ -7,4 +7,4 @@ class LeadfunnelConfig(AppConfig):
     name = "leadfunnel"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
+        from . import checks, languages  # noqa: F401  (registers the checks and receivers)

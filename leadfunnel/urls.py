@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .accounts import ThrottledPasswordResetView
+from .accounts import ThrottledPasswordResetView, language_set, preferences
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("leads.api.urls")),
@@ -37,6 +37,8 @@ urlpatterns = [
         ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/preferences/", preferences, name="preferences"),
+    path("accounts/language/", language_set, name="language_set"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -85,9 +85,13 @@ MIDDLEWARE = [
     "leadfunnel.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (or the switcher's cookie); a signed-in user's preference wins
+    # below, once the user is known.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "leadfunnel.languages.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,6 +112,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "leadfunnel.views.navigation",
@@ -205,9 +210,23 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
 # --- Time and language ----------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# Each user's language is their preference (leadfunnel.languages), else the browser's
+# Accept-Language, else LANGUAGE_CODE. The catalogues live in locale/ (the .po files are the
+# source; `make` compiles them).
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers as each language writes them ("4 Dec 2026", « 4 déc. 2026 »).
+FORMAT_MODULE_PATH = ["leadfunnel.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
+# CSV files: numbers stay machine-readable (a dot for decimals) in every language; this is
+# the column separator (";" suits a spreadsheet set to French).
+CSV_DELIMITER = env("CSV_DELIMITER", default=",")
+if len(CSV_DELIMITER) != 1 or CSV_DELIMITER in '"\r\n.':
+    raise ImproperlyConfigured("CSV_DELIMITER must be one character, not a quote or a dot.")
 USE_TZ = True
 
 # --- Duplicates (leads.matching) --------------------------------------------------------
