@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from leads.admin import ReadOnlyAdmin
 from leads.roles import Capability, can
@@ -20,7 +21,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     fields = ("at", "actor", "actor_name", "action", "content_type", "object_id", "object_repr")
     readonly_fields = (*fields, "changes_table")
 
-    @admin.display(description="fields changed")
+    @admin.display(description=_("fields changed"))
     def changed(self, entry: AuditEntry) -> str:
         return ", ".join(entry.changes)
 

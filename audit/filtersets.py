@@ -1,5 +1,6 @@
 import django_filters as filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from leads.filtersets import IdFilter, UtcDateTimeFilter
 
@@ -8,7 +9,7 @@ from .models import Action, AuditEntry
 
 class AuditEntryFilterSet(filters.FilterSet):
     model = filters.CharFilter(
-        method="filter_model", label="app_label.model, e.g. scoring.rule or sla.slapolicy"
+        method="filter_model", label=_("app_label.model, e.g. scoring.rule or sla.slapolicy")
     )
     object_id = filters.CharFilter()
     actor = IdFilter(field_name="actor_id")
@@ -21,5 +22,5 @@ class AuditEntryFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_model(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        app_label, _, model = value.lower().partition(".")
+        app_label, _dot, model = value.lower().partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)

@@ -3,15 +3,20 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Form
 from .origins import origins_clean
 from .questions import CONTACT_FIELDS, questions_clean
 
 QUESTIONS_HELP = (
-    "One per line: a contact field (" + ", ".join(CONTACT_FIELDS) + ") or a custom attribute "
-    "(lower-case name). End it with * when it is required; add | and a label to word it, "
-    "e.g. “company* | Your company”. The e-mail is always asked, first."
+    _("One per line: a contact field (")
+    + ", ".join(CONTACT_FIELDS)
+    + _(
+        ") or a custom attribute "
+        "(lower-case name). End it with * when it is required; add | and a label to word it, "
+        "e.g. “company* | Your company”. The e-mail is always asked, first."
+    )
 )
 
 
@@ -26,7 +31,7 @@ def questions_text(questions: list[dict[str, Any]]) -> str:
 def questions_parse(text: str) -> list[dict[str, Any]]:
     questions = []
     for line in text.splitlines():
-        name, _, label = (part.strip() for part in line.partition("|"))
+        name, _bar, label = (part.strip() for part in line.partition("|"))
         if name:
             required = name.endswith("*")
             questions.append(
@@ -44,13 +49,13 @@ class FormEditor(forms.ModelForm[Form]):
     redirect_url = forms.URLField(
         required=False,
         assume_scheme="https",
-        help_text="Where the person goes after submitting, if anywhere.",
+        help_text=_("Where the person goes after submitting, if anywhere."),
     )
     origins = forms.CharField(
-        label="Allowed sites",
+        label=_("Allowed sites"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The sites that may embed the form, one per line (https://www.example.com).",
+        help_text=_("The sites that may embed the form, one per line (https://www.example.com)."),
     )
 
     class Meta:

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign, Contact
 
@@ -19,12 +20,17 @@ def new_key() -> str:
 
 
 class Form(models.Model):
-    name = models.CharField(max_length=200)
-    key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    key = models.CharField(
+        max_length=32, unique=True, default=new_key, editable=False, verbose_name=_("key")
+    )
     fields = models.JSONField(
         default=list,
-        help_text="What the form asks, in order: contact fields and custom attributes, each "
-        '{"name": ..., "required": true|false, "label": ...}. The e-mail is always asked.',
+        help_text=_(
+            "What the form asks, in order: contact fields and custom attributes, each "
+            '{"name": ..., "required": true|false, "label": ...}. The e-mail is always asked.'
+        ),
+        verbose_name=_("fields"),
     )
     campaign = models.ForeignKey(
         Campaign,
@@ -32,36 +38,49 @@ class Form(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="forms",
-        help_text="The campaign a contact this form creates comes from.",
+        help_text=_("The campaign a contact this form creates comes from."),
+        verbose_name=_("campaign"),
     )
     consent_text = models.TextField(
-        help_text="The wording of the required consent checkbox, kept with each submission."
+        help_text=_("The wording of the required consent checkbox, kept with each submission."),
+        verbose_name=_("consent text"),
     )
     double_opt_in = models.BooleanField(
         default=False,
-        help_text="Send a confirmation e-mail; the person becomes a lead once they confirm.",
+        help_text=_("Send a confirmation e-mail; the person becomes a lead once they confirm."),
+        verbose_name=_("double opt in"),
     )
     thank_you_message = models.TextField(
-        blank=True, default="", help_text="Shown after a submission (unless it redirects)."
+        blank=True,
+        default="",
+        help_text=_("Shown after a submission (unless it redirects)."),
+        verbose_name=_("thank you message"),
     )
     redirect_url = models.URLField(
-        blank=True, default="", help_text="Where the person goes after submitting, if anywhere."
+        blank=True,
+        default="",
+        help_text=_("Where the person goes after submitting, if anywhere."),
+        verbose_name=_("redirect url"),
     )
     allowed_origins = models.JSONField(
         default=list,
         blank=True,
-        help_text='The sites that may embed the form, e.g. ["https://www.example.com"].',
+        help_text=_('The sites that may embed the form, e.g. ["https://www.example.com"].'),
+        verbose_name=_("allowed origins"),
     )
-    active = models.BooleanField(default=True, help_text="A disabled form answers 404.")
+    active = models.BooleanField(
+        default=True, help_text=_("A disabled form answers 404."), verbose_name=_("active")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name", "pk"]
@@ -77,28 +96,55 @@ class Submission(models.Model):
     double opt-in. Until then ``contact`` is empty and nothing else in the app knows them.
     """
 
-    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="submissions")
+    form = models.ForeignKey(
+        Form, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("form")
+    )
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        verbose_name=_("contact"),
     )
-    email = models.EmailField(blank=True)  # empty once the person is erased
-    values = models.JSONField(default=dict, help_text="The answers, by field name.")
-    utm_source = models.CharField(max_length=200, blank=True, default="")
-    utm_medium = models.CharField(max_length=200, blank=True, default="")
-    utm_campaign = models.CharField(max_length=200, blank=True, default="")
-    utm_term = models.CharField(max_length=200, blank=True, default="")
-    utm_content = models.CharField(max_length=200, blank=True, default="")
-    gclid = models.CharField(max_length=200, blank=True, default="")
-    fbclid = models.CharField(max_length=200, blank=True, default="")
-    referrer = models.CharField(max_length=2000, blank=True, default="")
-    landing_page = models.CharField(max_length=2000, blank=True, default="")
-    consent_text = models.TextField(help_text="The consent wording as the person saw it.")
-    consented_at = models.DateTimeField()
+    email = models.EmailField(
+        blank=True, verbose_name=_("email")
+    )  # empty once the person is erased
+    values = models.JSONField(
+        default=dict, help_text=_("The answers, by field name."), verbose_name=_("values")
+    )
+    utm_source = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm source")
+    )
+    utm_medium = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm medium")
+    )
+    utm_campaign = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm campaign")
+    )
+    utm_term = models.CharField(max_length=200, blank=True, default="", verbose_name=_("utm term"))
+    utm_content = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm content")
+    )
+    gclid = models.CharField(max_length=200, blank=True, default="", verbose_name=_("gclid"))
+    fbclid = models.CharField(max_length=200, blank=True, default="", verbose_name=_("fbclid"))
+    referrer = models.CharField(
+        max_length=2000, blank=True, default="", verbose_name=_("referrer")
+    )
+    landing_page = models.CharField(
+        max_length=2000, blank=True, default="", verbose_name=_("landing page")
+    )
+    consent_text = models.TextField(
+        help_text=_("The consent wording as the person saw it."), verbose_name=_("consent text")
+    )
+    consented_at = models.DateTimeField(verbose_name=_("consented at"))
     address_hash = models.CharField(
-        max_length=64, help_text="A keyed hash of the client address the consent came from."
+        max_length=64,
+        help_text=_("A keyed hash of the client address the consent came from."),
+        verbose_name=_("address hash"),
     )
-    submitted_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(verbose_name=_("submitted at"))
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

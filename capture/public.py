@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -22,8 +23,8 @@ from .models import Form
 from .questions import HONEYPOT, form_class
 from .services import TRACKING, submission_confirm, submission_take
 
-THANKS = "Thank you: we received your details."
-CHECK_INBOX = "We sent you an e-mail: follow its link to confirm your address."
+THANKS = _("Thank you: we received your details.")
+CHECK_INBOX = _("We sent you an e-mail: follow its link to confirm your address.")
 
 
 def _origin_allowed(request: HttpRequest, form: Form) -> tuple[str, bool]:
@@ -121,12 +122,12 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
     if spent(f"form-submission:ip:{address}", settings.FORM_SUBMISSIONS_PER_HOUR):
         response = render(request, "capture/throttled.html", {"form": form}, status=429)
         if as_json:
-            response = JsonResponse({"detail": "Too many submissions; try later."}, status=429)
+            response = JsonResponse({"detail": _("Too many submissions; try later.")}, status=429)
         response["Retry-After"] = str(WINDOW_SECONDS)
         return _with_cors(response, origin)
     data = _posted(request)
     if data is None:
-        body = {"non_field_errors": ["Send a JSON object of the form's fields."]}
+        body = {"non_field_errors": [_("Send a JSON object of the form's fields.")]}
         return _with_cors(JsonResponse(body, status=400), origin)
     if data.get(HONEYPOT):  # a bot: it is thanked and nothing is kept
         return _answered(request, form, origin, as_json)
@@ -150,6 +151,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The double opt-in link: the person is a lead from now on."""
     submission = submission_confirm(token=token)
     if submission is None:
-        raise Http404("This confirmation link is not valid or has expired.")
-    thanks = "Thank you: your e-mail address is confirmed."
+        raise Http404(_("This confirmation link is not valid or has expired."))
+    thanks = _("Thank you: your e-mail address is confirmed.")
     return render(request, "capture/thanks.html", {"form": submission.form, "thanks": thanks})

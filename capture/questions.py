@@ -11,6 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Field
+from django.utils.translation import gettext as _
 
 from leads.models import Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
@@ -35,7 +36,7 @@ def questions_clean(value: Any) -> list[dict[str, Any]]:
     """A form's ``fields`` as stored: each ``{"name", "required", "label"}``, the e-mail
     first and required; a ``ValidationError`` naming what is wrong otherwise."""
     if not isinstance(value, list):
-        raise ValidationError("Give a list of fields.")
+        raise ValidationError(_("Give a list of fields."))
     if holds_nul(value):
         raise ValidationError(NUL_MESSAGE)
     cleaned: list[dict[str, Any]] = []
@@ -43,19 +44,28 @@ def questions_clean(value: Any) -> list[dict[str, Any]]:
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ValidationError(f"Field {position + 1}: give an object with a name.")
+            raise ValidationError(
+                _("Field %(position)d: give an object with a name.") % {"position": position + 1}
+            )
         name, required, label = item["name"], item.get("required", False), item.get("label", "")
         if name not in CONTACT_FIELDS and name in _contact_names():
-            raise ValidationError(f"{name!r} is the contact's own, which no form writes.")
+            raise ValidationError(
+                _("%(name)r is the contact's own, which no form writes.") % {"name": name}
+            )
         if name not in CONTACT_FIELDS and (name in RESERVED or not ATTRIBUTE_NAME.match(name)):
             raise ValidationError(
-                f"{name!r} is neither a contact field ({', '.join(CONTACT_FIELDS)}) nor a "
-                "custom attribute name (lower-case letters, digits and _)."
+                _(
+                    "%(name)r is neither a contact field (%(fields)s) nor a custom attribute "
+                    "name (lower-case letters, digits and _)."
+                )
+                % {"name": name, "fields": ", ".join(CONTACT_FIELDS)}
             )
         if not isinstance(required, bool) or not isinstance(label, str) or len(label) > 200:
-            raise ValidationError(f"{name}: required is true or false, label a short text.")
+            raise ValidationError(
+                _("%(name)s: required is true or false, label a short text.") % {"name": name}
+            )
         if name in {q["name"] for q in cleaned}:
-            raise ValidationError(f"{name} is asked twice.")
+            raise ValidationError(_("%(name)s is asked twice.") % {"name": name})
         cleaned.append({"name": name, "required": required, "label": label})
     email = next((q for q in cleaned if q["name"] == "email"), None)
     cleaned = [q for q in cleaned if q is not email]
@@ -85,9 +95,9 @@ def form_class(questions: list[dict[str, Any]], consent_text: str) -> type[forms
     declared["consent"] = forms.BooleanField(
         required=True,
         label=consent_text,
-        error_messages={"required": "Please give your consent to send the form."},
+        error_messages={"required": _("Please give your consent to send the form.")},
     )
-    declared[HONEYPOT] = forms.CharField(required=False, label="Leave this empty")
+    declared[HONEYPOT] = forms.CharField(required=False, label=_("Leave this empty"))
     return type("WebForm", (forms.Form,), declared)
 
 

@@ -15,7 +15,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Field
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from leads.erasure import salted_hash
 from leads.jobs import enqueue_on_commit
@@ -36,7 +37,7 @@ TRACKING = (*UTM_FIELDS, *CLICK_IDS, "referrer", "landing_page")
 
 def _check_builder(by: User | None) -> None:
     if by is not None and not can(by, Capability.EDIT_CONTACTS):
-        raise PermissionDenied("Forms are built by marketing and managers.")
+        raise PermissionDenied(_("Forms are built by marketing and managers."))
 
 
 @transaction.atomic
@@ -85,6 +86,7 @@ def submission_take(
             "capture.tasks.confirmation_send",
             submission.pk,
             site,
+            translation.get_language() or "",  # the e-mail speaks the page's language
             waiting="a form's confirmation e-mail (the person may submit again)",
         )
     else:

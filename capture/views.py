@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from leads.api.permissions import CONTACT_EDITORS
 from leads.pages import role_required
@@ -36,7 +37,7 @@ def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as error:
             editor.add_error(None, error)
         else:
-            messages.success(request, f"Form “{saved.name}” saved.")
+            messages.success(request, _("Form “%(name)s” saved.") % {"name": saved.name})
             return redirect("capture:form_detail", pk=saved.pk)
     context = {"editor": editor, "form_obj": form}
     status = 400 if editor.errors else 200

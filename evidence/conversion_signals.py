@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
 from reporting.periods import Period
@@ -44,17 +45,21 @@ from .stats import Comparison
 PROFILE_FIELDS = ("job_title", "industry", "country")
 COMPANY_SIZE_STEPS = (10, 50, 200, 1000)
 # (up to this many days before the observation point, label); None: any time before.
-RECENCY = ((7, "in the 7 days before"), (30, "8 to 30 days before"), (None, "over 30 days before"))
+RECENCY = (
+    (7, _("in the 7 days before")),
+    (30, _("8 to 30 days before")),
+    (None, _("over 30 days before")),
+)
 EVERYONE = "1 = 1"
 STEPS = 4
 
 
 class Family(models.TextChoices):
-    EVENT = "event", "Event"
-    PROPERTY = "property", "Event property"
-    RECENCY = "recency", "Recency"
-    PROFILE = "profile", "Profile"
-    RULE = "rule", "Current rule"
+    EVENT = "event", _("Event")
+    PROPERTY = "property", _("Event property")
+    RECENCY = "recency", _("Recency")
+    PROFILE = "profile", _("Profile")
+    RULE = "rule", _("Current rule")
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers as drf
 
 from reporting.api.serializers import twelve_months_to
@@ -42,8 +43,8 @@ class EvidenceForm(forms.Form):
     """A period of the history, checked by the API serializer of the analysis."""
 
     serializer: type[drf.Serializer]
-    start = forms.DateField(widget=DATE, help_text="First day of the period.")
-    end = forms.DateField(widget=DATE, help_text="Last day, included.")
+    start = forms.DateField(widget=DATE, help_text=_("First day of the period."))
+    end = forms.DateField(widget=DATE, help_text=_("Last day, included."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,16 +71,18 @@ class SignalsForm(EvidenceForm):
     target = forms.ChoiceField(
         choices=Target.choices,
         initial=Target.SQL,
-        label="Sort by conversion to",
+        label=_("Sort by conversion to"),
         widget=forms.RadioSelect,
     )
     window_days = forms.IntegerField(
         initial=90,
-        label="Look at the first (days)",
-        help_text="What a lead did in its first days, before sales took it.",
+        label=_("Look at the first (days)"),
+        help_text=_("What a lead did in its first days, before sales took it."),
     )
     min_support = forms.IntegerField(
-        initial=30, label="Small sample below", help_text="Contacts with (or without) a signal."
+        initial=30,
+        label=_("Small sample below"),
+        help_text=_("Contacts with (or without) a signal."),
     )
 
 
@@ -88,13 +91,13 @@ class SuggestionForm(SignalsForm):
     field_order = ["start", "end", "target", "holdout_months"]
     holdout_months = forms.IntegerField(
         initial=3,
-        label="Held-out months",
-        help_text="The last months of the period: the model is tested on them, never trained.",
+        label=_("Held-out months"),
+        help_text=_("The last months of the period: the model is tested on them, never trained."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].label = "Learn to predict"
+        self.fields["target"].label = _("Learn to predict")
 
 
 class BacktestForm(EvidenceForm):
@@ -103,16 +106,21 @@ class BacktestForm(EvidenceForm):
 
     serializer = serializers.BacktestRequestSerializer
     source = forms.ChoiceField(
-        choices=[(EDITED, "The current rules as edited below"), (SUGGESTED, "Suggested points")],
+        choices=[
+            (EDITED, _("The current rules as edited below")),
+            (SUGGESTED, _("Suggested points")),
+        ],
         initial=EDITED,
-        label="Candidate B",
+        label=_("Candidate B"),
         widget=forms.RadioSelect,
     )
-    name = forms.CharField(max_length=100, initial="Edited rules", label="Name of candidate B")
-    mql_threshold = forms.IntegerField(label="MQL threshold")
-    min_fit = forms.IntegerField(required=False, label="Minimum fit")
-    min_engagement = forms.IntegerField(required=False, label="Minimum engagement")
-    half_life_days = forms.IntegerField(required=False, label="Half-life (days)")
+    name = forms.CharField(
+        max_length=100, initial=_("Edited rules"), label=_("Name of candidate B")
+    )
+    mql_threshold = forms.IntegerField(label=_("MQL threshold"))
+    min_fit = forms.IntegerField(required=False, label=_("Minimum fit"))
+    min_engagement = forms.IntegerField(required=False, label=_("Minimum engagement"))
+    half_life_days = forms.IntegerField(required=False, label=_("Half-life (days)"))
 
     def __init__(
         self,
@@ -184,12 +192,12 @@ class AdoptForm(forms.Form):
     """The suggested rules as the marketer keeps and edits them, and the threshold."""
 
     mql_threshold = forms.IntegerField(
-        label="MQL threshold", help_text="Suggested so that sales get about as many MQLs."
+        label=_("MQL threshold"), help_text=_("Suggested so that sales get about as many MQLs.")
     )
     replace_current = forms.BooleanField(
         required=False,
-        label="Switch off the current rules that are not kept",
-        help_text="Otherwise the kept rules are added to (or update) the current ones.",
+        label=_("Switch off the current rules that are not kept"),
+        help_text=_("Otherwise the kept rules are added to (or update) the current ones."),
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -237,7 +245,7 @@ class AdoptForm(forms.Form):
             "min_engagement": None,
         }
         request = {
-            "rules": [rule for _, rule in kept],
+            "rules": [rule for _position, rule in kept],
             "replace_current": data["replace_current"],
             "settings": settings,
         }
@@ -247,9 +255,9 @@ class AdoptForm(forms.Form):
         errors = dict(checked.errors)
         rule_errors = errors.pop("rules", {})
         if not kept:
-            self.add_error(None, "Keep at least one rule to adopt.")
+            self.add_error(None, _("Keep at least one rule to adopt."))
         elif isinstance(rule_errors, dict):
-            for position, (n, _) in enumerate(kept):
+            for position, (n, _rule) in enumerate(kept):
                 if texts := _at(rule_errors, position):
                     self.add_error(f"points_{n}", _flatten(texts))
         else:

@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
@@ -167,13 +168,17 @@ def _matrix(features: list[Feature], table: str, ids: np.ndarray, half_life: flo
 def _fit(matrix, y: np.ndarray, weights: np.ndarray) -> LogisticRegression:
     if matrix.shape[1] == 0:
         raise NotEnoughHistory(
-            "No signal was seen on enough contacts in the training months: lower the "
-            "minimum support or choose a longer period."
+            _(
+                "No signal was seen on enough contacts in the training months: lower the "
+                "minimum support or choose a longer period."
+            )
         )
     if y.min() == y.max():
         raise NotEnoughHistory(
-            "In the training months nobody (or everybody) reached the target: there is no "
-            "difference to learn from. Choose a longer or earlier period."
+            _(
+                "In the training months nobody (or everybody) reached the target: there is no "
+                "difference to learn from. Choose a longer or earlier period."
+            )
         )
     model = LogisticRegression(C=REGULARISATION_C, max_iter=1000)
     return model.fit(matrix, y, sample_weight=weights)
@@ -261,8 +266,10 @@ def suggestion_report(
         held_out = pop.counts(everyone, target, HELD_OUT)
         if not held_out[0]:
             raise NotEnoughHistory(
-                "No contact became a lead in the held-out months: choose a later end or "
-                "fewer held-out months."
+                _(
+                    "No contact became a lead in the held-out months: choose a later end or "
+                    "fewer held-out months."
+                )
             )
         found = conversion_signals.all_signals(current.active_rules, everyone, TRAINING, progress)
         trained_on = conversion_signals.total(everyone, TRAINING)

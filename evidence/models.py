@@ -10,14 +10,15 @@ suggested points later from what they reviewed, not from a new run that may diff
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import JobStatus
 
 
 class Kind(models.TextChoices):
-    BACKTEST = "backtest", "Backtest"
-    SIGNALS = "signals", "Signals"
-    SUGGESTION = "suggestion", "Suggested points"
+    BACKTEST = "backtest", _("Backtest")
+    SIGNALS = "signals", _("Signals")
+    SUGGESTION = "suggestion", _("Suggested points")
 
 
 # The states of a background job, as a recompute has them.
@@ -28,8 +29,8 @@ OPEN = (Status.PENDING, Status.RUNNING)
 class Target(models.TextChoices):
     """The outcome a signal or a model is judged against."""
 
-    SQL = "sql", "Reached SQL"
-    CLIENT = "client", "Became a client"
+    SQL = "sql", _("Reached SQL")
+    CLIENT = "client", _("Became a client")
 
 
 class Analysis(models.Model):
@@ -41,26 +42,33 @@ class Analysis(models.Model):
     ``created_at`` is the "now" of the analysis: a second run sees the same clock.
     """
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    params = models.JSONField(default=dict, help_text="What was asked, as validated.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    params = models.JSONField(
+        default=dict, help_text=_("What was asked, as validated."), verbose_name=_("params")
+    )
     # The same question asked twice while the first is still running gets the first.
-    fingerprint = models.CharField(max_length=64, editable=False)
-    result = models.JSONField(null=True, blank=True)
-    steps_done = models.PositiveIntegerField(default=0)
-    steps_total = models.PositiveIntegerField(default=1)
-    step = models.CharField(max_length=200, blank=True, help_text="What it is doing now.")
-    error = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64, editable=False, verbose_name=_("fingerprint"))
+    result = models.JSONField(null=True, blank=True, verbose_name=_("result"))
+    steps_done = models.PositiveIntegerField(default=0, verbose_name=_("steps done"))
+    steps_total = models.PositiveIntegerField(default=1, verbose_name=_("steps total"))
+    step = models.CharField(
+        max_length=200, blank=True, help_text=_("What it is doing now."), verbose_name=_("step")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         verbose_name_plural = "analyses"

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leads.jobs import enqueue_on_commit
 from leads.roles import User, account
@@ -41,7 +42,7 @@ def period_of(params: dict[str, Any]) -> Period:
 def holdout_start(period: Period, months: int) -> datetime:
     """The first instant of the last ``months`` calendar months of the period."""
     first = month_start(period.end)
-    for _ in range(months - 1):
+    for _month in range(months - 1):
         if first <= period.start:
             break
         first = month_start(first - timedelta(days=1))
@@ -155,7 +156,7 @@ def analysis_run(*, analysis_id: int) -> Analysis:
         logger.exception("Analysis %s failed", analysis_id)
         finished.update(
             status=Status.FAILED,
-            error="The analysis stopped on an error; the details are in the worker's log.",
+            error=_("The analysis stopped on an error; the details are in the worker's log."),
             finished_at=timezone.now(),
         )
         raise
@@ -187,7 +188,12 @@ def _adopt_rule(position: int, fields: dict[str, Any]) -> Rule:
     except ValidationError as error:
         name = values.get("name", "")
         raise ValidationError(
-            {"rules": [f"Rule {position + 1} ({name}): {_messages(error)}"]}
+            {
+                "rules": [
+                    _("Rule %(position)d (%(name)s): %(errors)s")
+                    % {"position": position + 1, "name": name, "errors": _messages(error)}
+                ]
+            }
         ) from error
 
 
@@ -206,9 +212,9 @@ def suggestion_adopt(
     recompute). All or nothing; recorded on the analysis. Returns the recompute job."""
     analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
     if analysis.kind != Kind.SUGGESTION or analysis.status != Status.DONE:
-        raise ValidationError({"analysis": ["Only a finished suggestion can be adopted."]})
+        raise ValidationError({"analysis": [_("Only a finished suggestion can be adopted.")]})
     if not rules:
-        raise ValidationError({"rules": ["Keep at least one rule to adopt."]})
+        raise ValidationError({"rules": [_("Keep at least one rule to adopt.")]})
     adopted = [_adopt_rule(n, fields) for n, fields in enumerate(rules)]
     switched_off = []
     if replace_current:

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
@@ -170,13 +172,24 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     if job.requested_by_id == request.user.pk and job.status == Status.PENDING:
         messages.success(
             request,
-            f"{rules} suggested rule{'s' * (rules != 1)} adopted. Rescoring every contact now.",
+            ngettext(
+                "%(count)d suggested rule adopted. Rescoring every contact now.",
+                "%(count)d suggested rules adopted. Rescoring every contact now.",
+                rules,
+            )
+            % {"count": rules},
         )
     else:
         messages.warning(
             request,
-            f"{rules} suggested rule{'s' * (rules != 1)} adopted. A recompute was already "
-            "running: when it ends, run it again to apply them to past activity.",
+            ngettext(
+                "%(count)d suggested rule adopted. A recompute was already running: when it "
+                "ends, run it again to apply it to past activity.",
+                "%(count)d suggested rules adopted. A recompute was already running: when it "
+                "ends, run it again to apply them to past activity.",
+                rules,
+            )
+            % {"count": rules},
         )
     return redirect("scoring:rule_list")
 
@@ -251,16 +264,20 @@ def _difference(value: float | None, base: float | None, kind: str) -> str:
 
 # Each line of the backtest's summary: its label, its figure in a column, how it reads.
 BACKTEST_ROWS = (
-    ("MQLs in the period", ("mqls",), "count"),
-    ("… that became SQL", ("precision", "sql"), "rate"),
-    ("… that became QSO", ("precision", "qso"), "rate"),
-    ("… that became clients", ("precision", "client"), "rate"),
-    ("SQLs of the period handed over before sales took them", ("recall", "sql", "rate"), "rate"),
-    ("Clients handed over before sales took them", ("recall", "client", "rate"), "rate"),
-    ("Median days gained on those clients", ("recall", "client", "median_days_gained"), "days"),
-    ("MQLs per rep per week", ("load", "per_rep_per_week"), "load"),
-    ("… in the busiest week", ("load", "peak_week_per_rep"), "load"),
-    ("MQLs per rep per SLA window", ("load", "per_rep_per_sla_window"), "load"),
+    (_("MQLs in the period"), ("mqls",), "count"),
+    (_("… that became SQL"), ("precision", "sql"), "rate"),
+    (_("… that became QSO"), ("precision", "qso"), "rate"),
+    (_("… that became clients"), ("precision", "client"), "rate"),
+    (
+        _("SQLs of the period handed over before sales took them"),
+        ("recall", "sql", "rate"),
+        "rate",
+    ),
+    (_("Clients handed over before sales took them"), ("recall", "client", "rate"), "rate"),
+    (_("Median days gained on those clients"), ("recall", "client", "median_days_gained"), "days"),
+    (_("MQLs per rep per week"), ("load", "per_rep_per_week"), "load"),
+    (_("… in the busiest week"), ("load", "peak_week_per_rep"), "load"),
+    (_("MQLs per rep per SLA window"), ("load", "per_rep_per_sla_window"), "load"),
 )
 SHOWN = {
     "count": _number,
@@ -308,7 +325,7 @@ def _backtest(result: dict[str, Any]) -> dict[str, Any]:
     ]
     chart = Chart(
         key="backtest-mqls",
-        title="MQLs per month",
+        title=gettext("MQLs per month"),
         labels=[month["label"] for month in columns[0]["months"]],
         series=[Series(c["name"], [m["mqls"] for m in c["months"]]) for c in columns],
     )
@@ -356,13 +373,13 @@ def _suggestion(result: dict[str, Any]) -> dict[str, Any]:
             "change": _difference(quality["suggested"][key], quality["current"][key], kind),
         }
         for label, key, kind in (
-            ("AUC of the score (0.5 is chance)", "auc", "auc"),
-            ("Precision of the MQL test", "precision", "rate"),
-            ("MQLs the test makes", "flagged", "count"),
+            (_("AUC of the score (0.5 is chance)"), "auc", "auc"),
+            (_("Precision of the MQL test"), "precision", "rate"),
+            (_("MQLs the test makes"), "flagged", "count"),
         )
     ]
     return {"quality_rows": rows, "result": result, "outcome": OUTCOMES[result["target"]]}
 
 
-OUTCOMES = {Target.SQL: "reached SQL", Target.CLIENT: "became clients"}
+OUTCOMES = {Target.SQL: "reached SQL", Target.CLIENT: _("became clients")}
 PRESENTERS = {Kind.BACKTEST: _backtest, Kind.SIGNALS: _signals, Kind.SUGGESTION: _suggestion}

@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 LOCAL_NAMES = ("localhost", "localhost.localdomain")
-REFUSED = "Webhooks may only send to public addresses (this one is private or local)."
+REFUSED = _("Webhooks may only send to public addresses (this one is private or local).")
 
 
 class PrivateTarget(Exception):

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from leads.admin import ReadOnlyInline, RoleAdmin
 from leads.roles import Capability, has_role, holders
@@ -73,7 +74,7 @@ class DeliveryAttemptInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-@admin.action(description="Send the selected deliveries again")
+@admin.action(description=_("Send the selected deliveries again"))
 def redeliver(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     sent = 0
     for delivery in queryset:

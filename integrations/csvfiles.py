@@ -17,6 +17,8 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
+
 DELIMITERS = (",", ";", "\t")
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
@@ -118,7 +120,7 @@ def csv_lines(
 ) -> Iterator[str]:
     """The CSV text of ``rows``, a batch of lines at a time (memory stays flat); each column's
     non-empty values go through its format (``None``: as they are, e.g. numbers)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=settings.CSV_DELIMITER)
     yield writer.writerow(header)
     rows = iter(rows)
     while chunk := list(islice(rows, batch)):

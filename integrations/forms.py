@@ -1,6 +1,7 @@
 """Forms of the import page: the upload, then the columns' mapping and options."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign
 
@@ -10,9 +11,10 @@ from .models import ImportJob, OnDuplicate
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 or Latin-1, comma or semicolon separated, the first line naming the "
-        "columns.",
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 or Latin-1, comma or semicolon separated, the first line naming the columns."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
     )
 
@@ -21,7 +23,7 @@ class MappingForm(forms.Form):
     """One choice per column of the file, guessed from its header, plus the options."""
 
     on_duplicate = forms.ChoiceField(
-        label="When the e-mail is already known",
+        label=_("When the e-mail is already known"),
         choices=OnDuplicate.choices,
         initial=OnDuplicate.SKIP,
         widget=forms.RadioSelect,
@@ -29,8 +31,8 @@ class MappingForm(forms.Form):
     campaign = forms.ModelChoiceField(
         Campaign.objects.all(),
         required=False,
-        label="Campaign of the new contacts",
-        help_text="First-touch attribution: contacts already known keep theirs.",
+        label=_("Campaign of the new contacts"),
+        help_text=_("First-touch attribution: contacts already known keep theirs."),
     )
 
     def __init__(self, *args, job: ImportJob, **kwargs):

@@ -17,6 +17,8 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
 from leads.normalise import country_code
@@ -25,17 +27,17 @@ from leads.normalise import country_code
 class ImportField(models.TextChoices):
     """Where a column goes: a contact field, the contact's ``attributes``, or nowhere."""
 
-    EMAIL = "email", "E-mail"
-    FIRST_NAME = "first_name", "First name"
-    LAST_NAME = "last_name", "Last name"
-    PHONE = "phone", "Phone"
-    COMPANY = "company", "Company"
-    JOB_TITLE = "job_title", "Job title"
-    COMPANY_SIZE = "company_size", "Company size"
-    INDUSTRY = "industry", "Industry"
-    COUNTRY = "country", "Country"
-    ATTRIBUTE = "attribute", "Keep as an attribute"
-    IGNORE = "ignore", "Ignore"
+    EMAIL = "email", _("E-mail")
+    FIRST_NAME = "first_name", _("First name")
+    LAST_NAME = "last_name", _("Last name")
+    PHONE = "phone", _("Phone")
+    COMPANY = "company", _("Company")
+    JOB_TITLE = "job_title", _("Job title")
+    COMPANY_SIZE = "company_size", _("Company size")
+    INDUSTRY = "industry", _("Industry")
+    COUNTRY = "country", _("Country")
+    ATTRIBUTE = "attribute", _("Keep as an attribute")
+    IGNORE = "ignore", _("Ignore")
 
 
 CONTACT_FIELDS = tuple(
@@ -138,7 +140,7 @@ def resolve_mapping(columns: Sequence[str], given: Mapping[str, str] | None) -> 
     targets = [t for t in mapping.values() if t in CONTACT_FIELDS]
     errors = [f"Several columns go to {t}." for t in sorted(set(targets)) if targets.count(t) > 1]
     if ImportField.EMAIL not in targets:
-        errors.append("No column holds the e-mail address: map one to 'email'.")
+        errors.append(gettext("No column holds the e-mail address: map one to 'email'."))
     if errors:
         raise ValidationError({"mapping": errors})
     return mapping
@@ -170,14 +172,14 @@ _SIZE = re.compile(r"^\d{1,3}(?:[ ,.'\u00a0\u202f]\d{3})+$|^\d+$")
 
 def _company_size(value: str) -> int:
     if not _SIZE.match(value):
-        raise ValueError(f"{_quoted(value)} is not a whole number")
+        raise ValueError(_("%(value)s is not a whole number") % {"value": _quoted(value)})
     return int(re.sub(r"\D", "", value))
 
 
 def _country(value: str) -> str:
     code = country_code(value)
     if not code:
-        raise ValueError(f"{_quoted(value)} is not a known country")
+        raise ValueError(_("%(value)s is not a known country") % {"value": _quoted(value)})
     return code
 
 
@@ -190,7 +192,7 @@ def _max_length(name: str) -> int:
 def _text(limit: int) -> Callable[[str], str]:
     def clean(value: str) -> str:
         if len(value) > limit:
-            raise ValueError(f"longer than {limit} characters")
+            raise ValueError(_("longer than %(limit)d characters") % {"limit": limit})
         return value
 
     return clean
@@ -200,7 +202,7 @@ def _email(value: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise ValueError("not a valid e-mail address") from None
+        raise ValueError(_("not a valid e-mail address")) from None
     return _text(_max_length("email"))(value)
 
 

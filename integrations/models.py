@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign, Contact
 
@@ -20,9 +21,9 @@ from .addresses import validate_public_url
 class OnDuplicate(models.TextChoices):
     """What an import does with a row whose e-mail is already known."""
 
-    SKIP = "skip", "Skip the row"
-    UPDATE_BLANKS = "update_blanks", "Fill in the contact's blank fields"
-    OVERWRITE = "overwrite", "Overwrite with the file's non-empty values"
+    SKIP = "skip", _("Skip the row")
+    UPDATE_BLANKS = "update_blanks", _("Fill in the contact's blank fields")
+    OVERWRITE = "overwrite", _("Overwrite with the file's non-empty values")
 
 
 class ImportJob(models.Model):
@@ -36,53 +37,79 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Waiting for its column mapping"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+        DRAFT = "draft", _("Waiting for its column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     OPEN = (Status.DRAFT, Status.QUEUED, Status.RUNNING)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    file_name = models.CharField(max_length=255)
-    file_size = models.PositiveBigIntegerField()
-    content = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    file_name = models.CharField(max_length=255, verbose_name=_("file name"))
+    file_size = models.PositiveBigIntegerField(verbose_name=_("file size"))
+    content = models.BinaryField(null=True, editable=False, verbose_name=_("content"))
     # Moves when the file is rewritten while the job is open (an erased person's rows
     # blanked): a running task then reads the rest of the file again before its next chunk.
-    content_revision = models.PositiveIntegerField(default=0, editable=False)
-    encoding = models.CharField(max_length=20)
-    delimiter = models.CharField(max_length=1)
-    columns = models.JSONField(default=list, help_text="The header row, as found in the file.")
-    mapping = models.JSONField(default=dict, help_text="Column header -> contact field.")
+    content_revision = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("content revision")
+    )
+    encoding = models.CharField(max_length=20, verbose_name=_("encoding"))
+    delimiter = models.CharField(max_length=1, verbose_name=_("delimiter"))
+    columns = models.JSONField(
+        default=list,
+        help_text=_("The header row, as found in the file."),
+        verbose_name=_("columns"),
+    )
+    mapping = models.JSONField(
+        default=dict, help_text=_("Column header -> contact field."), verbose_name=_("mapping")
+    )
     on_duplicate = models.CharField(
-        max_length=20, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
+        max_length=20,
+        choices=OnDuplicate.choices,
+        default=OnDuplicate.SKIP,
+        verbose_name=_("on duplicate"),
     )
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("campaign"),
     )
 
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     total_rows = models.PositiveIntegerField(
-        default=0, help_text="Data rows in the file: estimated from its lines until the end."
+        default=0,
+        help_text=_("Data rows in the file: estimated from its lines until the end."),
+        verbose_name=_("total rows"),
     )
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    skipped_count = models.PositiveIntegerField(default=0)
-    rejected_count = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0, verbose_name=_("processed rows"))
+    created_count = models.PositiveIntegerField(default=0, verbose_name=_("created count"))
+    updated_count = models.PositiveIntegerField(default=0, verbose_name=_("updated count"))
+    skipped_count = models.PositiveIntegerField(default=0, verbose_name=_("skipped count"))
+    rejected_count = models.PositiveIntegerField(default=0, verbose_name=_("rejected count"))
     look_alike_count = models.PositiveIntegerField(
-        default=0, help_text="Rows created that look like another contact."
+        default=0,
+        help_text=_("Rows created that look like another contact."),
+        verbose_name=_("look alike count"),
     )
-    cancel_requested = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False, verbose_name=_("cancel requested"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("heartbeat at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -115,9 +142,13 @@ class ImportJob(models.Model):
 class ImportRejection(models.Model):
     """A row the import could not take, with why. Reasons never quote a personal value."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
-    line = models.PositiveIntegerField(help_text="Line of the file where the row starts.")
-    reason = models.TextField()
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rejections", verbose_name=_("job")
+    )
+    line = models.PositiveIntegerField(
+        help_text=_("Line of the file where the row starts."), verbose_name=_("line")
+    )
+    reason = models.TextField(verbose_name=_("reason"))
 
     class Meta:
         ordering = ["job", "line"]
@@ -131,11 +162,19 @@ class ImportLookAlike(models.Model):
     """A row that created a contact looking like another one (``leads.duplicates``): the
     warning the import page shows, with the pair to compare."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="look_alikes")
-    line = models.PositiveIntegerField(help_text="Line of the file where the row starts.")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    looks_like = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField()
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="look_alikes", verbose_name=_("job")
+    )
+    line = models.PositiveIntegerField(
+        help_text=_("Line of the file where the row starts."), verbose_name=_("line")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    looks_like = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("looks like")
+    )
+    score = models.FloatField(verbose_name=_("score"))
 
     class Meta:
         ordering = ["job", "line"]
@@ -148,13 +187,13 @@ class ImportLookAlike(models.Model):
 class Event(models.TextChoices):
     """What a webhook can be told about (the names are the API contract)."""
 
-    CONTACT_CREATED = "contact.created", "A contact was created"
-    CONTACT_STAGE_CHANGED = "contact.stage_changed", "A contact changed stage"
-    SLA_BREACHED = "sla.breached", "An SLA deadline was missed"
-    SCORE_THRESHOLD_CROSSED = "score.threshold_crossed", "A score crossed a threshold"
-    ACTIVITY_LOGGED = "activity.logged", "A call, e-mail, meeting or note was logged"
-    TASK_COMPLETED = "task.completed", "A sales task was completed"
-    CONTACT_MERGED = "contact.merged", "A contact was merged into another"
+    CONTACT_CREATED = "contact.created", _("A contact was created")
+    CONTACT_STAGE_CHANGED = "contact.stage_changed", _("A contact changed stage")
+    SLA_BREACHED = "sla.breached", _("An SLA deadline was missed")
+    SCORE_THRESHOLD_CROSSED = "score.threshold_crossed", _("A score crossed a threshold")
+    ACTIVITY_LOGGED = "activity.logged", _("A call, e-mail, meeting or note was logged")
+    TASK_COMPLETED = "task.completed", _("A sales task was completed")
+    CONTACT_MERGED = "contact.merged", _("A contact was merged into another")
 
 
 def new_secret() -> str:
@@ -170,16 +209,25 @@ class Webhook(models.Model):
     url = models.URLField(
         max_length=500,
         validators=[URLValidator(schemes=["http", "https"]), validate_public_url],
-        help_text="http(s) on a public address (WEBHOOK_ALLOW_PRIVATE_TARGETS lifts that).",
+        help_text=_("http(s) on a public address (WEBHOOK_ALLOW_PRIVATE_TARGETS lifts that)."),
+        verbose_name=_("url"),
     )
-    events = models.JSONField(default=list, help_text="Event names, e.g. contact.stage_changed")
-    secret = models.CharField(max_length=200, default=new_secret)
-    active = models.BooleanField(default=True)
-    description = models.CharField(max_length=200, blank=True)
+    events = models.JSONField(
+        default=list,
+        help_text=_("Event names, e.g. contact.stage_changed"),
+        verbose_name=_("events"),
+    )
+    secret = models.CharField(max_length=200, default=new_secret, verbose_name=_("secret"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["id"]
@@ -198,25 +246,40 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed after the last try"
-        CANCELLED = "cancelled", "Cancelled: the person was erased"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed after the last try")
+        CANCELLED = "cancelled", _("Cancelled: the person was erased")
 
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=40, choices=Event.choices)
-    event_id = models.UUIDField(default=uuid.uuid4, help_text="The same for every webhook.")
-    occurred_at = models.DateTimeField()
-    contact_id = models.BigIntegerField(help_text="Deliveries of one contact go out in order.")
-    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    contact_data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempt_count = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    event = models.CharField(max_length=40, choices=Event.choices, verbose_name=_("event"))
+    event_id = models.UUIDField(
+        default=uuid.uuid4, help_text=_("The same for every webhook."), verbose_name=_("event id")
+    )
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    contact_id = models.BigIntegerField(
+        help_text=_("Deliveries of one contact go out in order."), verbose_name=_("contact id")
+    )
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder, verbose_name=_("data"))
+    contact_data = models.JSONField(
+        default=dict, encoder=DjangoJSONEncoder, verbose_name=_("contact data")
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempt_count = models.PositiveIntegerField(default=0, verbose_name=_("attempt count"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     redelivery_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("redelivery of"),
     )
 
     class Meta:
@@ -252,13 +315,17 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     """One try at sending a delivery: what the receiver answered, and how fast."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveIntegerField()
-    at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField()
-    response_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    ok = models.BooleanField()
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("delivery")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    at = models.DateTimeField(verbose_name=_("at"))
+    duration_ms = models.PositiveIntegerField(verbose_name=_("duration ms"))
+    response_code = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("response code")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    ok = models.BooleanField(verbose_name=_("ok"))
 
     class Meta:
         ordering = ["delivery", "number", "id"]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leads.api.permissions import CONTACT_EDITORS
@@ -33,7 +34,7 @@ def importers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not has_role(request.user, *CONTACT_EDITORS):
-            raise PermissionDenied("Importing contacts is for marketing and managers.")
+            raise PermissionDenied(_("Importing contacts is for marketing and managers."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -105,5 +106,5 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except StateConflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "The import is cancelled.")
+        messages.success(request, _("The import is cancelled."))
     return redirect("integrations:import_detail", pk=job.pk)

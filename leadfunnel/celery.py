@@ -6,6 +6,7 @@ import time
 
 from celery import Celery
 from celery import Task as BaseTask
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadfunnel.settings.local")
@@ -30,7 +31,7 @@ class BrokerBreaker:
 
     def check(self) -> None:
         if time.monotonic() < self._open_until:
-            raise OperationalError("The broker failed a moment ago; not trying again yet.")
+            raise OperationalError(_("The broker failed a moment ago; not trying again yet."))
 
     def trip(self, error: Exception) -> None:
         if time.monotonic() >= self._open_until:

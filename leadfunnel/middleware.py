@@ -11,11 +11,12 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-MESSAGE = "The database is unavailable for a moment. Please try again shortly."
+MESSAGE = _("The database is unavailable for a moment. Please try again shortly.")
 # SQLSTATEs a server sends when it will not take the connection: class 08 (connection
 # exceptions) and the shutdown, crash-recovery, starting-up and too-many-connections codes.
 # https://www.postgresql.org/docs/current/errcodes-appendix.html

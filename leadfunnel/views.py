@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from leadfunnel.middleware import MESSAGE, RETRY_AFTER_SECONDS, log_unreachable
 from leads.roles import CAPABILITIES, Capability, has_role, roles_of
@@ -14,7 +16,7 @@ from leads.stages import Role
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url: str | Promise
     roles: frozenset[Role]
 
@@ -24,24 +26,32 @@ EVERYONE = frozenset(Role)
 # (leads.roles.CAPABILITIES; a superuser holds every role).
 NAV = (
     NavItem(
-        "Dashboard", reverse_lazy("reporting:dashboard"), CAPABILITIES[Capability.READ_REPORTS]
+        _("Dashboard"), reverse_lazy("reporting:dashboard"), CAPABILITIES[Capability.READ_REPORTS]
     ),
-    NavItem("My queue", reverse_lazy("leads:my_queue"), CAPABILITIES[Capability.OWN_CONTACTS]),
-    NavItem("Contacts", reverse_lazy("leads:contact_list"), EVERYONE),
-    NavItem("Scoring", reverse_lazy("scoring:rule_list"), CAPABILITIES[Capability.EDIT_SCORING]),
+    NavItem(_("My queue"), reverse_lazy("leads:my_queue"), CAPABILITIES[Capability.OWN_CONTACTS]),
+    NavItem(_("Contacts"), reverse_lazy("leads:contact_list"), EVERYONE),
     NavItem(
-        "Campaigns", reverse_lazy("leads:campaign_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
-    ),
-    NavItem("Forms", reverse_lazy("capture:form_list"), CAPABILITIES[Capability.EDIT_CONTACTS]),
-    NavItem(
-        "Imports", reverse_lazy("integrations:import_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
+        _("Scoring"), reverse_lazy("scoring:rule_list"), CAPABILITIES[Capability.EDIT_SCORING]
     ),
     NavItem(
-        "Duplicates", reverse_lazy("leads:duplicate_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
+        _("Campaigns"), reverse_lazy("leads:campaign_list"), CAPABILITIES[Capability.EDIT_CONTACTS]
     ),
-    NavItem("Team queue", reverse_lazy("leads:team_queue"), CAPABILITIES[Capability.MANAGE_TEAM]),
-    NavItem("SLA", reverse_lazy("sla:breach_list"), CAPABILITIES[Capability.MANAGE_TEAM]),
-    NavItem("Definitions", reverse_lazy("leads:definitions"), EVERYONE),
+    NavItem(_("Forms"), reverse_lazy("capture:form_list"), CAPABILITIES[Capability.EDIT_CONTACTS]),
+    NavItem(
+        _("Imports"),
+        reverse_lazy("integrations:import_list"),
+        CAPABILITIES[Capability.EDIT_CONTACTS],
+    ),
+    NavItem(
+        _("Duplicates"),
+        reverse_lazy("leads:duplicate_list"),
+        CAPABILITIES[Capability.EDIT_CONTACTS],
+    ),
+    NavItem(
+        _("Team queue"), reverse_lazy("leads:team_queue"), CAPABILITIES[Capability.MANAGE_TEAM]
+    ),
+    NavItem(_("SLA"), reverse_lazy("sla:breach_list"), CAPABILITIES[Capability.MANAGE_TEAM]),
+    NavItem(_("Definitions"), reverse_lazy("leads:definitions"), EVERYONE),
 )
 
 

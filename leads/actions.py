@@ -16,6 +16,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from rest_framework import serializers
 
 from . import services
@@ -27,8 +30,14 @@ from .pages import user_name
 from .stages import Move
 
 REASON_MAX = 2000
-TOO_LONG: dict[str, Any] = {"max_length": f"Write at most {REASON_MAX} characters."}
+TOO_LONG: dict[str, Any] = {
+    "max_length": format_lazy(_("Write at most {limit} characters."), limit=REASON_MAX)
+}
 CENT = Decimal("0.01")  # the least a budget or an amount may be
+ABOVE_ZERO = {
+    "budget": _("The budget must be greater than zero."),
+    "amount": _("The amount must be greater than zero."),
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,7 @@ class Input:
     """One value an action asks for, with the field it is on a page and in an API body."""
 
     name: str
-    label: str
+    label: StrOrPromise
     required: bool = True
 
     def form_field(self) -> forms.Field:
@@ -75,8 +84,8 @@ class Text(Input):
 class Switch(Input):
     """A yes/no with a default, offered on a page as two worded choices."""
 
-    yes: str = ""
-    no: str = ""
+    yes: StrOrPromise = ""
+    no: StrOrPromise = ""
     default: bool = True
 
     def form_field(self) -> forms.Field:
@@ -101,12 +110,11 @@ class Money(Input):
     """An amount of money, above zero, to the cent."""
 
     def _limits(self) -> dict[str, Any]:
-        what = self.name.replace("_", " ")
         return {
             "max_digits": 14,
             "decimal_places": 2,
             "min_value": CENT,
-            "error_messages": {"min_value": f"The {what} must be greater than zero."},
+            "error_messages": {"min_value": ABOVE_ZERO[self.name]},
         }
 
     def form_field(self) -> forms.Field:
@@ -153,7 +161,7 @@ class Rep(Input):
         field = forms.ModelChoiceField(
             queryset=sales_reps(),
             required=False,
-            empty_label="Shared queue (unassigned)",
+            empty_label=_("Shared queue (unassigned)"),
             label=self.label,
         )
         field.label_from_instance = user_name  # type: ignore[method-assign,assignment]
@@ -165,8 +173,8 @@ class Rep(Input):
         )
 
 
-NOTE = Text("reason", "Note", required=False)
-REASON = Text("reason", "Reason")
+NOTE = Text("reason", _("Note"), required=False)
+REASON = Text("reason", _("Reason"))
 
 
 @dataclass(frozen=True)
@@ -178,9 +186,9 @@ class Action:
     service: Callable[..., Contact]
     inputs: tuple[Input, ...]
     summary: str  # the API operation's
-    label: str  # the page's button
-    verb: str  # "accept {name}", for "Could not accept Jane Doe: ..."
-    done: str  # the success message, formatted with name, stage, owner, budget and amount
+    label: StrOrPromise  # the page's button
+    verb: StrOrPromise  # "accept {name}", for "Could not accept Jane Doe: ..."
+    done: StrOrPromise  # the success message, formatted with name, stage, owner, budget and amount
     tone: str = "primary"
 
     @property
@@ -220,9 +228,9 @@ ACTIONS = {
             services.contact_claim,
             (NOTE,),
             "Take an unassigned MQL from the shared queue",
-            "Claim",
-            "claim {name}",
-            "{name} is yours now: accept or reject it before the deadline.",
+            _("Claim"),
+            _("claim {name}"),
+            _("{name} is yours now: accept or reject it before the deadline."),
         ),
         Action(
             "accept",
@@ -230,9 +238,9 @@ ACTIONS = {
             services.contact_accept,
             (NOTE,),
             "Accept an MQL: MQL -> SQL",
-            "Accept",
-            "accept {name}",
-            "{name} accepted: now an SQL.",
+            _("Accept"),
+            _("accept {name}"),
+            _("{name} accepted: now an SQL."),
         ),
         Action(
             "reject",
@@ -242,15 +250,15 @@ ACTIONS = {
                 REASON,
                 Switch(
                     "recycle",
-                    "Then",
-                    yes="Back to marketing for nurturing",
-                    no="Disqualify for good",
+                    _("Then"),
+                    yes=_("Back to marketing for nurturing"),
+                    no=_("Disqualify for good"),
                 ),
             ),
             "Reject an MQL: recycle or disqualify",
-            "Reject",
-            "reject {name}",
-            "{name} rejected: now {stage}.",
+            _("Reject"),
+            _("reject {name}"),
+            _("{name} rejected: now {stage}."),
             "danger",
         ),
         Action(
@@ -259,9 +267,9 @@ ACTIONS = {
             services.contact_mark_mql,
             (NOTE,),
             "Mark as MQL (marketing)",
-            "Mark MQL",
-            "mark {name} as MQL",
-            "{name} is now an MQL, waiting in the sales queue.",
+            _("Mark MQL"),
+            _("mark {name} as MQL"),
+            _("{name} is now an MQL, waiting in the sales queue."),
         ),
         Action(
             "fast-track",
@@ -269,9 +277,9 @@ ACTIONS = {
             services.contact_fast_track,
             (REASON,),
             "Take a lead straight to SQL",
-            "Fast-track to SQL",
-            "fast-track {name}",
-            "{name} fast-tracked: now an SQL.",
+            _("Fast-track to SQL"),
+            _("fast-track {name}"),
+            _("{name} fast-tracked: now an SQL."),
             "secondary",
         ),
         Action(
@@ -280,24 +288,24 @@ ACTIONS = {
             services.contact_qualify,
             (
                 NOTE,
-                Money("budget", "Budget"),
-                Currency("currency", "Currency"),
-                Day("close_by", "Expected close"),
+                Money("budget", _("Budget")),
+                Currency("currency", _("Currency")),
+                Day("close_by", _("Expected close")),
             ),
             "SQL -> QSO",
-            "Qualify",
-            "qualify {name}",
-            "{name} qualified: an opportunity of {budget}.",
+            _("Qualify"),
+            _("qualify {name}"),
+            _("{name} qualified: an opportunity of {budget}."),
         ),
         Action(
             "win",
             Move.WIN,
             services.contact_win,
-            (NOTE, Money("amount", "Signed amount")),
+            (NOTE, Money("amount", _("Signed amount"))),
             "QSO -> client",
-            "Mark won",
-            "mark {name} as won",
-            "{name} signed for {amount}: a new client.",
+            _("Mark won"),
+            _("mark {name} as won"),
+            _("{name} signed for {amount}: a new client."),
         ),
         Action(
             "lose",
@@ -305,9 +313,9 @@ ACTIONS = {
             services.contact_lose,
             (REASON,),
             "SQL or QSO -> lost",
-            "Mark lost",
-            "mark {name} as lost",
-            "{name} marked as lost.",
+            _("Mark lost"),
+            _("mark {name} as lost"),
+            _("{name} marked as lost."),
             "danger",
         ),
         Action(
@@ -316,20 +324,20 @@ ACTIONS = {
             services.contact_disqualify,
             (REASON,),
             "Take a contact out for good",
-            "Disqualify",
-            "disqualify {name}",
-            "{name} disqualified.",
+            _("Disqualify"),
+            _("disqualify {name}"),
+            _("{name} disqualified."),
             "danger",
         ),
         Action(
             "assign",
             Move.ASSIGN,
             services.contact_assign,
-            (NOTE, Rep("owner", "Give to")),
+            (NOTE, Rep("owner", _("Give to"))),
             "Give the contact to a rep",
-            "Assign",
-            "assign {name}",
-            "{name} is now with {owner}.",
+            _("Assign"),
+            _("assign {name}"),
+            _("{name} is now with {owner}."),
             "secondary",
         ),
     )

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import api_keys, services, touches
 from .errors import StageConflict
@@ -91,14 +93,14 @@ def _apply(
         modeladmin.message_user(request, line, messages.WARNING)
 
 
-@admin.action(description="Mark selected contacts as MQL", permissions=["change"])
+@admin.action(description=_("Mark selected contacts as MQL"), permissions=["change"])
 def mark_mql(
     modeladmin: admin.ModelAdmin[Contact], request: HttpRequest, queryset: QuerySet[Contact]
 ) -> None:
-    _apply(modeladmin, request, queryset, services.contact_mark_mql, "Marked as MQL:")
+    _apply(modeladmin, request, queryset, services.contact_mark_mql, gettext("Marked as MQL:"))
 
 
-@admin.action(description="Erase personal data of selected contacts", permissions=["change"])
+@admin.action(description=_("Erase personal data of selected contacts"), permissions=["change"])
 def erase(
     modeladmin: admin.ModelAdmin[Contact], request: HttpRequest, queryset: QuerySet[Contact]
 ) -> None:
@@ -190,7 +192,7 @@ class DefinitionAdmin(ReadOnlyAdmin):
     list_select_related = ["written_by"]
 
 
-@admin.action(description="Revoke selected keys")
+@admin.action(description=_("Revoke selected keys"))
 def revoke_keys(
     modeladmin: admin.ModelAdmin[ApiKey], request: HttpRequest, queryset: QuerySet[ApiKey]
 ) -> None:

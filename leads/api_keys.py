@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiKey
 from .roles import Account
@@ -59,7 +60,7 @@ def api_key_revoke(*, api_key: ApiKey, by: Account, now: datetime | None = None)
     """Stop a key for good (its row stays, as the record of who had it). The owner or a
     superuser may."""
     if by.pk != api_key.user_id and not by.is_superuser:
-        raise PermissionDenied("Only the key's owner or a superuser revokes it.")
+        raise PermissionDenied(_("Only the key's owner or a superuser revokes it."))
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=now or timezone.now()
     )

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import duplicates, merging
@@ -24,18 +26,18 @@ from .roles import Capability, holders
 MERGERS = holders(Capability.EDIT_CONTACTS)
 # The rows of the side-by-side table: (label, field), the choosable ones first.
 COMPARED = (
-    ("E-mail", "email"),
-    ("First name", "first_name"),
-    ("Last name", "last_name"),
-    ("Phone", "phone"),
-    ("Company", "company"),
-    ("Job title", "job_title"),
-    ("Industry", "industry"),
-    ("Country", "country"),
-    ("Campaign", "campaign"),
-    ("Owner", "owner"),
+    (_("E-mail"), "email"),
+    (_("First name"), "first_name"),
+    (_("Last name"), "last_name"),
+    (_("Phone"), "phone"),
+    (_("Company"), "company"),
+    (_("Job title"), "job_title"),
+    (_("Industry"), "industry"),
+    (_("Country"), "country"),
+    (_("Campaign"), "campaign"),
+    (_("Owner"), "owner"),
 )
-SCORES = (("", "Any score"), ("0.7", "70 % and more"), ("0.9", "90 % and more"))
+SCORES = (("", _("Any score")), ("0.7", _("70 % and more")), ("0.9", _("90 % and more")))
 PAGE = 20
 
 
@@ -66,7 +68,7 @@ def _rows(pair: DuplicatePair) -> list[Row]:
         return getattr(contact, field) or ""
 
     return [
-        Row(label, field, shown(pair.first, field), shown(pair.second, field))
+        Row(str(label), field, shown(pair.first, field), shown(pair.second, field))
         for label, field in COMPARED
     ]
 
@@ -108,9 +110,9 @@ def duplicate_scan_start(request: HtmxRequest) -> HttpResponse:
     """Compare every contact in the background; the page shows the scan's progress."""
     scan = duplicates.scan_start(by=request.user)
     if scan.requested_by_id == request.user.pk and scan.status == JobStatus.PENDING:
-        messages.success(request, "Comparing every contact now: pairs appear as it goes.")
+        messages.success(request, gettext("Comparing every contact now: pairs appear as it goes."))
     else:
-        messages.info(request, "A scan is already running: its progress is below.")
+        messages.info(request, gettext("A scan is already running: its progress is below."))
     return redirect("leads:duplicate_list")
 
 
@@ -142,13 +144,15 @@ def duplicate_merge(request: HtmxRequest, pk: int) -> HttpResponse:
     try:
         merging.contacts_merge(survivor=kept, other=other, by=request.user, fields=choices)
     except (MergeConflict, ValidationError) as error:
-        messages.error(request, f"Not merged: {_text(error)}")
+        messages.error(request, gettext("Not merged: %(error)s") % {"error": _text(error)})
         return _back(request)
     url = reverse("leads:contact_detail", args=[kept.pk])
     messages.success(
         request,
         format_html(
-            '{} merged into <a href="{}">{}</a>. Undo it below within {} days if it was wrong.',
+            gettext(
+                '{} merged into <a href="{}">{}</a>. Undo it below within {} days if it was wrong.'
+            ),
             display_name(other),
             url,
             display_name(kept),
@@ -164,7 +168,9 @@ def duplicate_dismiss(request: HtmxRequest, pk: int) -> HttpResponse:
     """Not the same person: the pair is not suggested again."""
     pair = duplicates.pairs_dismiss(get_object_or_404(DuplicatePair, pk=pk), by=request.user)
     messages.success(
-        request, f"Kept apart: #{pair.first_id} and #{pair.second_id} are not suggested again."
+        request,
+        gettext("Kept apart: #%(first)s and #%(second)s are not suggested again.")
+        % {"first": pair.first_id, "second": pair.second_id},
     )
     return _back(request)
 
@@ -176,10 +182,12 @@ def merge_undo(request: HtmxRequest, pk: int) -> HttpResponse:
     try:
         merging.merge_undo(merge=merge, by=request.user)
     except MergeConflict as error:
-        messages.error(request, f"Not undone: {error}")
+        messages.error(request, gettext("Not undone: %(error)s") % {"error": error})
     else:
         messages.success(
-            request, f"Merge undone: #{merge.survivor_id} and #{merge.other_id} are two again."
+            request,
+            gettext("Merge undone: #%(first)s and #%(second)s are two again.")
+            % {"first": merge.survivor_id, "second": merge.other_id},
         )
     return _back(request)
 

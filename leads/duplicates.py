@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .jobs import job_run, job_start
 from .models import Contact, DuplicatePair, DuplicateScan
@@ -187,7 +188,7 @@ def scan_start(*, by: User | None, enqueue: bool = True) -> DuplicateScan:
     (``DuplicateScan``); while a scan runs, that one is returned. Marketing and managers
     ask for it, as they merge."""
     if by is not None and not can(by, Capability.EDIT_CONTACTS):
-        raise PermissionDenied("Only marketing and managers look for duplicates.")
+        raise PermissionDenied(_("Only marketing and managers look for duplicates."))
     return job_start(
         DuplicateScan,
         task="leads.tasks.duplicates_scan",
@@ -324,7 +325,7 @@ def pairs_dismiss(pair: DuplicatePair, *, by: User | None) -> DuplicatePair:
     """Not the same person: the pair stays, marked, so that no scan suggests it again.
     Marketing and managers decide it, as they merge."""
     if by is not None and not can(by, Capability.EDIT_CONTACTS):
-        raise PermissionDenied("Only marketing and managers keep look-alikes apart.")
+        raise PermissionDenied(_("Only marketing and managers keep look-alikes apart."))
     if pair.dismissed_at is None:
         DuplicatePair.objects.filter(pk=pair.pk, dismissed_at__isnull=True).update(
             dismissed_at=timezone.now(), dismissed_by=account(by)

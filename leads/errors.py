@@ -8,6 +8,8 @@ with ``detail`` and what the client needs to know of the current state (``fields
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .stages import VERBS, Move, Stage
 
 
@@ -25,8 +27,10 @@ class StageConflict(Conflict):
     def __init__(self, *, move: Move | str, stage: Stage | str, why: str = "") -> None:
         self.move = Move(move)
         self.stage = Stage(stage)
-        self.why = why or f"the contact is {self.stage.label}"
-        super().__init__(f"Cannot {VERBS[self.move]}: {self.why}.")
+        self.why = why or _("the contact is %(stage)s") % {"stage": self.stage.label}
+        super().__init__(
+            _("Cannot %(move)s: %(why)s.") % {"move": VERBS[self.move], "why": self.why}
+        )
 
     def fields(self) -> dict[str, Any]:
         return {"stage": self.stage}
@@ -37,7 +41,7 @@ class DuplicateContact(Conflict):
 
     def __init__(self, *, existing_id: int | None) -> None:
         self.existing_id = existing_id
-        super().__init__("A contact with this e-mail already exists.")
+        super().__init__(_("A contact with this e-mail already exists."))
 
     def fields(self) -> dict[str, Any]:
         return {"id": self.existing_id}
@@ -52,4 +56,6 @@ class MergedAway(Exception):
 
     def __init__(self, *, survivor_id: int) -> None:
         self.survivor_id = survivor_id
-        super().__init__(f"This contact was merged into contact #{survivor_id}.")
+        super().__init__(
+            _("This contact was merged into contact #%(survivor)s.") % {"survivor": survivor_id}
+        )

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
@@ -28,7 +29,7 @@ class UtcDateTimeField(IsoDateTimeField):
         try:
             return moment.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
-            raise ValidationError("This time is out of range.", code="invalid") from None
+            raise ValidationError(_("This time is out of range."), code="invalid") from None
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGGEST_ID})
@@ -63,7 +64,7 @@ class ContactFilterSet(filters.FilterSet):
     sla_overdue = filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_sla_overdue"
     )
-    q = filters.CharFilter(method="search", label="Name, e-mail or company contains")
+    q = filters.CharFilter(method="search", label=_("Name, e-mail or company contains"))
     ordering = filters.OrderingFilter(
         fields=(
             "score",
@@ -105,7 +106,7 @@ class ContactFilterSet(filters.FilterSet):
 class CampaignFilterSet(filters.FilterSet):
     channel = filters.ChoiceFilter(choices=Channel.choices)
     q = filters.CharFilter(field_name="name", lookup_expr="icontains")
-    active_on = filters.DateFilter(method="filter_active_on", label="Running on this date")
+    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on this date"))
 
     class Meta:
         model = Campaign
@@ -121,7 +122,7 @@ class CampaignFilterSet(filters.FilterSet):
 
 class DuplicatePairFilterSet(filters.FilterSet):
     min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
-    contact = IdFilter(method="involving", help_text="Pairs with this contact on either side.")
+    contact = IdFilter(method="involving", help_text=_("Pairs with this contact on either side."))
 
     class Meta:
         model = DuplicatePair

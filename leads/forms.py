@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from . import touches
 from .models import Campaign, Contact
@@ -17,7 +18,7 @@ from .normalise import CURRENCY_HELP, currency_code
 from .roles import Account, User
 from .stages import Role
 
-REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate", "Too small")
+REJECT_REASONS = (_("Bad fit"), "No interest", "Unreachable", "Duplicate", _("Too small"))
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -58,7 +59,7 @@ class ContactForm(forms.Form):
         country = cast(forms.ChoiceField, self.fields["country"])
         countries: list[tuple[str, str]] = list(country.choices)  # type: ignore[arg-type]
         country.choices = [("", "Choose a country"), *countries[1:]]
-        self.fields["campaign"].help_text = "First touch: the campaign that brought them."
+        self.fields["campaign"].help_text = _("First touch: the campaign that brought them.")
         self.fields["company_size"].help_text = "Employees."
 
     @classmethod
@@ -76,14 +77,17 @@ class CampaignForm(forms.ModelForm[Campaign]):
         max_digits=14,
         decimal_places=2,
         initial=0,
-        help_text="Everything it cost so far: reports divide it by leads, MQLs, clients.",
+        label=_("Spend"),
+        help_text=_("Everything it cost so far: reports divide it by leads, MQLs, clients."),
     )
 
     utm_campaigns = forms.CharField(
-        label="UTM campaigns",
+        label=_("UTM campaigns"),
         required=False,
-        help_text="The utm_campaign values that mean this campaign, one per line: touches "
-        "that carry one are credited to it.",
+        help_text=_(
+            "The utm_campaign values that mean this campaign, one per line: touches "
+            "that carry one are credited to it."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -93,7 +97,7 @@ class CampaignForm(forms.ModelForm[Campaign]):
         widgets = {"started_on": DATE_INPUT, "ended_on": DATE_INPUT}
         help_texts = {
             "currency": CURRENCY_HELP,
-            "ended_on": "Leave empty while it runs.",
+            "ended_on": _("Leave empty while it runs."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -120,7 +124,7 @@ class CampaignForm(forms.ModelForm[Campaign]):
         cleaned = super().clean() or {}
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
         if started and ended and ended < started:
-            self.add_error("ended_on", "A campaign cannot end before it starts.")
+            self.add_error("ended_on", _("A campaign cannot end before it starts."))
         return cleaned
 
 
@@ -137,7 +141,7 @@ class BulkActionForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        empty_label="Shared queue (unassigned)",
+        empty_label=_("Shared queue (unassigned)"),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -151,13 +155,15 @@ class BulkActionForm(forms.Form):
     def clean_contacts(self) -> QuerySet[Contact]:
         contacts: QuerySet[Contact] = self.cleaned_data["contacts"]
         if len(contacts) > self.MAX:
-            raise ValidationError(f"Select at most {self.MAX} contacts at a time.")
+            raise ValidationError(
+                _("Select at most %(limit)d contacts at a time.") % {"limit": self.MAX}
+            )
         return contacts
 
 
 class DefinitionForm(forms.Form):
     text = forms.CharField(
-        label="Definition",
+        label=_("Definition"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Plain words both teams agree on: criteria, thresholds, deadlines.",
+        help_text=_("Plain words both teams agree on: criteria, thresholds, deadlines."),
     )

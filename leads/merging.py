@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import duplicates, signals
 from .errors import MergeConflict
@@ -58,11 +59,13 @@ def clean_choices(fields: Mapping[str, Any] | None) -> dict[str, str]:
     if fields is None:
         return {}
     if not isinstance(fields, Mapping):
-        raise ValidationError({"fields": ['An object of field names, e.g. {"phone": "other"}.']})
+        raise ValidationError(
+            {"fields": [_('An object of field names, e.g. {"phone": "other"}.')]}
+        )
     errors = [
-        f"{name}: choose one of {', '.join(CHOOSABLE)}"
+        _("%(name)s: choose one of %(fields)s") % {"name": name, "fields": ", ".join(CHOOSABLE)}
         if name not in CHOOSABLE
-        else f"{name}: say survivor or other"
+        else _("%(name)s: say survivor or other") % {"name": name}
         for name, side in fields.items()
         if name not in CHOOSABLE or side not in SIDES
     ]
@@ -73,7 +76,7 @@ def clean_choices(fields: Mapping[str, Any] | None) -> dict[str, str]:
 
 def _check_merger(by: User | None) -> None:
     if by is not None and not can(by, Capability.EDIT_CONTACTS):
-        raise PermissionDenied("Only marketing and managers merge contacts.")
+        raise PermissionDenied(_("Only marketing and managers merge contacts."))
 
 
 def _locked(*pks: int) -> dict[int, Contact]:
@@ -151,16 +154,17 @@ def contacts_merge(
     _check_merger(by)
     choices = clean_choices(fields)
     if survivor.pk == other.pk:
-        raise ValidationError({"other": ["A contact cannot be merged into itself."]})
+        raise ValidationError({"other": [_("A contact cannot be merged into itself.")]})
     locked = _locked(survivor.pk, other.pk)
     kept, gone = locked[survivor.pk], locked[other.pk]
     for contact in (kept, gone):
         if contact.merged_into_id is not None:
             raise MergeConflict(
-                f"Contact #{contact.pk} was merged into #{contact.merged_into_id}."
+                _("Contact #%(contact)s was merged into #%(survivor)s.")
+                % {"contact": contact.pk, "survivor": contact.merged_into_id}
             )
         if contact.erased_at is not None:
-            raise MergeConflict(f"Contact #{contact.pk} is erased.")
+            raise MergeConflict(_("Contact #%(contact)s is erased.") % {"contact": contact.pk})
     now = timezone.now()
     values = _merged_values(kept, gone, choices)
     target = furthest_stage(kept.stage, gone.stage)
@@ -238,13 +242,15 @@ def merge_undo(*, merge: Merge, by: User | None, now: datetime | None = None) ->
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     kept, gone = locked[merge.survivor_id], locked[merge.other_id]
     if merge.undone_at is not None:
-        raise MergeConflict("This merge was undone already.")
+        raise MergeConflict(_("This merge was undone already."))
     if now - merge.at > UNDO_WITHIN:
-        raise MergeConflict(f"A merge can be undone within {UNDO_WITHIN.days} days only.")
+        raise MergeConflict(
+            _("A merge can be undone within %(days)d days only.") % {"days": UNDO_WITHIN.days}
+        )
     if gone.merged_into_id != kept.pk or kept.merged_into_id is not None:
-        raise MergeConflict("The contacts were merged again since.")
+        raise MergeConflict(_("The contacts were merged again since."))
     if kept.erased_at is not None or gone.erased_at is not None:
-        raise MergeConflict("The person was erased since.")
+        raise MergeConflict(_("The person was erased since."))
     email = merge.before["other"]["email"]
     _check_address_free(email, kept, gone)
     restored = _survivor_restored(merge, kept)
@@ -274,7 +280,10 @@ def _check_address_free(email: str | None, kept: Contact, gone: Contact) -> None
         .first()
     )
     if holder is not None:
-        raise MergeConflict(f"The other contact's e-mail {email} is now contact #{holder}'s.")
+        raise MergeConflict(
+            _("The other contact's e-mail %(email)s is now contact #%(holder)s's.")
+            % {"email": email, "holder": holder}
+        )
 
 
 def _survivor_restored(merge: Merge, kept: Contact) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from .errors import MergedAway
 
@@ -22,5 +23,5 @@ class MergedAwayMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, MergedAway):
             return None
-        messages.info(request, f"{exception} This is that contact.")
+        messages.info(request, _("%(merged)s This is that contact.") % {"merged": exception})
         return redirect("leads:contact_detail", pk=exception.survivor_id)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from . import matching
@@ -17,35 +18,50 @@ from .stages import FUNNEL, Move, Stage
 
 
 class Channel(models.TextChoices):
-    EBOOK = "ebook", "E-book"
-    WEBINAR = "webinar", "Webinar"
-    DEMO_REQUEST = "demo_request", "Demo request"
-    PAID_SEARCH = "paid_search", "Paid search"
-    PAID_SOCIAL = "paid_social", "Paid social"
-    EMAIL = "email", "E-mail"
-    EVENT = "event", "Event"
-    OUTBOUND = "outbound", "Outbound"
-    REFERRAL = "referral", "Referral"
-    ORGANIC = "organic", "Organic"
+    EBOOK = "ebook", _("E-book")
+    WEBINAR = "webinar", _("Webinar")
+    DEMO_REQUEST = "demo_request", _("Demo request")
+    PAID_SEARCH = "paid_search", _("Paid search")
+    PAID_SOCIAL = "paid_social", _("Paid social")
+    EMAIL = "email", _("E-mail")
+    EVENT = "event", _("Event")
+    OUTBOUND = "outbound", _("Outbound")
+    REFERRAL = "referral", _("Referral")
+    ORGANIC = "organic", _("Organic")
 
 
 class Campaign(models.Model):
     """A marketing action with a spend: what contacts are attributed to (first touch)."""
 
-    name = models.CharField(max_length=200, unique=True)
-    channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
-    spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
-    started_on = models.DateField(validators=[validate_day], help_text=DAY_WINDOW)
-    ended_on = models.DateField(
-        null=True, blank=True, validators=[validate_day], help_text=DAY_WINDOW
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, db_index=True, verbose_name=_("channel")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    spend = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, verbose_name=_("spend")
+    )
+    currency = models.CharField(
+        max_length=3, default="EUR", validators=[validate_currency], verbose_name=_("currency")
+    )
+    started_on = models.DateField(
+        validators=[validate_day], help_text=DAY_WINDOW, verbose_name=_("started on")
+    )
+    ended_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_day],
+        help_text=DAY_WINDOW,
+        verbose_name=_("ended on"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     utm_campaigns = models.JSONField(
         default=list,
         blank=True,
-        help_text="The utm_campaign values that mean this campaign: a touch that carries one "
-        "is credited to it.",
+        help_text=_(
+            "The utm_campaign values that mean this campaign: a touch that carries one "
+            "is credited to it."
+        ),
+        verbose_name=_("utm campaigns"),
     )
 
     class Meta:
@@ -67,9 +83,9 @@ class LeadStatus(models.TextChoices):
     """Where a rep's effort stands inside the stage, since the contact was last handed off
     (entered the stage or changed owner): derived from the logged sales touches."""
 
-    NEW = "new", "New"
-    ATTEMPTING = "attempting", "Attempting"
-    CONNECTED = "connected", "Connected"
+    NEW = "new", _("New")
+    ATTEMPTING = "attempting", _("Attempting")
+    CONNECTED = "connected", _("Connected")
 
 
 class ContactQuerySet(models.QuerySet["Contact"]):
@@ -109,19 +125,28 @@ class Contact(models.Model):
     of them has a ``Transition`` row.
     """
 
-    email = models.EmailField(max_length=254, null=True, blank=True)  # null once erased
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    company = models.CharField(max_length=200, blank=True)
-    job_title = models.CharField(max_length=200, blank=True)
-    company_size = models.PositiveIntegerField(null=True, blank=True)
-    industry = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(
+        max_length=254, null=True, blank=True, verbose_name=_("email")
+    )  # null once erased
+    first_name = models.CharField(max_length=100, blank=True, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, blank=True, verbose_name=_("last name"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    company = models.CharField(max_length=200, blank=True, verbose_name=_("company"))
+    job_title = models.CharField(max_length=200, blank=True, verbose_name=_("job title"))
+    company_size = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("company size")
+    )
+    industry = models.CharField(max_length=100, blank=True, verbose_name=_("industry"))
     country = CountryField(blank=True)
-    attributes = models.JSONField(default=dict, blank=True)
+    attributes = models.JSONField(default=dict, blank=True, verbose_name=_("attributes"))
 
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("campaign"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,46 +154,62 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_contacts",
+        verbose_name=_("owner"),
     )
 
-    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CONTACT)
-    stage_changed_at = models.DateTimeField(default=timezone.now)
-    score = models.IntegerField(default=0)
-    fit_score = models.IntegerField(default=0)
-    engagement_score = models.IntegerField(default=0)
-    sla_due_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.CONTACT, verbose_name=_("stage")
+    )
+    stage_changed_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("stage changed at")
+    )
+    score = models.IntegerField(default=0, verbose_name=_("score"))
+    fit_score = models.IntegerField(default=0, verbose_name=_("fit score"))
+    engagement_score = models.IntegerField(default=0, verbose_name=_("engagement score"))
+    sla_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sla due at"))
     lead_status = models.CharField(
-        max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW, db_default="new"
+        max_length=12,
+        choices=LeadStatus.choices,
+        default=LeadStatus.NEW,
+        db_default="new",
+        verbose_name=_("lead status"),
     )
 
     # When the contact first reached each funnel stage (a skipped stage gets the time of the
     # move that skipped it), so reports count "reached X" without replaying history.
-    lead_at = models.DateTimeField(null=True, blank=True)
-    mql_at = models.DateTimeField(null=True, blank=True)
-    sql_at = models.DateTimeField(null=True, blank=True)
-    qso_at = models.DateTimeField(null=True, blank=True)
-    client_at = models.DateTimeField(null=True, blank=True)
+    lead_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lead at"))
+    mql_at = models.DateTimeField(null=True, blank=True, verbose_name=_("mql at"))
+    sql_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sql at"))
+    qso_at = models.DateTimeField(null=True, blank=True, verbose_name=_("qso at"))
+    client_at = models.DateTimeField(null=True, blank=True, verbose_name=_("client at"))
 
     # The opportunity, once qualified and won.
-    budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
-    close_by = models.DateField(null=True, blank=True)
-    won_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    budget = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("budget")
+    )
+    currency = models.CharField(max_length=3, blank=True, verbose_name=_("currency"))
+    close_by = models.DateField(null=True, blank=True, verbose_name=_("close by"))
+    won_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("won amount")
+    )
 
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     # When the person was first seen: the earliest of the record's creation, its first move
     # and its first activity event (a sync of older activity dates it back). The cohort key
     # of the reports; kept by ``leads.services`` so that no history row precedes it.
-    first_seen_at = models.DateTimeField(default=timezone.now, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True)
-    erased_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(
+        default=timezone.now, db_default=Now(), verbose_name=_("first seen at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
     merged_into = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_contacts",
-        help_text="The contact this one was merged into (``leads.merging``): the same person.",
+        help_text=_("The contact this one was merged into (``leads.merging``): the same person."),
+        verbose_name=_("merged into"),
     )
 
     # What duplicate detection compares (``leads.matching``), kept by every save.
@@ -277,22 +318,29 @@ class Transition(models.Model):
     given_to: str  # not stored: whom an assign or claim gave the contact to (the timeline)
     merged_from: int | None  # not stored: the record merged into this one it was made on
 
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="transitions")
-    move = models.CharField(max_length=20, choices=Move.choices)
-    from_stage = models.CharField(max_length=20, choices=Stage.choices)
-    to_stage = models.CharField(max_length=20, choices=Stage.choices)
-    at = models.DateTimeField(help_text="When the move took effect (an event's time).")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="transitions", verbose_name=_("contact")
+    )
+    move = models.CharField(max_length=20, choices=Move.choices, verbose_name=_("move"))
+    from_stage = models.CharField(
+        max_length=20, choices=Stage.choices, verbose_name=_("from stage")
+    )
+    to_stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("to stage"))
+    at = models.DateTimeField(
+        help_text=_("When the move took effect (an event's time)."), verbose_name=_("at")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Empty for moves made by the system.",
+        help_text=_("Empty for moves made by the system."),
+        verbose_name=_("actor"),
     )
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
 
     class Meta:
         ordering = ["at", "id"]
@@ -306,10 +354,10 @@ class Transition(models.Model):
 
 
 class TouchSource(models.TextChoices):
-    CREATED = "created", "Created with a campaign"
-    EVENT = "event", "Activity event"
-    FORM = "form", "Form submission"
-    IMPORT = "import", "Import row"
+    CREATED = "created", _("Created with a campaign")
+    EVENT = "event", _("Activity event")
+    FORM = "form", _("Form submission")
+    IMPORT = "import", _("Import row")
 
 
 class Touch(models.Model):
@@ -320,15 +368,28 @@ class Touch(models.Model):
     values stay, and mapping them to a campaign (``Campaign.utm_campaigns``) credits it.
     """
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touches")
-    campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="touches"
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="touches", verbose_name=_("contact")
     )
-    at = models.DateTimeField()
-    source = models.CharField(max_length=10, choices=TouchSource.choices)
-    utm_source = models.CharField(max_length=200, blank=True, default="")
-    utm_medium = models.CharField(max_length=200, blank=True, default="")
-    utm_campaign = models.CharField(max_length=200, blank=True, default="")
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="touches",
+        verbose_name=_("campaign"),
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
+    source = models.CharField(max_length=10, choices=TouchSource.choices, verbose_name=_("source"))
+    utm_source = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm source")
+    )
+    utm_medium = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm medium")
+    )
+    utm_campaign = models.CharField(
+        max_length=200, blank=True, default="", verbose_name=_("utm campaign")
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -375,17 +436,18 @@ class Definition(models.Model):
         RECYCLED = Stage.RECYCLED.value, "Recycled"
         DISQUALIFIED = Stage.DISQUALIFIED.value, "Disqualified"
         LOST = Stage.LOST.value, "Lost"
-        SLA = "sla", "SLA between marketing and sales"
+        SLA = "sla", _("SLA between marketing and sales")
 
-    term = models.CharField(max_length=20, choices=Term.choices)
-    text = models.TextField()
-    written_at = models.DateTimeField(default=timezone.now)
+    term = models.CharField(max_length=20, choices=Term.choices, verbose_name=_("term"))
+    text = models.TextField(verbose_name=_("text"))
+    written_at = models.DateTimeField(default=timezone.now, verbose_name=_("written at"))
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("written by"),
     )
 
     objects = DefinitionQuerySet.as_manager()
@@ -413,20 +475,35 @@ class ApiKey(models.Model):
     proves it. The key itself is shown once, when it is made (``leads.api_keys``)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=100, blank=True, help_text="What or who uses it.")
-    prefix = models.CharField(max_length=12, db_index=True, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never.")
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    name = models.CharField(
+        max_length=100, blank=True, help_text=_("What or who uses it."), verbose_name=_("name")
+    )
+    prefix = models.CharField(
+        max_length=12, db_index=True, editable=False, verbose_name=_("prefix")
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("digest"))
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Empty: never."), verbose_name=_("expires at")
+    )
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last used at")
+    )
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("revoked at")
+    )
 
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API key"
+        verbose_name = _("API key")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -445,10 +522,10 @@ def _account() -> "models.ForeignKey[Any, Any]":
 
 
 class JobStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ContactRangeJob(models.Model):
@@ -459,19 +536,33 @@ class ContactRangeJob(models.Model):
     run of the task resumes where the last committed range ended instead of redoing it.
     """
 
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    status = models.CharField(
+        max_length=10,
+        choices=JobStatus.choices,
+        default=JobStatus.PENDING,
+        verbose_name=_("status"),
+    )
     requested_by = _account()
-    total = models.PositiveIntegerField(default=0, help_text="Contacts to go through.")
-    done = models.PositiveIntegerField(default=0, help_text="Contacts done so far.")
-    cursor = models.BigIntegerField(default=0, help_text="Next contact id to do.")
-    last_id = models.BigIntegerField(default=0, help_text="Largest contact id at the start.")
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(
+        default=0, help_text=_("Contacts to go through."), verbose_name=_("total")
+    )
+    done = models.PositiveIntegerField(
+        default=0, help_text=_("Contacts done so far."), verbose_name=_("done")
+    )
+    cursor = models.BigIntegerField(
+        default=0, help_text=_("Next contact id to do."), verbose_name=_("cursor")
+    )
+    last_id = models.BigIntegerField(
+        default=0, help_text=_("Largest contact id at the start."), verbose_name=_("last id")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     heartbeat_at = models.DateTimeField(
         default=timezone.now,
-        help_text="Queued or last range committed: a job quiet for long lost its task.",
+        help_text=_("Queued or last range committed: a job quiet for long lost its task."),
+        verbose_name=_("heartbeat at"),
     )
 
     class Meta:
@@ -497,15 +588,23 @@ class DuplicatePair(models.Model):
     keeps its row with ``dismissed_at``, so that no later scan suggests it again.
     """
 
-    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(help_text="From 0 to 1: how likely the two are one person.")
-    reasons = models.JSONField(default=list)
-    found_at = models.DateTimeField(default=timezone.now)
-    checked_at = models.DateTimeField(
-        default=timezone.now, help_text="Last found by a refresh or a scan."
+    first = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("first")
     )
-    dismissed_at = models.DateTimeField(null=True, blank=True)
+    second = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("second")
+    )
+    score = models.FloatField(
+        help_text=_("From 0 to 1: how likely the two are one person."), verbose_name=_("score")
+    )
+    reasons = models.JSONField(default=list, verbose_name=_("reasons"))
+    found_at = models.DateTimeField(default=timezone.now, verbose_name=_("found at"))
+    checked_at = models.DateTimeField(
+        default=timezone.now,
+        help_text=_("Last found by a refresh or a scan."),
+        verbose_name=_("checked at"),
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dismissed at"))
     dismissed_by = _account()
 
     class Meta:
@@ -531,15 +630,19 @@ class Merge(models.Model):
     three (``leads.merging.merge_undo``).
     """
 
-    survivor = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="merges")
-    other = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="merges", verbose_name=_("survivor")
+    )
+    other = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="+", verbose_name=_("other")
+    )
     by = _account()
-    at = models.DateTimeField(default=timezone.now)
-    choices = models.JSONField(default=dict, blank=True)
-    before = models.JSONField(default=dict)
-    changed = models.JSONField(default=dict)
-    moved = models.JSONField(default=dict)
-    undone_at = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    choices = models.JSONField(default=dict, blank=True, verbose_name=_("choices"))
+    before = models.JSONField(default=dict, verbose_name=_("before"))
+    changed = models.JSONField(default=dict, verbose_name=_("changed"))
+    moved = models.JSONField(default=dict, verbose_name=_("moved"))
+    undone_at = models.DateTimeField(null=True, blank=True, verbose_name=_("undone at"))
     undone_by = _account()
 
     class Meta:
@@ -555,7 +658,9 @@ class DuplicateScan(ContactRangeJob):
     pairs of each id range are stored as the range is done, and the open pairs no scan or
     refresh found since the scan began are removed at its end."""
 
-    found = models.PositiveIntegerField(default=0, help_text="Pairs found so far.")
+    found = models.PositiveIntegerField(
+        default=0, help_text=_("Pairs found so far."), verbose_name=_("found")
+    )
 
     class Meta(ContactRangeJob.Meta):
         pass

@@ -8,9 +8,11 @@ from functools import lru_cache
 
 from babel.numbers import is_currency, list_currencies
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-CURRENCY_HELP = "An ISO 4217 code, e.g. EUR."
+CURRENCY_HELP = gettext_lazy("An ISO 4217 code, e.g. EUR.")
 # ISO 4217's codes for "no currency" and "testing": not money a budget is in.
 NOT_MONEY = frozenset({"XXX", "XTS"})
 
@@ -31,7 +33,10 @@ def currency_code(value: str) -> str:
     """``value`` as an ISO 4217 code ("eur " -> "EUR"); ValidationError if it is none."""
     code = (value or "").strip().upper()
     if len(code) != 3 or not code.isascii() or not is_currency(code) or code in NOT_MONEY:
-        raise ValidationError(f"{code or 'An empty text'} is not a currency: {CURRENCY_HELP}")
+        raise ValidationError(
+            _("%(code)s is not a currency: %(help)s")
+            % {"code": code or _("An empty text"), "help": CURRENCY_HELP}
+        )
     return code
 
 
@@ -58,7 +63,7 @@ def country_code(value: str) -> str:
     return found
 
 
-NUL_MESSAGE = "Null characters are not allowed."  # DRF's words for a text field's
+NUL_MESSAGE = _("Null characters are not allowed.")  # DRF's words for a text field's
 
 
 def holds_nul(value: object) -> bool:

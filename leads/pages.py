@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import floatformat
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from .errors import MergedAway
@@ -52,11 +53,13 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not roles_of(request.user):
                 raise PermissionDenied(
-                    "Your account has no role yet: ask a manager to add you to marketing, "
-                    "sales or managers."
+                    _(
+                        "Your account has no role yet: ask a manager to add you to marketing, "
+                        "sales or managers."
+                    )
                 )
             if roles and not has_role(request.user, *roles):
-                raise PermissionDenied("Your role does not give access to this page.")
+                raise PermissionDenied(_("Your role does not give access to this page."))
             return view(request, *args, **kwargs)
 
         return cast(View, guarded)
@@ -76,8 +79,10 @@ def contact_for(user: User, pk: int) -> Contact:
     )
     if not Contact.objects.visible_to(user).filter(pk=pk).exists():
         raise PermissionDenied(
-            "This contact is not in your queue: a rep sees their own contacts and the "
-            "unassigned MQLs. Ask a manager to assign it to you if you need it."
+            _(
+                "This contact is not in your queue: a rep sees their own contacts and the "
+                "unassigned MQLs. Ask a manager to assign it to you if you need it."
+            )
         )
     return contact
 
@@ -177,6 +182,6 @@ def timeline(contact: Contact) -> list[Transition]:
         for user in get_user_model().objects.filter(pk__in=given_to - {None})
     }
     for move in moves:
-        move.given_to = names.get(move.data.get("owner"), "the shared queue")
+        move.given_to = names.get(move.data.get("owner"), _("the shared queue"))
         move.merged_from = move.contact_id if move.contact_id != contact.pk else None
     return moves

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .actions import ACTIONS, Action
@@ -64,7 +65,9 @@ def queue_rows(user: User, contacts: Iterable[Contact]) -> list[QueueRow]:
         row = QueueRow(contact, allowed_actions(user, contact, QUEUE_ACTIONS))
         if "assign" in row.allowed:
             if reps is None:
-                reps = [("", "Shared queue")] + [(str(r.pk), user_name(r)) for r in sales_reps()]
+                reps = [("", str(_("Shared queue")))] + [
+                    (str(r.pk), user_name(r)) for r in sales_reps()
+                ]
             row.owner_options = owner_options(reps, contact.owner_id)
         rows.append(row)
     return rows

@@ -9,6 +9,7 @@ moves a role may make is the move table's (``leads.stages.MOVES``).
 from django.contrib.auth import models as auth
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .stages import Role
 
@@ -23,16 +24,18 @@ def account(user: User | None) -> Account | None:
 
 
 class Capability(models.TextChoices):
-    EDIT_CONTACTS = "edit_contacts", "Create, edit, import and erase contacts; edit campaigns"
-    SEE_EVERY_CONTACT = "see_every_contact", "See every contact (a rep sees their own queue)"
-    EDIT_SCORING = "edit_scoring", "Edit scoring rules and thresholds, analyse the evidence"
-    READ_REPORTS = "read_reports", "Read the dashboard and the reports"
-    OWN_CONTACTS = "own_contacts", "Be given contacts, claim from the shared queue"
+    EDIT_CONTACTS = "edit_contacts", _("Create, edit, import and erase contacts; edit campaigns")
+    SEE_EVERY_CONTACT = "see_every_contact", _("See every contact (a rep sees their own queue)")
+    EDIT_SCORING = "edit_scoring", _("Edit scoring rules and thresholds, analyse the evidence")
+    READ_REPORTS = "read_reports", _("Read the dashboard and the reports")
+    OWN_CONTACTS = "own_contacts", _("Be given contacts, claim from the shared queue")
     MANAGE_TEAM = (
         "manage_team",
         (
-            "Assign and reassign, SLA policies, targets, definitions, webhooks, the audit log, "
-            "others' availability"
+            _(
+                "Assign and reassign, SLA policies, targets, definitions, webhooks, the audit "
+                "log, others' availability"
+            )
         ),
     )
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateTimeField, Field, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import duplicates, signals
 from .erasure import personal_values, scrub_rows
@@ -34,10 +35,10 @@ def _check_actor(rule: MoveRule, actor: User | None, contact: Contact) -> None:
         return
     roles = roles_of(actor)
     if not roles & rule.roles:
-        raise PermissionDenied("Your role does not allow this action.")
+        raise PermissionDenied(_("Your role does not allow this action."))
     limited = roles & rule.owner_only and not roles & (rule.roles - rule.owner_only)
     if limited and contact.owner_id != actor.pk:
-        raise PermissionDenied("This contact is assigned to someone else.")
+        raise PermissionDenied(_("This contact is assigned to someone else."))
 
 
 def can_move(user: User | None, contact: Contact, move: Move) -> bool:
@@ -141,7 +142,7 @@ def _announce(moves: list[tuple[Contact, Transition]]) -> None:
 def _clean_reason(rule: MoveRule, reason: str) -> str:
     reason = (reason or "").strip()
     if rule.needs_reason and not reason:
-        raise ValidationError({"reason": ["A reason is required."]})
+        raise ValidationError({"reason": [_("A reason is required.")]})
     return reason
 
 
@@ -244,7 +245,7 @@ def contact_engage(
     reason: str = "",
 ) -> Contact:
     """First engagement (or a recycled person's new one) makes a contact a lead."""
-    return _move(contact, Move.ENGAGE, by=by, at=at, reason=reason or "First engagement")
+    return _move(contact, Move.ENGAGE, by=by, at=at, reason=reason or _("First engagement"))
 
 
 def contact_mark_mql(
@@ -293,7 +294,7 @@ def contact_qualify(
 ) -> Contact:
     """The need has a budget and a deadline: the SQL becomes a qualified opportunity."""
     if budget <= 0:
-        raise ValidationError({"budget": ["The budget must be greater than zero."]})
+        raise ValidationError({"budget": [_("The budget must be greater than zero.")]})
     try:
         currency = currency_code(currency)
     except ValidationError as error:
@@ -313,7 +314,7 @@ def contact_win(
 ) -> Contact:
     """The opportunity signed: the contact is a client."""
     if amount <= 0:
-        raise ValidationError({"amount": ["The amount must be greater than zero."]})
+        raise ValidationError({"amount": [_("The amount must be greater than zero.")]})
     return _move(
         contact,
         Move.WIN,
@@ -352,7 +353,7 @@ def contact_assign(
     Recorded in the history like a move, so the timeline shows every hand-over.
     """
     if owner is not None and not (owner.is_active and can(owner, Capability.OWN_CONTACTS)):
-        raise ValidationError({"owner": ["The owner must be an active sales rep."]})
+        raise ValidationError({"owner": [_("The owner must be an active sales rep.")]})
     return _move(
         contact,
         Move.ASSIGN,
@@ -374,7 +375,9 @@ def contact_claim(
 
     def unassigned(current: Contact) -> None:
         if current.owner_id is not None:
-            raise StageConflict(move=Move.CLAIM, stage=current.stage, why="it is assigned already")
+            raise StageConflict(
+                move=Move.CLAIM, stage=current.stage, why=_("it is assigned already")
+            )
 
     data = {"owner": by.pk, "previous_owner": None}
     return _move(
@@ -516,7 +519,7 @@ def _check_editor(actor: User | None, contact: Contact) -> None:
     if actor is None or can(actor, Capability.EDIT_CONTACTS):
         return
     if not (can(actor, Capability.OWN_CONTACTS) and contact.owner_id == actor.pk):
-        raise PermissionDenied("You may edit only the contacts assigned to you.")
+        raise PermissionDenied(_("You may edit only the contacts assigned to you."))
 
 
 @transaction.atomic
@@ -532,7 +535,9 @@ def contact_update(*, contact: Contact, by: User | None, **fields: Any) -> Conta
         "sla_due_at",
     }
     if forbidden & set(fields):
-        raise ValidationError("Stage, owner, scores and deadlines change through their actions.")
+        raise ValidationError(
+            _("Stage, owner, scores and deadlines change through their actions.")
+        )
     email = fields.get("email")
     if email is not None:
         existing = _email_taken(email, exclude=contact.pk)
@@ -562,7 +567,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> Contact:
     it; every app erases what it holds through ``contact_erased`` in the same transaction.
     """
     if by is not None and not can(by, Capability.EDIT_CONTACTS):
-        raise PermissionDenied("Only marketing and managers erase a person's data.")
+        raise PermissionDenied(_("Only marketing and managers erase a person's data."))
     if contact.erased_at is not None:
         return contact
     email, values = contact.email, personal_values(contact)
@@ -606,10 +611,10 @@ def definition_revise(*, term: Definition.Term, text: str, by: User) -> Definiti
     was computed; saving an unchanged text adds nothing.
     """
     if not can(by, Capability.MANAGE_TEAM):
-        raise PermissionDenied("Only managers edit the team's definitions.")
+        raise PermissionDenied(_("Only managers edit the team's definitions."))
     text = text.strip()
     if not text:
-        raise ValidationError({"text": ["Write what the term means here."]})
+        raise ValidationError({"text": [_("Write what the term means here.")]})
     current = Definition.objects.filter(term=term).order_by("-written_at", "-id").first()
     if current is not None and current.text == text:
         return current

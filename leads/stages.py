@@ -9,18 +9,20 @@ allowed from which stage and by whom.
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class Stage(models.TextChoices):
-    CONTACT = "contact", "Contact"
-    LEAD = "lead", "Lead"
-    MQL = "mql", "MQL"
-    SQL = "sql", "SQL"
-    QSO = "qso", "QSO"
-    CLIENT = "client", "Client"
-    RECYCLED = "recycled", "Recycled"
-    DISQUALIFIED = "disqualified", "Disqualified"
-    LOST = "lost", "Lost"
+    CONTACT = "contact", _("Contact")
+    LEAD = "lead", _("Lead")
+    MQL = "mql", _("MQL")
+    SQL = "sql", _("SQL")
+    QSO = "qso", _("QSO")
+    CLIENT = "client", _("Client")
+    RECYCLED = "recycled", _("Recycled")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+    LOST = "lost", _("Lost")
 
 
 # The main path, in order. Reaching one of these stages also counts as having passed the
@@ -32,42 +34,42 @@ FUNNEL = (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.QSO, Stage.CLIENT)
 class Role(models.TextChoices):
     """The Django groups that carry a user's rights (created by a data migration)."""
 
-    MARKETING = "marketing", "Marketing"
-    SALES = "sales", "Sales"
-    MANAGERS = "managers", "Managers"
+    MARKETING = "marketing", _("Marketing")
+    SALES = "sales", _("Sales")
+    MANAGERS = "managers", _("Managers")
 
 
 class Move(models.TextChoices):
-    ENGAGE = "engage", "Engaged"
-    MARK_MQL = "mark_mql", "Marked MQL"
-    ACCEPT = "accept", "Accepted"
-    FAST_TRACK = "fast_track", "Fast-tracked to SQL"
-    REJECT = "reject", "Rejected"
-    QUALIFY = "qualify", "Qualified"
-    WIN = "win", "Won"
-    LOSE = "lose", "Lost"
-    DISQUALIFY = "disqualify", "Disqualified"
-    ASSIGN = "assign", "Assigned"
-    CLAIM = "claim", "Claimed"
-    MERGE = "merge", "Merged"
-    UNMERGE = "unmerge", "Merge undone"
+    ENGAGE = "engage", _("Engaged")
+    MARK_MQL = "mark_mql", _("Marked MQL")
+    ACCEPT = "accept", _("Accepted")
+    FAST_TRACK = "fast_track", _("Fast-tracked to SQL")
+    REJECT = "reject", _("Rejected")
+    QUALIFY = "qualify", _("Qualified")
+    WIN = "win", _("Won")
+    LOSE = "lose", _("Lost")
+    DISQUALIFY = "disqualify", _("Disqualified")
+    ASSIGN = "assign", _("Assigned")
+    CLAIM = "claim", _("Claimed")
+    MERGE = "merge", _("Merged")
+    UNMERGE = "unmerge", _("Merge undone")
 
 
 # How a sentence names each move ("Cannot accept: the contact is SQL.").
-VERBS: dict[Move, str] = {
-    Move.ENGAGE: "engage",
-    Move.MARK_MQL: "mark as MQL",
-    Move.ACCEPT: "accept",
-    Move.FAST_TRACK: "fast-track to SQL",
-    Move.REJECT: "reject",
-    Move.QUALIFY: "qualify",
-    Move.WIN: "mark as won",
-    Move.LOSE: "mark as lost",
-    Move.DISQUALIFY: "disqualify",
-    Move.ASSIGN: "assign",
-    Move.CLAIM: "claim",
-    Move.MERGE: "merge",
-    Move.UNMERGE: "undo the merge",
+VERBS: dict[Move, StrOrPromise] = {
+    Move.ENGAGE: _("engage"),
+    Move.MARK_MQL: _("mark as MQL"),
+    Move.ACCEPT: _("accept"),
+    Move.FAST_TRACK: _("fast-track to SQL"),
+    Move.REJECT: _("reject"),
+    Move.QUALIFY: _("qualify"),
+    Move.WIN: _("mark as won"),
+    Move.LOSE: _("mark as lost"),
+    Move.DISQUALIFY: _("disqualify"),
+    Move.ASSIGN: _("assign"),
+    Move.CLAIM: _("claim"),
+    Move.MERGE: _("merge"),
+    Move.UNMERGE: _("undo the merge"),
 }
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from .models import Campaign, Touch, TouchSource
 from .normalise import NUL_MESSAGE, holds_nul
@@ -101,11 +102,11 @@ def utm_map(*, campaign: Campaign, values: Iterable[str], by: User | None) -> in
     """``values`` mean ``campaign`` from now on, and the touches that carried them are
     credited to it; how many touches that maps."""
     if by is not None and not can(by, Capability.EDIT_CONTACTS):
-        raise PermissionDenied("Campaigns are edited by marketing and managers.")
+        raise PermissionDenied(_("Campaigns are edited by marketing and managers."))
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     wanted = {value.strip() for value in values if value.strip()}
     if not wanted:
-        raise ValidationError("Give the utm_campaign value to map.")
+        raise ValidationError(_("Give the utm_campaign value to map."))
     known = {str(v).lower() for v in campaign.utm_campaigns}
     added = sorted(value for value in wanted if value.lower() not in known)
     campaign.utm_campaigns = utm_campaigns_clean([*campaign.utm_campaigns, *added], campaign)
@@ -125,13 +126,13 @@ def touches_claim(campaign: Campaign) -> int:
 def utm_campaigns_clean(value: object, campaign: Campaign | None) -> list[str]:
     """A campaign's ``utm_campaigns``: short texts, each claimed by one campaign only."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("Give a list of utm_campaign values.")
+        raise ValidationError(_("Give a list of utm_campaign values."))
     if holds_nul(value):
         raise ValidationError(NUL_MESSAGE)
     cleaned: list[str] = []
     for item in (v.strip() for v in value):
         if not item or len(item) > 200:
-            raise ValidationError("Each utm_campaign value is 1 to 200 characters.")
+            raise ValidationError(_("Each utm_campaign value is 1 to 200 characters."))
         if item.lower() not in {c.lower() for c in cleaned}:
             cleaned.append(item)
     claimed = campaign_of_utm()
@@ -141,5 +142,7 @@ def utm_campaigns_clean(value: object, campaign: Campaign | None) -> list[str]:
         if claimed.get(item.lower(), campaign and campaign.pk) != (campaign and campaign.pk)
     )
     if taken:
-        raise ValidationError(f"Another campaign already claims {', '.join(taken)}.")
+        raise ValidationError(
+            _("Another campaign already claims %(values)s.") % {"values": ", ".join(taken)}
+        )
     return cleaned

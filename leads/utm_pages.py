@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import touches
@@ -33,6 +34,12 @@ def utm_map(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, f"“{value}” now means {campaign.name}: {mapped} touch(es) credited to it."
+            request,
+            ngettext(
+                "“%(value)s” now means %(campaign)s: %(count)d touch credited to it.",
+                "“%(value)s” now means %(campaign)s: %(count)d touches credited to it.",
+                mapped,
+            )
+            % {"value": value, "campaign": campaign.name, "count": mapped},
         )
     return redirect("leads:utm_unmapped")

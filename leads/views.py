@@ -21,8 +21,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_stubs_ext import StrOrPromise
 
 from . import duplicates, services
 from .actions import ACTIONS, Action
@@ -75,7 +78,7 @@ def conflict_reason(exc: StageConflict) -> str:
 def perform(request: HtmxRequest, action: Action, contact: Contact, form: forms.Form) -> int:
     """Run the action's service and tell the user how it went (a message, or errors on the
     form); return the status the API would answer."""
-    failed = f"Could not {action.verb.format(name=display_name(contact))}"
+    failed = _("Could not %(action)s") % {"action": action.verb.format(name=display_name(contact))}
     try:
         if form.is_valid():
             action.service(contact=contact, by=request.user, **form.cleaned_data)
@@ -98,7 +101,7 @@ def perform(request: HtmxRequest, action: Action, contact: Contact, form: forms.
     facts = {
         "name": display_name(contact),
         "stage": contact.get_stage_display(),
-        "owner": user_name(contact.owner) or "the shared queue",
+        "owner": user_name(contact.owner) or _("the shared queue"),
         "budget": money(contact.budget, contact.currency),
         "amount": money(contact.won_amount, contact.currency),
     }
@@ -113,7 +116,7 @@ def contact_action(request: HtmxRequest, pk: int, action: str) -> HttpResponse:
     """One stage action from the contact page (a form) or a queue row (htmx: the row comes
     back, redrawn, with the message)."""
     if action not in ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     spec = ACTIONS[action]
     contact = contact_for(request.user, pk)
     form = spec.new_form(request.POST)
@@ -156,7 +159,7 @@ CONTACT_COLUMNS = (
     Column("Owner", css="hide-sm"),
     Column("Campaign", css="hide-md"),
     Column("Created", "created_at", descending_first=True, css="hide-sm"),
-    Column("SLA due", "sla_due_at"),
+    Column(_("SLA due"), "sla_due_at"),
 )
 
 
@@ -204,7 +207,7 @@ def contact_bulk(request: HtmxRequest) -> HttpResponse:
         return redirect(back)
     action = ACTIONS[form.cleaned_data["action"].replace("_", "-")]
     if not has_role(request.user, *MOVES[action.move].roles):
-        raise PermissionDenied("Your role does not allow this action.")
+        raise PermissionDenied(_("Your role does not allow this action."))
     params = {"owner": form.cleaned_data["owner"]} if action.move == Move.ASSIGN else {}
     done, refused = 0, []
     for contact in form.cleaned_data["contacts"]:
@@ -227,21 +230,32 @@ def report_bulk(
     request: HtmxRequest, action: Action, done: int, refused: list[str], owner: Account | None
 ) -> None:
     if done:
-        plural = "contact" if done == 1 else "contacts"
         if action.move == Move.ASSIGN:
-            text = f"Assigned {done} {plural} to {user_name(owner) or 'the shared queue'}."
+            text = ngettext(
+                "Assigned %(count)d contact to %(owner)s.",
+                "Assigned %(count)d contacts to %(owner)s.",
+                done,
+            ) % {"count": done, "owner": user_name(owner) or _("the shared queue")}
         else:
-            text = f"Marked {done} {plural} as MQL."
+            text = ngettext(
+                "Marked %(count)d contact as MQL.", "Marked %(count)d contacts as MQL.", done
+            ) % {"count": done}
         messages.success(request, text)
     if refused:
         shown = ", ".join(refused[:10])
-        more = f" and {len(refused) - 10} more" if len(refused) > 10 else ""
-        messages.warning(request, f"Not changed: {shown}{more}.")
+        if len(refused) > 10:
+            shown = _("%(names)s and %(count)d more") % {
+                "names": shown,
+                "count": len(refused) - 10,
+            }
+        messages.warning(request, _("Not changed: %(names)s.") % {"names": shown})
 
 
 def duplicate_error(exc: DuplicateContact) -> str:
     url = reverse("leads:contact_detail", args=[exc.existing_id])
-    return format_html('A contact with this e-mail already exists: <a href="{}">open it</a>.', url)
+    return format_html(
+        _('A contact with this e-mail already exists: <a href="{}">open it</a>.'), url
+    )
 
 
 @role_required(*CONTACT_EDITORS)
@@ -252,7 +266,7 @@ def contact_create(request: HtmxRequest) -> HttpResponse:
         form,
         None,
         lambda: services.contact_create(by=request.user, **form.cleaned_data),
-        "added",
+        gettext_lazy("%(name)s added."),
     )
 
 
@@ -267,7 +281,7 @@ def contact_edit(request: HtmxRequest, pk: int) -> HttpResponse:
         form,
         contact,
         lambda: services.contact_update(contact=contact, by=request.user, **form.changed_fields()),
-        "saved",
+        gettext_lazy("%(name)s saved."),
     )
 
 
@@ -276,7 +290,7 @@ def contact_form_page(
     form: ContactForm,
     contact: Contact | None,
     save: Callable[[], Contact],
-    done: str,
+    done: StrOrPromise,
 ) -> HttpResponse:
     """The contact form; a taken e-mail is an error on the e-mail, linking to its contact."""
 
@@ -287,7 +301,7 @@ def contact_form_page(
             raise ValidationError({"email": [duplicate_error(exc)]}) from None
 
     def saved(contact: Contact) -> HttpResponse:
-        messages.success(request, f"{display_name(contact)} {done}.")
+        messages.success(request, done % {"name": display_name(contact)})
         return redirect("leads:contact_detail", pk=contact.pk)
 
     return form_page(request, form, saving, saved, "leads/contact_form.html", {"contact": contact})
@@ -428,7 +442,7 @@ def campaign_edit(request: HtmxRequest, pk: int | None = None) -> HttpResponse:
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        messages.success(request, f"Campaign “{saved.name}” saved.")
+        messages.success(request, _("Campaign “%(name)s” saved.") % {"name": saved.name})
         return redirect("leads:campaign_list")
     context = {"form": form, "campaign": campaign}
     return render(request, "leads/campaign_form.html", context, status=400 if form.errors else 200)
@@ -455,7 +469,7 @@ def definitions(request: HtmxRequest) -> HttpResponse:
 @role_required(*holders(Capability.MANAGE_TEAM))
 def definition_edit(request: HtmxRequest, term: str) -> HttpResponse:
     if term not in Definition.Term.values:
-        raise Http404("No such term.")
+        raise Http404(_("No such term."))
     term = Definition.Term(term)
     current = Definition.objects.filter(term=term).order_by("-written_at", "-id").first()
     form = DefinitionForm(request.POST or None, initial={"text": current.text if current else ""})
@@ -468,7 +482,11 @@ def definition_edit(request: HtmxRequest, term: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             unchanged = current is not None and saved.pk == current.pk
-            text = "Nothing changed." if unchanged else f"Definition of {term.label} saved."
+            text = (
+                _("Nothing changed.")
+                if unchanged
+                else _("Definition of %(term)s saved.") % {"term": term.label}
+            )
             messages.success(request, text)
             return redirect(f"{reverse('leads:definitions')}#{term.value}")
     context = {"form": form, "term": term, "current": current}

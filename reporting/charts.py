@@ -6,6 +6,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+
+from leadfunnel.money import money
 
 Unit = Literal["count", "percent", "money", "hours"]
 Number = int | float | Decimal | None
@@ -16,6 +19,7 @@ class Series:
     label: str
     values: list[Number]
     notes: list[str] = field(default_factory=list)  # written beside each value on the chart
+    tone: str = ""  # a colour by meaning (charts.js TONES): "in_time", "late", "goal", ...
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Chart:
                     "label": s.label,
                     "values": [float(v) if isinstance(v, Decimal) else v for v in s.values],
                     "notes": s.notes,
+                    "tone": s.tone,
                 }
                 for s in self.series
             ],
@@ -77,9 +82,16 @@ class Chart:
         if value is None:
             return "—"
         if self.unit == "percent":
-            return f"{floatformat(float(value) * 100, -1)}%"
+            return percent(float(value))
         if self.unit == "money":
-            return f"{floatformat(value, '-2g')} {self.currency}".strip()
+            return money(value, self.currency)
         if self.unit == "hours":
-            return f"{floatformat(value, '-1g')} h"
+            return _("%(hours)s h") % {"hours": floatformat(value, "-1g")}
         return floatformat(value, "g")
+
+
+def percent(value: float | None) -> str:
+    """A share as the language writes it: "12.5%", « 12,5 % »; "—" for none."""
+    if value is None:
+        return "—"
+    return _("%(value)s%%") % {"value": floatformat(value * 100, -1)}

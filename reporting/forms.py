@@ -13,6 +13,7 @@ from typing import Any, cast
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.forms import DATE_INPUT, sales_reps
 from leads.models import Campaign, Channel
@@ -32,28 +33,30 @@ SOURCES = {GroupBy.CHANNEL: "Channel", GroupBy.CAMPAIGN: "Campaign"}
 class DashboardFilterForm(forms.Form):
     """One date range and the same filters for every chart of the dashboard."""
 
-    start = forms.DateField(required=False, widget=DATE_INPUT, label="From")
-    end = forms.DateField(required=False, widget=DATE_INPUT, label="To")
+    start = forms.DateField(required=False, widget=DATE_INPUT, label=_("From"))
+    end = forms.DateField(required=False, widget=DATE_INPUT, label=_("To"))
     campaign = forms.ModelChoiceField(
-        Campaign.objects.order_by("name"), required=False, empty_label="Every campaign"
+        Campaign.objects.order_by("name"), required=False, empty_label=_("Every campaign")
     )
-    channel = forms.ChoiceField(choices=[("", "Every channel"), *Channel.choices], required=False)
+    channel = forms.ChoiceField(
+        choices=[("", _("Every channel")), *Channel.choices], required=False
+    )
     owner = forms.ModelChoiceField(
-        sales_reps(), required=False, empty_label="Every rep", label="Sales rep"
+        sales_reps(), required=False, empty_label=_("Every rep"), label=_("Sales rep")
     )
     mode = forms.ChoiceField(
         choices=Mode.choices,
         required=False,
         widget=forms.RadioSelect,
-        label="Count",
-        help_text=" ".join(MODE_HELP.values()),
+        label=_("Count"),
+        help_text=_(" ").join(MODE_HELP.values()),
     )
-    by = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label="Sources by")
+    by = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label=_("Sources by"))
     attribution = forms.ChoiceField(
         choices=Attribution.choices,
         required=False,
-        label="Attribution",
-        help_text="How the sources share each stage's credit (see Definitions).",
+        label=_("Attribution"),
+        help_text=_("How the sources share each stage's credit (see Definitions)."),
     )
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
@@ -134,13 +137,13 @@ class TargetForm(forms.ModelForm):
     month = forms.DateField(
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text="The month the goal is for.",
+        help_text=_("The month the goal is for."),
     )
 
     class Meta:
         model = Target
         fields = ["stage", "month", "goal"]
-        help_texts = {"goal": "How many contacts should reach the stage during the month."}
+        help_texts = {"goal": _("How many contacts should reach the stage during the month.")}
 
     def clean_month(self) -> date:
         return self.cleaned_data["month"].replace(day=1)

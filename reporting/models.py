@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.dates import DAY_WINDOW, validate_day
 from leads.models import Campaign, Contact, Transition
@@ -22,20 +23,23 @@ class Target(models.Model):
     zone), so the monthly MQL goal reads "120 new MQLs in March".
     """
 
-    stage = models.CharField(max_length=20, choices=FUNNEL_CHOICES)
+    stage = models.CharField(max_length=20, choices=FUNNEL_CHOICES, verbose_name=_("stage"))
     month = models.DateField(
-        help_text=f"The first day of the month. {DAY_WINDOW}", validators=[validate_day]
+        help_text=f"The first day of the month. {DAY_WINDOW}",
+        validators=[validate_day],
+        verbose_name=_("month"),
     )
-    goal = models.PositiveIntegerField()
+    goal = models.PositiveIntegerField(verbose_name=_("goal"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["month", "stage"]
@@ -80,26 +84,41 @@ class StageStay(models.Model):
     # consistent by construction, and per-row constraint triggers made its rebuild five times
     # slower. Only the columns something looks up by are indexed.
     contact = models.ForeignKey(
-        Contact, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Contact,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("contact"),
     )
-    stage = models.CharField(max_length=20, choices=Stage.choices)
+    stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("stage"))
     entry = models.OneToOneField(
-        Transition, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Transition,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("entry"),
     )
-    entry_move = models.CharField(max_length=20, choices=Move.choices, blank=True)
-    entered_at = models.DateTimeField()
-    exit = models.ForeignKey(Transition, **_PROJECTED)
-    left_at = models.DateTimeField(null=True, blank=True)
-    exit_move = models.CharField(max_length=20, choices=Move.choices, blank=True)
-    exit_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    entry_move = models.CharField(
+        max_length=20, choices=Move.choices, blank=True, verbose_name=_("entry move")
+    )
+    entered_at = models.DateTimeField(verbose_name=_("entered at"))
+    exit = models.ForeignKey(Transition, **_PROJECTED, verbose_name=_("exit"))
+    left_at = models.DateTimeField(null=True, blank=True, verbose_name=_("left at"))
+    exit_move = models.CharField(
+        max_length=20, choices=Move.choices, blank=True, verbose_name=_("exit move")
+    )
+    exit_stage = models.CharField(
+        max_length=20, choices=Stage.choices, blank=True, verbose_name=_("exit stage")
+    )
     exit_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         **_PROJECTED,
-        help_text="Who made the move that ended the stay; empty for the system.",
+        help_text=_("Who made the move that ended the stay; empty for the system."),
+        verbose_name=_("exit by"),
     )
-    duration = models.DurationField(null=True, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED)
-    campaign = models.ForeignKey(Campaign, **_PROJECTED)
+    duration = models.DurationField(null=True, blank=True, verbose_name=_("duration"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED, verbose_name=_("owner"))
+    campaign = models.ForeignKey(Campaign, **_PROJECTED, verbose_name=_("campaign"))
 
     class Meta:
         ordering = ["entry_id"]

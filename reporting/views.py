@@ -19,8 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
+from leadfunnel.money import money
 from leads.pages import contact_for, paginate, role_required
 from leads.roles import Capability, can, holders
 from leads.stages import FUNNEL, Stage
@@ -28,7 +33,7 @@ from sla.selectors import mql_sla_hours
 
 from . import selectors
 from .aggregates import sorts_in_memory
-from .charts import Chart, Series
+from .charts import Chart, Series, percent
 from .forms import SOURCES, DashboardFilterForm, TargetForm
 from .models import Target
 from .periods import month_start
@@ -40,18 +45,13 @@ from .selectors.scope import Team
 from .selectors.targets import TargetLine
 from .selectors.velocity import VelocityLine
 
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{floatformat(value * 100, -1)}%"
-
-
 PLURAL = {
-    Stage.CONTACT: "Contacts",
-    Stage.LEAD: "Leads",
-    Stage.MQL: "MQLs",
-    Stage.SQL: "SQLs",
-    Stage.QSO: "QSOs",
-    Stage.CLIENT: "Clients",
+    Stage.CONTACT: gettext_lazy("Contacts"),
+    Stage.LEAD: gettext_lazy("Leads"),
+    Stage.MQL: gettext_lazy("MQLs"),
+    Stage.SQL: gettext_lazy("SQLs"),
+    Stage.QSO: gettext_lazy("QSOs"),
+    Stage.CLIENT: gettext_lazy("Clients"),
 }
 SOURCE_STEPS = [step for step in STEPS if step.source != Stage.CONTACT]
 COSTED = (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.CLIENT)
@@ -59,11 +59,17 @@ COSTED = (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.CLIENT)
 
 def of(stage: Stage) -> str:
     """ "of leads", "of MQLs": acronyms keep their capitals."""
-    return PLURAL[stage] if stage in (Stage.MQL, Stage.SQL, Stage.QSO) else PLURAL[stage].lower()
+    plural = str(PLURAL[stage])
+    return plural if stage in (Stage.MQL, Stage.SQL, Stage.QSO) else plural.lower()
 
 
 def step_label(step) -> str:
     return f"{step.source.label} → {step.target.label}"
+
+
+def cost_per(stage: Stage) -> str:
+    """ "Cost per MQL", « Coût par MQL »."""
+    return _("Cost per %(stage)s") % {"stage": stage.label}
 
 
 # --- Panels: one report each, drawn as charts --------------------------------------------
@@ -74,14 +80,15 @@ def funnel_panel(form: DashboardFilterForm) -> dict[str, Any]:
     report = selectors.funnel_report(period=form.period, mode=form.report_mode, scope=form.scope)
     total = report.total
     notes = [""] + [
-        f"{percent(total.rates[f'{a.value}_to_{b.value}'])} of {of(a)}"
+        _("%(rate)s of %(stage)s")
+        % {"rate": percent(total.rates[f"{a.value}_to_{b.value}"]), "stage": of(a)}
         for a, b in zip(COUNTED, COUNTED[1:], strict=False)
     ]
     chart = Chart(
         "funnel",
-        "Contacts that reached each stage",
-        [PLURAL[stage] for stage in COUNTED],
-        [Series("Reached", [total.counts[stage] for stage in COUNTED], notes)],
+        _("Contacts that reached each stage"),
+        [str(PLURAL[stage]) for stage in COUNTED],
+        [Series(_("Reached"), [total.counts[stage] for stage in COUNTED], notes)],
         horizontal=True,
     )
     return {
@@ -99,16 +106,20 @@ def kpis(report: FunnelReport) -> list[dict[str, str]]:
     def cost(stage: Stage) -> dict[str, str]:
         amount = total.cost[stage.value]
         if amount is None:
-            return {"label": f"Cost per {stage.label}", "value": "—"}
-        digits = "0g" if amount >= 100 else "2g"
-        value = floatformat(amount, digits)
-        return {"label": f"Cost per {stage.label}", "value": value, "unit": total.currency or ""}
+            return {"label": cost_per(stage), "value": "—"}
+        return {
+            "label": cost_per(stage),
+            "value": money(amount, total.currency or "", cents=amount < 100),
+        }
 
     return [
-        {"label": "Leads", "value": floatformat(total.counts[Stage.LEAD], "g")},
-        {"label": "MQLs", "value": floatformat(total.counts[Stage.MQL], "g")},
-        {"label": "Clients", "value": floatformat(total.counts[Stage.CLIENT], "g")},
-        {"label": "Lead → client", "value": percent(total.rates["lead_to_client"])},
+        {"label": str(PLURAL[Stage.LEAD]), "value": floatformat(total.counts[Stage.LEAD], "g")},
+        {"label": str(PLURAL[Stage.MQL]), "value": floatformat(total.counts[Stage.MQL], "g")},
+        {
+            "label": str(PLURAL[Stage.CLIENT]),
+            "value": floatformat(total.counts[Stage.CLIENT], "g"),
+        },
+        {"label": _("Lead → client"), "value": percent(total.rates["lead_to_client"])},
         cost(Stage.MQL),
         cost(Stage.CLIENT),
     ]
@@ -126,7 +137,7 @@ def sources_panel(form: DashboardFilterForm) -> dict[str, Any]:
     groups = [line for line in report.groups if line.counts[Stage.LEAD]]
     conversion = Chart(
         "conversion",
-        f"Conversion by {SOURCES[form.sources_by].lower()}",
+        _("Conversion by %(source)s") % {"source": SOURCES[form.sources_by].lower()},
         [line.label for line in groups],
         [
             Series(step_label(step), [line.rates[step.name] for line in groups])
@@ -159,13 +170,10 @@ def cost_chart(form: DashboardFilterForm, groups: list[FunnelLine]) -> Chart:
     costed = [line for line in costed if line.currency == currency]
     return Chart(
         "cost",
-        f"Cost per stage by {SOURCES[form.sources_by].lower()}"
+        _("Cost per stage by %(source)s") % {"source": SOURCES[form.sources_by].lower()}
         + ("" if form.credit_model == Attribution.FIRST else f" ({form.credit_model.label})"),
         [line.label for line in costed],
-        [
-            Series(f"Cost per {stage.label}", [line.cost[stage.value] for line in costed])
-            for stage in COSTED
-        ],
+        [Series(cost_per(stage), [line.cost[stage.value] for line in costed]) for stage in COSTED],
         unit="money",
         currency=currency or "",
         horizontal=True,
@@ -178,7 +186,7 @@ def trends_panel(form: DashboardFilterForm) -> dict[str, Any]:
     steps = [step for step in SOURCE_STEPS if step.team != Team.BOTH]
     chart = Chart(
         "trends",
-        "Conversion rates by month",
+        _("Conversion rates by month"),
         [month.label for month in report.months],
         [
             Series(
@@ -192,10 +200,10 @@ def trends_panel(form: DashboardFilterForm) -> dict[str, Any]:
     )
     volumes = Chart(
         "volumes",
-        "Contacts reaching each stage by month",
+        _("Contacts reaching each stage by month"),
         [month.label for month in report.months],
         [
-            Series(PLURAL[stage], [month.counts[stage.value] for month in report.months])
+            Series(str(PLURAL[stage]), [month.counts[stage.value] for month in report.months])
             for stage in (Stage.LEAD, Stage.MQL, Stage.SQL, Stage.CLIENT)
         ],
         kind="line",
@@ -212,12 +220,21 @@ def targets_panel(form: DashboardFilterForm) -> dict[str, Any]:
     shown = [line for line in in_order if line.month == focus]
     chart = Chart(
         "targets",
-        f"Targets for {focus:%B %Y}" if focus else "Targets",
-        [Stage(line.stage).label for line in shown],
+        _("Targets for %(month)s") % {"month": date_format(focus, "YEAR_MONTH_FORMAT")}
+        if focus
+        else _("Targets"),
+        [str(Stage(line.stage).label) for line in shown],
         [
-            Series("Actual", [line.actual for line in shown], [pace(line) for line in shown]),
-            Series("Expected by now", [line.expected_to_date for line in shown]),
-            Series("Goal", [line.goal for line in shown]),
+            Series(
+                _("Actual"),
+                [line.actual for line in shown],
+                [pace(line) for line in shown],
+                tone="actual",
+            ),
+            Series(
+                _("Expected by now"), [line.expected_to_date for line in shown], tone="expected"
+            ),
+            Series(_("Goal"), [line.goal for line in shown], tone="goal"),
         ],
         horizontal=True,
     )
@@ -244,14 +261,16 @@ def focus_month(lines: list[TargetLine]):
 def pace(line: TargetLine) -> str:
     """The target's state in words: reached, on track, or what each remaining day needs."""
     if line.actual >= line.goal:
-        return "goal reached"
+        return _("goal reached")
     if line.elapsed >= 1:
-        return f"missed by {line.gap}"
+        return _("missed by %(gap)s") % {"gap": line.gap}
     if line.elapsed == 0:
-        return "not started"
+        return _("not started")
     if line.on_track:
-        return f"on track for {floatformat(line.projected, 0)}"
-    return f"behind: needs {floatformat(line.needed_per_day, '-1')} a day"
+        return _("on track for %(projected)s") % {"projected": floatformat(line.projected, 0)}
+    return _("behind: needs %(per_day)s a day") % {
+        "per_day": floatformat(line.needed_per_day, "-1")
+    }
 
 
 def sla_panel(form: DashboardFilterForm) -> dict[str, Any]:
@@ -261,20 +280,26 @@ def sla_panel(form: DashboardFilterForm) -> dict[str, Any]:
         period=form.period, sla_hours=sla_hours, group_by=GroupBy.OWNER, scope=form.scope
     )
     lines = [report.total, *(line for line in report.groups if line.sla.handed_off)]
-    report.total.label = "Whole team"
+    report.total.label = _("Whole team")
     compliance = Chart(
         "sla",
-        "MQLs handed to each rep, by what happened against the SLA",
+        _("MQLs handed to each rep, by what happened against the SLA"),
         [line.label for line in lines],
         [
             Series(
-                "In time",
+                _("In time"),
                 [line.sla.in_time for line in lines],
-                [f"{percent(line.sla.share_within_sla)} in time" for line in lines],
+                [
+                    _("%(share)s in time") % {"share": percent(line.sla.share_within_sla)}
+                    for line in lines
+                ],
+                tone="in_time",
             ),
-            Series("Late", [line.sla.late for line in lines]),
-            Series("Overdue", [line.sla.overdue for line in lines]),
-            Series("Still within the SLA", [line.sla.pending for line in lines]),
+            Series(_("Late"), [line.sla.late for line in lines], tone="late"),
+            Series(_("Overdue"), [line.sla.overdue for line in lines], tone="overdue"),
+            Series(
+                _("Still within the SLA"), [line.sla.pending for line in lines], tone="pending"
+            ),
         ],
         horizontal=True,
         stacked=True,
@@ -282,18 +307,18 @@ def sla_panel(form: DashboardFilterForm) -> dict[str, Any]:
     waits = [line for line in lines if line.first_action.median_hours is not None]
     wait = Chart(
         "wait",
-        "Median wait for a first sales action, against the SLA",
+        _("Median wait for a first sales action, against the SLA"),
         [line.label for line in waits],
         [
             Series(
-                "Median wait",
+                _("Median wait"),
                 [line.first_action.median_hours for line in waits],
                 [verdict(line) for line in waits],
             )
         ],
         unit="hours",
         horizontal=True,
-        rule=(sla_hours, f"SLA {floatformat(sla_hours, '-1')} h"),
+        rule=(sla_hours, _("SLA %(hours)s h") % {"hours": floatformat(sla_hours, "-1")}),
     )
     return {
         "report": report,
@@ -304,17 +329,17 @@ def sla_panel(form: DashboardFilterForm) -> dict[str, Any]:
 
 
 def verdict(line: VelocityLine) -> str:
-    return "within the SLA" if line.verdict == "within_sla" else "over the SLA"
+    return _("within the SLA") if line.verdict == "within_sla" else _("over the SLA")
 
 
 BAND_LABELS = {
-    "lt_5m": "Under 5 min",
-    "5m_30m": "5–30 min",
-    "30m_1h": "30 min–1 h",
-    "1h_4h": "1–4 h",
-    "4h_24h": "4–24 h",
-    "gte_24h": "A day or more",
-    "none": "Never touched",
+    "lt_5m": gettext_lazy("Under 5 min"),
+    "5m_30m": gettext_lazy("5–30 min"),
+    "30m_1h": gettext_lazy("30 min–1 h"),
+    "1h_4h": gettext_lazy("1–4 h"),
+    "4h_24h": gettext_lazy("4–24 h"),
+    "gte_24h": gettext_lazy("A day or more"),
+    "none": gettext_lazy("Never touched"),
 }
 
 
@@ -327,21 +352,24 @@ def speed_panel(form: DashboardFilterForm) -> dict[str, Any]:
     total = report.total
     bands = Chart(
         "speed",
-        "MQL hand-offs by time to the first touch",
-        list(BAND_LABELS.values()),
+        _("MQL hand-offs by time to the first touch"),
+        [str(label) for label in BAND_LABELS.values()],
         [
             Series(
-                "Hand-offs",
+                _("Hand-offs"),
                 [total.bands[key].count for key in BAND_LABELS],
-                [f"{percent(total.bands[key].sql_rate)} reached SQL" for key in BAND_LABELS],
+                [
+                    _("%(share)s reached SQL") % {"share": percent(total.bands[key].sql_rate)}
+                    for key in BAND_LABELS
+                ],
             )
         ],
     )
     pays = Chart(
         "speed_pays",
-        "Share that reached SQL, by time to the first touch",
-        list(BAND_LABELS.values()),
-        [Series("Reached SQL", [total.bands[key].sql_rate for key in BAND_LABELS])],
+        _("Share that reached SQL, by time to the first touch"),
+        [str(label) for label in BAND_LABELS.values()],
+        [Series(_("Reached SQL"), [total.bands[key].sql_rate for key in BAND_LABELS])],
         unit="percent",
     )
     return {
@@ -353,13 +381,13 @@ def speed_panel(form: DashboardFilterForm) -> dict[str, Any]:
 
 
 # In page order: the two halves of the first row, then one full-width row each.
-PANELS: dict[str, tuple[str, Callable[[DashboardFilterForm], dict[str, Any]]]] = {
-    "funnel": ("Funnel", funnel_panel),
-    "targets": ("Targets", targets_panel),
-    "sources": ("Sources", sources_panel),
-    "trends": ("Monthly trends", trends_panel),
-    "sla": ("SLA compliance", sla_panel),
-    "speed": ("Speed to lead", speed_panel),
+PANELS: dict[str, tuple[StrOrPromise, Callable[[DashboardFilterForm], dict[str, Any]]]] = {
+    "funnel": (gettext_lazy("Funnel"), funnel_panel),
+    "targets": (gettext_lazy("Targets"), targets_panel),
+    "sources": (gettext_lazy("Sources"), sources_panel),
+    "trends": (gettext_lazy("Monthly trends"), trends_panel),
+    "sla": (gettext_lazy("SLA compliance"), sla_panel),
+    "speed": (gettext_lazy("Speed to lead"), speed_panel),
 }
 
 
@@ -438,7 +466,12 @@ def target_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         saved.save()
         messages.success(
             request,
-            f"Target saved: {saved.goal} {PLURAL[Stage(saved.stage)]} in {saved.month:%B %Y}.",
+            _("Target saved: %(goal)s %(stage)s in %(month)s.")
+            % {
+                "goal": saved.goal,
+                "stage": PLURAL[Stage(saved.stage)],
+                "month": date_format(saved.month, "YEAR_MONTH_FORMAT"),
+            },
         )
         return redirect("reporting:target_list")
     context = {"form": form, "target": target}
@@ -452,7 +485,12 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target, pk=pk)
     target.delete()
     messages.success(
-        request, f"Target for {target.month:%B %Y} ({target.get_stage_display()}) deleted."
+        request,
+        _("Target for %(month)s (%(stage)s) deleted.")
+        % {
+            "month": date_format(target.month, "YEAR_MONTH_FORMAT"),
+            "stage": target.get_stage_display(),
+        },
     )
     return redirect("reporting:target_list")
 

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from leads.filtersets import IdFilter, UtcDateTimeFilter
@@ -22,7 +23,7 @@ class TaskFilterSet(filters.FilterSet):
     owner = IdFilter(field_name="owner_id")
     contact = IdFilter(field_name="contact_id")
     due_before = UtcDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    open = filters.BooleanFilter(method="filter_open", label="Not done yet")
+    open = filters.BooleanFilter(method="filter_open", label=_("Not done yet"))
 
     class Meta:
         model = SalesTask

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import ActivityKind, Direction, Outcome, SalesActivity, SalesTask
 
@@ -23,7 +24,7 @@ class ActivityForm(forms.ModelForm[SalesActivity]):
     )
     outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False)
     occurred_at = forms.DateTimeField(
-        required=False, widget=MOMENT, label="When", help_text="Empty: now."
+        required=False, widget=MOMENT, label=_("When"), help_text=_("Empty: now.")
     )
 
     class Meta:
@@ -40,7 +41,7 @@ class ActivityForm(forms.ModelForm[SalesActivity]):
 
 
 class TaskForm(forms.ModelForm[SalesTask]):
-    due_at = forms.DateTimeField(widget=MOMENT, label="Due")
+    due_at = forms.DateTimeField(widget=MOMENT, label=_("Due"))
 
     class Meta:
         model = SalesTask

@@ -10,33 +10,34 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
 
 
 class ActivityKind(models.TextChoices):
-    CALL = "call", "Call"
-    EMAIL = "email", "E-mail"
-    MEETING = "meeting", "Meeting"
-    NOTE = "note", "Note"
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Meeting")
+    NOTE = "note", _("Note")
 
 
 class Direction(models.TextChoices):
-    OUTBOUND = "outbound", "Outbound"
-    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
 
 
 class Outcome(models.TextChoices):
-    CONNECTED = "connected", "Connected"
-    VOICEMAIL = "voicemail", "Left a voicemail"
-    NO_ANSWER = "no_answer", "No answer"
-    WRONG_NUMBER = "wrong_number", "Wrong number"
-    SENT = "sent", "Sent"
-    REPLIED = "replied", "Replied"
-    BOUNCED = "bounced", "Bounced"
-    HELD = "held", "Held"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
+    CONNECTED = "connected", _("Connected")
+    VOICEMAIL = "voicemail", _("Left a voicemail")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    SENT = "sent", _("Sent")
+    REPLIED = "replied", _("Replied")
+    BOUNCED = "bounced", _("Bounced")
+    HELD = "held", _("Held")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The outcomes each kind of activity may have (a note has none, nor a direction).
@@ -79,23 +80,45 @@ class SalesActivity(models.Model):
     (``ActivityRevision``).
     """
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="sales_activities")
-    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
-    direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    occurred_at = models.DateTimeField(default=timezone.now)
-    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="sales_activities",
+        verbose_name=_("contact"),
+    )
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices, verbose_name=_("kind"))
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, blank=True, verbose_name=_("direction")
+    )
+    outcome = models.CharField(
+        max_length=20, choices=Outcome.choices, blank=True, verbose_name=_("outcome")
+    )
+    occurred_at = models.DateTimeField(default=timezone.now, verbose_name=_("occurred at"))
+    duration_minutes = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("duration minutes")
+    )
+    subject = models.CharField(max_length=200, blank=True, verbose_name=_("subject"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales_activities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sales_activities",
+        verbose_name=_("owner"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("author"),
     )
-    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    external_id = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, verbose_name=_("external id")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = SalesActivityQuerySet.as_manager()
 
@@ -112,7 +135,7 @@ class SalesActivity(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "sales activities"
+        verbose_name_plural = _("sales activities")
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["contact", "occurred_at"], name="salesactivity_contact_at"),
@@ -137,19 +160,29 @@ class ActivityRevision(models.Model):
     activity's own history, append-only."""
 
     class Change(models.TextChoices):
-        EDITED = "edited", "Edited"
-        DELETED = "deleted", "Deleted"
+        EDITED = "edited", _("Edited")
+        DELETED = "deleted", _("Deleted")
 
     activity = models.ForeignKey(
-        SalesActivity, null=True, on_delete=models.SET_NULL, related_name="revisions"
+        SalesActivity,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        verbose_name=_("activity"),
     )
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    change = models.CharField(max_length=10, choices=Change.choices)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    change = models.CharField(max_length=10, choices=Change.choices, verbose_name=_("change"))
     before = models.JSONField(
-        encoder=DjangoJSONEncoder, help_text="The fields as they were before the change."
+        encoder=DjangoJSONEncoder,
+        help_text=_("The fields as they were before the change."),
+        verbose_name=_("before"),
     )
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -159,9 +192,9 @@ class ActivityRevision(models.Model):
 
 
 class TaskKind(models.TextChoices):
-    CALL = "call", "Call"
-    EMAIL = "email", "E-mail"
-    TODO = "todo", "To-do"
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    TODO = "todo", _("To-do")
 
 
 class SalesTaskQuerySet(models.QuerySet["SalesTask"]):
@@ -181,22 +214,42 @@ class SalesTask(models.Model):
     """The next touch a rep means to make. ``reminded_at`` is the beat's claim on the
     reminder, so it goes out once; ``activity`` is the call or e-mail logged on completing."""
 
-    title = models.CharField(max_length=200)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="sales_tasks")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales_tasks"
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="sales_tasks", verbose_name=_("contact")
     )
-    kind = models.CharField(max_length=10, choices=TaskKind.choices, default=TaskKind.TODO)
-    due_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sales_tasks",
+        verbose_name=_("owner"),
+    )
+    kind = models.CharField(
+        max_length=10, choices=TaskKind.choices, default=TaskKind.TODO, verbose_name=_("kind")
+    )
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("reminded at")
+    )
     activity = models.ForeignKey(
-        SalesActivity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        SalesActivity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("activity"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
 
     objects = SalesTaskQuerySet.as_manager()
 

@@ -8,7 +8,11 @@ from datetime import datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from leadfunnel.languages import language_of
 
 from .models import SalesTask
 
@@ -46,17 +50,22 @@ def _mail(tasks: list[SalesTask], now: datetime) -> int:
     owner = tasks[0].owner
     if not (owner.is_active and owner.email):
         return 0
-    lines = [
-        f"- {task.title} ({task.contact}), due {timezone.localtime(task.due_at):%Y-%m-%d %H:%M}"
-        for task in tasks
-    ]
+    with translation.override(language_of(owner)):  # the reader's language, not the worker's
+        lines = [
+            _("- %(title)s (%(contact)s), due %(due)s")
+            % {
+                "title": task.title,
+                "contact": task.contact,
+                "due": f"{timezone.localtime(task.due_at):%Y-%m-%d %H:%M}",
+            }
+            for task in tasks
+        ]
+        subject = ngettext(
+            "[leadfunnel] %(count)d task due", "[leadfunnel] %(count)d tasks due", len(tasks)
+        ) % {"count": len(tasks)}
+        body = "\n".join([_("Tasks falling due:"), "", *lines])
     try:
-        send_mail(
-            subject=f"[leadfunnel] {len(tasks)} task(s) due",
-            message="\n".join(["Tasks falling due:", "", *lines]),
-            from_email=None,
-            recipient_list=[owner.email],
-        )
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[owner.email])
     except Exception:  # whatever the mail backend raises: the next run tries again
         SalesTask.objects.filter(pk__in=[t.pk for t in tasks], reminded_at=now).update(
             reminded_at=None

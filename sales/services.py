@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leads.models import Contact
 from leads.roles import Account, Capability, User, account, can
@@ -52,9 +53,9 @@ def _check_owner(owner: Account, by: Account) -> None:
     if owner.pk == by.pk:
         return
     if not can(by, Capability.MANAGE_TEAM):
-        raise ValidationError({"owner": ["Only a manager logs for someone else."]})
+        raise ValidationError({"owner": [_("Only a manager logs for someone else.")]})
     if not (owner.is_active and can(owner, Capability.OWN_CONTACTS)):
-        raise ValidationError({"owner": ["The owner must be an active sales rep."]})
+        raise ValidationError({"owner": [_("The owner must be an active sales rep.")]})
 
 
 # --- Activities ------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def activity_check(
     values = {name: value for name, value in fields.items() if name != "contact"}
     if actor is None or not may_log(by, contact, values["kind"]):
         raise PermissionDenied(
-            "You may log only on the contacts assigned to you (marketers add notes)."
+            _("You may log only on the contacts assigned to you (marketers add notes).")
         )
     owner: Account = values.pop("owner", None) or actor
     _check_owner(owner, actor)
@@ -87,18 +88,18 @@ def _cleaned(fields: Mapping[str, Any], contact: Contact, now: datetime) -> dict
     if kind == ActivityKind.NOTE:
         for name in ("direction", "outcome"):
             if fields.get(name):
-                errors[name] = ["A note has none."]
+                errors[name] = [_("A note has none.")]
     else:
         if not fields.get("direction"):
-            errors["direction"] = ["Say whether it was outbound or inbound."]
+            errors["direction"] = [_("Say whether it was outbound or inbound.")]
         allowed = OUTCOMES[kind]
         if fields.get("outcome") and fields["outcome"] not in allowed:
             errors["outcome"] = [f"A {kind.label.lower()} ends as one of: {', '.join(allowed)}."]
     occurred_at = fields.get("occurred_at") or now
     if occurred_at > now:
-        errors["occurred_at"] = ["It cannot be in the future."]
+        errors["occurred_at"] = [_("It cannot be in the future.")]
     elif occurred_at < contact.first_seen_at:
-        errors["occurred_at"] = ["It cannot be before the contact was first seen."]
+        errors["occurred_at"] = [_("It cannot be before the contact was first seen.")]
     if errors:
         raise ValidationError(errors)
     fields["occurred_at"] = occurred_at
@@ -130,7 +131,7 @@ def _log(
 ) -> tuple[list[SalesActivity], int]:
     actor = account(by)
     if actor is None:
-        raise PermissionDenied("Log in to log an activity.")
+        raise PermissionDenied(_("Log in to log an activity."))
     ids = {entry["contact"].pk for entry in entries}
     locked = Contact.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     contacts = {contact.pk: contact for contact in locked}  # locked in id order
@@ -179,7 +180,7 @@ def activity_update(
     actor = account(by)
     current = SalesActivity.objects.select_for_update().get(pk=activity.pk)
     if actor is None or not may_change(by, current):
-        raise PermissionDenied("Only its author or a manager changes an activity.")
+        raise PermissionDenied(_("Only its author or a manager changes an activity."))
     if "owner" in fields and fields["owner"] != current.owner:
         _check_owner(fields["owner"], actor)
     values = {name: getattr(current, name) for name in SalesActivity.EDITABLE_FIELDS}
@@ -205,7 +206,7 @@ def activity_delete(*, activity: SalesActivity, by: User) -> None:
     actor = account(by)
     current = SalesActivity.objects.select_for_update().get(pk=activity.pk)
     if actor is None or not may_change(by, current):
-        raise PermissionDenied("Only its author or a manager deletes an activity.")
+        raise PermissionDenied(_("Only its author or a manager deletes an activity."))
     contact = Contact.objects.select_for_update().get(pk=current.contact_id)
     if current.is_touch:
         signals.touch_withdrawing.send(sender=SalesActivity, activity=current)
@@ -220,7 +221,7 @@ def activity_delete(*, activity: SalesActivity, by: User) -> None:
 def _check_task(by: User, contact: Contact, owner: Account) -> Account:
     actor = account(by)
     if actor is None or not may_log(by, contact, ActivityKind.CALL):
-        raise PermissionDenied("You may plan tasks only on the contacts assigned to you.")
+        raise PermissionDenied(_("You may plan tasks only on the contacts assigned to you."))
     _check_owner(owner, actor)
     return actor
 
@@ -233,7 +234,7 @@ def task_create(
     actor = account(by)
     owner = owner or actor
     if owner is None:
-        raise PermissionDenied("Log in to plan a task.")
+        raise PermissionDenied(_("Log in to plan a task."))
     creator = _check_task(by, contact, owner)
     task = SalesTask(contact=contact, owner=owner, created_by=creator, **fields)
     task.full_clean()
@@ -259,7 +260,7 @@ def task_update(*, task: SalesTask, by: User, **fields: Any) -> SalesTask:
 
 def _check_task_hand(by: User, task: SalesTask) -> None:
     if task.owner_id != getattr(by, "pk", None) and not can(by, Capability.MANAGE_TEAM):
-        raise PermissionDenied("This task is someone else's.")
+        raise PermissionDenied(_("This task is someone else's."))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
@@ -46,8 +47,8 @@ SHOW = {
     "meeting": "Meetings",
     "note": "Notes",
     "task": "Tasks",
-    "move": "Stage moves",
-    "event": "Marketing events",
+    "move": _("Stage moves"),
+    "event": _("Marketing events"),
 }
 
 
@@ -129,7 +130,7 @@ def activity_log(request: HtmxRequest, pk: int) -> HttpResponse:
     and deadline as the touch left them)."""
     contact = contact_for(request.user, pk)
     form = ActivityForm(request.POST)
-    failed = f"Could not log on {display_name(contact)}"
+    failed = _("Could not log on %(name)s") % {"name": display_name(contact)}
     try:
         if form.is_valid():
             services.activities_log(
@@ -148,7 +149,9 @@ def activity_log(request: HtmxRequest, pk: int) -> HttpResponse:
             messages.error(request, f"{failed}: {errors}")
         return _after_log(request, contact, form, status=400)
     kind = ActivityKind(form.cleaned_data["kind"]).label
-    messages.success(request, f"{kind} logged on {display_name(contact)}.")
+    messages.success(
+        request, _("%(kind)s logged on %(name)s.") % {"kind": kind, "name": display_name(contact)}
+    )
     return _after_log(request, contact, None, status=200)
 
 
@@ -176,7 +179,9 @@ def task_create(request: HtmxRequest, pk: int) -> HttpResponse:
         add_service_errors(form, error)
     if form.errors:
         return _panel(request, contact, task=form, status=400)
-    messages.success(request, f"Task planned: {form.cleaned_data['title']}.")
+    messages.success(
+        request, _("Task planned: %(title)s.") % {"title": form.cleaned_data["title"]}
+    )
     if not request.htmx:
         return _back(request, contact)
     return _panel(request, contact)
@@ -188,10 +193,12 @@ def task_complete(request: HtmxRequest, pk: int) -> HttpResponse:
     """Mark a task done. A call or e-mail task then offers its quick log, ready to fill."""
     task = get_object_or_404(selectors.tasks_visible_to(request.user), pk=pk)
     services.task_complete(task=task, by=request.user)
-    messages.success(request, f"Done: {task.title}.")
+    messages.success(request, _("Done: %(title)s.") % {"title": task.title})
     offer = task.kind if task.kind in (TaskKind.CALL, TaskKind.EMAIL) else ""
     if offer:
-        messages.info(request, f"Log the {task.get_kind_display().lower()} below.")
+        messages.info(
+            request, _("Log the %(kind)s below.") % {"kind": task.get_kind_display().lower()}
+        )
     if request.htmx and not request.POST.get("next"):
         return _panel(request, task.contact, offer=offer)
     contact_url = reverse("leads:contact_detail", args=[task.contact_id])

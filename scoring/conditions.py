@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Expression, F, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower, StrIndex, Substr
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:  # the models import this module for the operators and the checks
     from leads.models import Contact
@@ -31,16 +33,16 @@ if TYPE_CHECKING:  # the models import this module for the operators and the che
 class Operator(models.TextChoices):
     """How a condition compares (the rule's ``operator``)."""
 
-    EQ = "eq", "equals"
-    NE = "ne", "does not equal"
-    LT = "lt", "<"
-    LTE = "lte", "<="
-    GT = "gt", ">"
-    GTE = "gte", ">="
-    IN = "in", "one of"
-    CONTAINS = "contains", "contains"
-    STARTSWITH = "startswith", "starts with"
-    IS_SET = "is_set", "is set"
+    EQ = "eq", _("equals")
+    NE = "ne", _("does not equal")
+    LT = "lt", _("<")
+    LTE = "lte", _("<=")
+    GT = "gt", _(">")
+    GTE = "gte", _(">=")
+    IN = "in", _("one of")
+    CONTAINS = "contains", _("contains")
+    STARTSWITH = "startswith", _("starts with")
+    IS_SET = "is_set", _("is set")
 
 
 TEXT_FIELDS = frozenset({"job_title", "company", "industry", "country", "phone", "email_domain"})
@@ -67,11 +69,11 @@ def validate_rule(rule: Rule) -> None:
     errors: dict[str, list[str]] = {}
     if rule.event_type:
         if len(rule.event_type) > 50 or not EVENT_TYPE.match(rule.event_type):
-            errors["event_type"] = ["Use letters, digits and _ . : - (at most 50)."]
+            errors["event_type"] = [gettext("Use letters, digits and _ . : - (at most 50).")]
         allowed = _event_operators(rule, errors)
     else:
         if rule.max_times is not None:
-            errors["max_times"] = ["Only event rules have a maximum count."]
+            errors["max_times"] = [gettext("Only event rules have a maximum count.")]
         allowed = _profile_operators(rule, errors)
     if rule.attribute and not errors.get("attribute"):
         if rule.operator not in allowed:
@@ -80,21 +82,23 @@ def validate_rule(rule: Rule) -> None:
         else:
             rule.value = _clean_value(rule, errors)
     elif rule.operator or rule.value is not None:
-        errors.setdefault("attribute", ["Name the attribute the condition is on."])
+        errors.setdefault("attribute", [gettext("Name the attribute the condition is on.")])
     if errors:
         raise ValidationError(errors)
 
 
 def _event_operators(rule: Rule, errors: dict[str, Any]) -> frozenset[Operator]:
     if rule.attribute and not _KEY.match(rule.attribute):
-        errors["attribute"] = ["A property name: letters, digits and _ . - (at most 64)."]
+        errors["attribute"] = [_("A property name: letters, digits and _ . - (at most 64).")]
     return EVENT_OPERATORS
 
 
 def _profile_operators(rule: Rule, errors: dict[str, Any]) -> frozenset[Operator]:
     attribute = rule.attribute
     if not attribute:
-        errors["event_type"] = ["Give an event type (event rule) or an attribute (profile rule)."]
+        errors["event_type"] = [
+            _("Give an event type (event rule) or an attribute (profile rule).")
+        ]
         return frozenset()
     if attribute in TEXT_FIELDS:
         return TEXT_OPERATORS
@@ -125,17 +129,17 @@ def _clean_value(rule: Rule, errors: dict[str, Any]) -> Any:
     elif rule.attribute in TEXT_FIELDS:
         wanted, message = (lambda v: isinstance(v, str)), "a text"
     else:
-        wanted, message = _is_scalar, "a text, a number or true/false"
+        wanted, message = _is_scalar, gettext("a text, a number or true/false")
     if op == Operator.IS_SET:
         if value is None:
             return True
         if not isinstance(value, bool):
-            errors["value"] = ["true (is set) or false (is not set)."]
+            errors["value"] = [_("true (is set) or false (is not set).")]
         return value
     if op in _ORDERING:
         wanted, message = _is_number, "a number"
     elif op in _TEXT_MATCH:
-        wanted, message = (lambda v: isinstance(v, str) and v != ""), "a non-empty text"
+        wanted, message = (lambda v: isinstance(v, str) and v != ""), gettext("a non-empty text")
     if op == Operator.IN:
         if not (isinstance(value, list) and 0 < len(value) <= _MAX_CHOICES):
             errors["value"] = [f"A list of 1 to {_MAX_CHOICES} values."]

@@ -8,6 +8,7 @@ and ``settings_update``, whose errors the views put back on these forms.
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .conditions import NUMBER_FIELDS, TEXT_FIELDS, Operator
 from .models import Dimension, Rule, ScoringSettings
@@ -24,7 +25,10 @@ EVENT_TYPES = (
     "trial_started",
 )
 PROFILE_ATTRIBUTES = sorted(TEXT_FIELDS | NUMBER_FIELDS)
-KINDS = (("event", "Behaviour: an event the person did"), ("profile", "Profile: who they are"))
+KINDS = (
+    ("event", _("Behaviour: an event the person did")),
+    ("profile", _("Profile: who they are")),
+)
 TEXTUAL = frozenset({Operator.CONTAINS, Operator.STARTSWITH})
 
 
@@ -68,44 +72,47 @@ def value_text(value: Any) -> str:
 class RuleForm(forms.Form):
     """A rule as a marketer thinks of it: a behaviour or a trait, and its points."""
 
-    name = forms.CharField(max_length=200, help_text="What the team calls it: “Pricing page”.")
+    name = forms.CharField(max_length=200, help_text=_("What the team calls it: “Pricing page”."))
     kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, initial="event")
     dimension = forms.ChoiceField(
         choices=Dimension.choices,
-        help_text="Fit: the person matches the buyer. Engagement: they show interest "
-        "(fades with time).",
+        help_text=_(
+            "Fit: the person matches the buyer. Engagement: they show interest (fades with time)."
+        ),
     )
     points = forms.IntegerField(
-        min_value=-1000, max_value=1000, help_text="Negative for a bad sign (a student)."
+        min_value=-1000, max_value=1000, help_text=_("Negative for a bad sign (a student).")
     )
     event_type = forms.CharField(
         max_length=50,
         required=False,
-        label="Event type",
+        label=_("Event type"),
         widget=forms.TextInput(attrs={"list": "event-types", "autocomplete": "off"}),
-        help_text="e.g. content_downloaded, page_viewed.",
+        help_text=_("e.g. content_downloaded, page_viewed."),
     )
     attribute = forms.CharField(
         max_length=100,
         required=False,
-        label="Condition on",
+        label=_("Condition on"),
         widget=forms.TextInput(attrs={"list": "attributes", "autocomplete": "off"}),
-        help_text="Behaviour: an event property such as url (optional). Profile: a contact "
-        "field such as company_size, or attributes.&lt;key&gt;.",
+        help_text=_(
+            "Behaviour: an event property such as url (optional). Profile: a contact "
+            "field such as company_size, or attributes.&lt;key&gt;."
+        ),
     )
     operator = forms.ChoiceField(
-        choices=[("", "—"), *Operator.choices], required=False, label="Operator"
+        choices=[("", "—"), *Operator.choices], required=False, label=_("Operator")
     )
     value = forms.CharField(
         max_length=2000,
         required=False,
-        help_text="A number, a text, true/false; for “one of”, values separated by commas.",
+        help_text=_("A number, a text, true/false; for “one of”, values separated by commas."),
     )
     max_times = forms.IntegerField(
         min_value=1,
         required=False,
-        label="Count at most",
-        help_text="Behaviour only: the most times one person earns it (empty: no limit).",
+        label=_("Count at most"),
+        help_text=_("Behaviour only: the most times one person earns it (empty: no limit)."),
     )
     active = forms.BooleanField(required=False, initial=True)
 
@@ -130,7 +137,7 @@ class RuleForm(forms.Form):
         if cleaned.get("kind") == "profile":
             cleaned["event_type"], cleaned["max_times"] = "", None
         elif cleaned.get("kind") == "event" and not cleaned.get("event_type"):
-            self.add_error("event_type", "Name the event that gives the points.")
+            self.add_error("event_type", _("Name the event that gives the points."))
         return cleaned
 
     def rule_fields(self) -> dict[str, Any]:
@@ -150,14 +157,15 @@ class ThresholdsForm(forms.ModelForm[ScoringSettings]):
         model = ScoringSettings
         fields = ["mql_threshold", "min_fit", "min_engagement", "hot_threshold", "half_life_days"]
         labels = {
-            "mql_threshold": "MQL threshold",
-            "min_fit": "Minimum fit",
-            "min_engagement": "Minimum engagement",
-            "hot_threshold": "Ready-for-sales level",
-            "half_life_days": "Half-life of engagement (days)",
+            "mql_threshold": _("MQL threshold"),
+            "min_fit": _("Minimum fit"),
+            "min_engagement": _("Minimum engagement"),
+            "hot_threshold": _("Ready-for-sales level"),
+            "half_life_days": _("Half-life of engagement (days)"),
         }
         help_texts = {
-            "mql_threshold": "A lead whose score reaches this becomes an MQL.",
-            "hot_threshold": "Flags an MQL as ready for sales (SQL stays the rep's call). "
-            "Empty: no such level.",
+            "mql_threshold": _("A lead whose score reaches this becomes an MQL."),
+            "hot_threshold": _(
+                "Flags an MQL as ready for sales (SQL stays the rep's call). Empty: no such level."
+            ),
         }

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign, Contact, ContactRangeJob
 
@@ -21,8 +22,8 @@ from .criterion import MqlCriterion
 
 
 class Dimension(models.TextChoices):
-    FIT = "fit", "Fit"
-    ENGAGEMENT = "engagement", "Engagement"
+    FIT = "fit", _("Fit")
+    ENGAGEMENT = "engagement", _("Engagement")
 
 
 class Rule(models.Model):
@@ -38,32 +39,48 @@ class Rule(models.Model):
 
     condition: str  # not stored: the condition in words, for the rules page
 
-    name = models.CharField(max_length=200)
-    dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    points = models.IntegerField(
-        help_text="Negative points are allowed (a student, a competitor)."
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    dimension = models.CharField(
+        max_length=20, choices=Dimension.choices, verbose_name=_("dimension")
     )
-    active = models.BooleanField(default=True)
-    event_type = models.CharField(max_length=50, blank=True, help_text="Empty for a profile rule.")
+    points = models.IntegerField(
+        help_text=_("Negative points are allowed (a student, a competitor)."),
+        verbose_name=_("points"),
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    event_type = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text=_("Empty for a profile rule."),
+        verbose_name=_("event type"),
+    )
     attribute = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Event rule: a property name (optional). Profile rule: a contact field, "
-        "`email_domain` or `attributes.<key>`.",
+        help_text=_(
+            "Event rule: a property name (optional). Profile rule: a contact field, "
+            "`email_domain` or `attributes.<key>`."
+        ),
+        verbose_name=_("attribute"),
     )
-    operator = models.CharField(max_length=20, choices=Operator.choices, blank=True)
-    value = models.JSONField(null=True, blank=True)
+    operator = models.CharField(
+        max_length=20, choices=Operator.choices, blank=True, verbose_name=_("operator")
+    )
+    value = models.JSONField(null=True, blank=True, verbose_name=_("value"))
     max_times = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Event rules: count at most this many events per contact.",
+        help_text=_("Event rules: count at most this many events per contact."),
+        verbose_name=_("max times"),
     )
     # The definition the stored counters were built with (``signature``): a recompute
     # rebuilds the counters of the rules whose definition changed since, and only those.
-    counted = models.CharField(max_length=1000, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    counted = models.CharField(
+        max_length=1000, blank=True, editable=False, verbose_name=_("counted")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     # What a rule says (the rest is bookkeeping): copied by the backtest's candidates,
     # listed by the admin and the API.
@@ -140,28 +157,42 @@ class ScoringSettings(models.Model):
     flags it as ready for sales without moving it (SQL stays the rep's decision).
     """
 
-    mql_threshold = models.IntegerField(default=60)
+    mql_threshold = models.IntegerField(default=60, verbose_name=_("mql threshold"))
     min_fit = models.IntegerField(
-        null=True, blank=True, default=0, help_text="Empty: no minimum on fit."
+        null=True,
+        blank=True,
+        default=0,
+        help_text=_("Empty: no minimum on fit."),
+        verbose_name=_("min fit"),
     )
     min_engagement = models.IntegerField(
-        null=True, blank=True, default=20, help_text="Empty: no minimum on engagement."
+        null=True,
+        blank=True,
+        default=20,
+        help_text=_("Empty: no minimum on engagement."),
+        verbose_name=_("min engagement"),
     )
     hot_threshold = models.IntegerField(
-        null=True, blank=True, default=90, help_text="Empty: no hot level."
+        null=True,
+        blank=True,
+        default=90,
+        help_text=_("Empty: no hot level."),
+        verbose_name=_("hot threshold"),
     )
     half_life_days = models.PositiveIntegerField(
         null=True,
         blank=True,
         default=30,
         validators=[MinValueValidator(1)],
-        help_text="Engagement points lose half their weight every this many days. "
-        "Empty: no decay.",
+        help_text=_(
+            "Engagement points lose half their weight every this many days. Empty: no decay."
+        ),
+        verbose_name=_("half life days"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "scoring settings"
+        verbose_name = verbose_name_plural = _("scoring settings")
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="scoring_settings_singleton"),
             models.CheckConstraint(
@@ -176,12 +207,12 @@ class ScoringSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return "Scoring settings"
+        return str(_("Scoring settings"))
 
     def clean(self) -> None:
         if self.hot_threshold is not None and self.hot_threshold <= self.mql_threshold:
             raise ValidationError(
-                {"hot_threshold": ["The hot level must be above the MQL threshold."]}
+                {"hot_threshold": [_("The hot level must be above the MQL threshold.")]}
             )
 
     @classmethod
@@ -216,12 +247,16 @@ class Activity(models.Model):
     label: str  # not stored: the type in words, for the timeline
     shown: list[tuple[str, Any]]  # not stored: the properties the timeline shows
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200, unique=True, verbose_name=_("key"))
     contact = models.ForeignKey(
-        Contact, on_delete=models.PROTECT, related_name="activities", db_index=False
+        Contact,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        db_index=False,
+        verbose_name=_("contact"),
     )
-    type = models.CharField(max_length=50)
-    occurred_at = models.DateTimeField()
+    type = models.CharField(max_length=50, verbose_name=_("type"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # No index of its own: each index slows ingestion, and only deleting a campaign (which
     # PROTECT refuses anyway) looks activities up by campaign.
     campaign = models.ForeignKey(
@@ -231,9 +266,10 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="activities",
         db_index=False,
+        verbose_name=_("campaign"),
     )
-    properties = models.JSONField(default=dict, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    properties = models.JSONField(default=dict, blank=True, verbose_name=_("properties"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
 
     class Meta:
         verbose_name_plural = "activities"
@@ -267,14 +303,15 @@ class ContactScore(models.Model):
         primary_key=True,
         related_name="score_parts",
         db_constraint=False,
+        verbose_name=_("contact"),
     )
-    profile_fit = models.IntegerField(default=0)
-    profile_engagement = models.IntegerField(default=0)
-    event_fit = models.IntegerField(default=0)
-    event_engagement = models.FloatField(default=0.0)
-    as_of = models.DateTimeField(default=timezone.now)
-    mql = models.BooleanField(default=False)
-    hot = models.BooleanField(default=False)
+    profile_fit = models.IntegerField(default=0, verbose_name=_("profile fit"))
+    profile_engagement = models.IntegerField(default=0, verbose_name=_("profile engagement"))
+    event_fit = models.IntegerField(default=0, verbose_name=_("event fit"))
+    event_engagement = models.FloatField(default=0.0, verbose_name=_("event engagement"))
+    as_of = models.DateTimeField(default=timezone.now, verbose_name=_("as of"))
+    mql = models.BooleanField(default=False, verbose_name=_("mql"))
+    hot = models.BooleanField(default=False, verbose_name=_("hot"))
 
     def __str__(self) -> str:
         return f"Score parts of #{self.contact_id}"
@@ -296,14 +333,24 @@ class ContactRuleScore(models.Model):
 
     pk = models.CompositePrimaryKey("contact", "rule")
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("contact"),
     )
     rule = models.ForeignKey(
-        Rule, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Rule,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("rule"),
     )
-    times = models.PositiveIntegerField(default=0)
-    value = models.FloatField(default=0.0)
-    as_of = models.DateTimeField(default=timezone.now)
+    times = models.PositiveIntegerField(default=0, verbose_name=_("times"))
+    value = models.FloatField(default=0.0, verbose_name=_("value"))
+    as_of = models.DateTimeField(default=timezone.now, verbose_name=_("as of"))
 
     def __str__(self) -> str:
         return f"#{self.contact_id}: rule {self.rule_id} x{self.times}"
@@ -318,10 +365,17 @@ class RecomputeJob(ContactRangeJob):
     current points, and checked against the current thresholds.
     """
 
-    promoted = models.PositiveIntegerField(default=0, help_text="Contacts that became MQLs.")
-    full = models.BooleanField(default=False, help_text="Rebuild the counters of every rule.")
+    promoted = models.PositiveIntegerField(
+        default=0, help_text=_("Contacts that became MQLs."), verbose_name=_("promoted")
+    )
+    full = models.BooleanField(
+        default=False, help_text=_("Rebuild the counters of every rule."), verbose_name=_("full")
+    )
     rebuild = models.JSONField(
-        default=dict, blank=True, help_text="Rules whose counters are rebuilt: id -> signature."
+        default=dict,
+        blank=True,
+        help_text=_("Rules whose counters are rebuilt: id -> signature."),
+        verbose_name=_("rebuild"),
     )
 
     class Meta(ContactRangeJob.Meta):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
 
@@ -19,12 +20,12 @@ from .models import (
 from .sql import RuleEffect, decay_factor, rule_change_effect
 
 EVENT_LABELS = {
-    "email_opened": "Opened an e-mail",
-    "email_clicked": "Clicked a link in an e-mail",
+    "email_opened": _("Opened an e-mail"),
+    "email_clicked": _("Clicked a link in an e-mail"),
     "page_viewed": "Viewed a page",
     "form_submitted": "Submitted a form",
-    "content_downloaded": "Downloaded content",
-    "webinar_registered": "Registered for a webinar",
+    "content_downloaded": _("Downloaded content"),
+    "webinar_registered": _("Registered for a webinar"),
     "demo_requested": "Requested a demo",
     "trial_started": "Started a trial",
 }
@@ -40,7 +41,7 @@ def timeline_events(contact: Contact, limit: int) -> list[Activity]:
         .order_by("-occurred_at", "-id")[:limit]
     )
     for event in events:
-        event.label = EVENT_LABELS.get(event.type, event.type.replace("_", " "))
+        event.label = str(EVENT_LABELS.get(event.type, event.type.replace("_", " ")))
         event.shown = [
             (key, event.properties[key])
             for key in SHOWN_PROPERTIES

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leads.erasure import salted_hash
 from leads.jobs import job_run, job_start
@@ -177,7 +178,8 @@ def _lock_for_events(contact_ids: set[int]) -> dict[int, _Locked]:
     if len(locked) != len(contact_ids):
         # Erased between the validation and this lock: refuse the batch as bad input.
         missing = sorted(contact_ids - locked.keys())
-        raise ValidationError({"contact": [f"Unknown contact(s): {missing}."]})
+        unknown = _("Unknown contact(s): %(ids)s.") % {"ids": missing}
+        raise ValidationError({"contact": [unknown]})
     return locked
 
 
@@ -289,7 +291,7 @@ def _move(outcome: Outcome, locked: dict[int, _Locked], settings: ScoringSetting
         if locked[pk].stage in MOVES[Move.ENGAGE].sources
     }
     if engage:
-        contacts_move_bulk(move=Move.ENGAGE, at_by_id=engage, reason="First engagement")
+        contacts_move_bulk(move=Move.ENGAGE, at_by_id=engage, reason=_("First engagement"))
     crossings = [
         Crossing(
             c.contact_id,

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.forms import add_service_errors
@@ -40,12 +41,17 @@ def start_recompute(request: HttpRequest, change: str) -> RecomputeJob:
     """Apply a change to every contact's score in the background, and say so."""
     job = services.recompute_start(by=request.user)
     if job.requested_by_id == request.user.pk and job.status == JobStatus.PENDING:
-        messages.success(request, f"{change} Rescoring every contact now.")
+        messages.success(
+            request, _("%(change)s Rescoring every contact now.") % {"change": change}
+        )
     else:
         messages.warning(
             request,
-            f"{change} A recompute was already running: when it ends, run it again to apply "
-            "this change to past activity.",
+            _(
+                "%(change)s A recompute was already running: when it ends, run it again to "
+                "apply this change to past activity."
+            )
+            % {"change": change},
         )
     return job
 
@@ -61,7 +67,7 @@ def recompute_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*EDITORS)
 def recompute(request: HttpRequest) -> HttpResponse:
-    start_recompute(request, "Scores will follow the current rules and thresholds.")
+    start_recompute(request, _("Scores will follow the current rules and thresholds."))
     back = "thresholds" if request.POST.get("next") == "thresholds" else "rule_list"
     return redirect(f"scoring:{back}")
 
@@ -101,7 +107,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return services.rule_update(rule=rule, **form.rule_fields())
 
     def saved(saved: Rule) -> HttpResponse:
-        start_recompute(request, f"Rule “{saved.name}” saved.")
+        start_recompute(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
         return redirect("scoring:rule_list")
 
     context = {
@@ -140,8 +146,8 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Switch a rule on or off (its points leave or join the scores by the recompute)."""
     rule = get_object_or_404(Rule, pk=pk)
     services.rule_update(rule=rule, active=not rule.active)
-    state = "on" if rule.active else "off"
-    start_recompute(request, f"Rule “{rule.name}” switched {state}.")
+    text = _("Rule “%(name)s” switched on.") if rule.active else _("Rule “%(name)s” switched off.")
+    start_recompute(request, text % {"name": rule.name})
     return redirect("scoring:rule_list")
 
 
@@ -177,7 +183,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
     """The thresholds; saving them rescores everyone (what the preview announced)."""
     can_edit = has_role(request.user, *EDITORS)
     if request.method == "POST" and not can_edit:
-        raise PermissionDenied("Marketing and managers set the thresholds.")
+        raise PermissionDenied(_("Marketing and managers set the thresholds."))
     form = ThresholdsForm(request.POST or None, instance=ScoringSettings.load())
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +191,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            start_recompute(request, "Thresholds saved.")
+            start_recompute(request, _("Thresholds saved."))
             return redirect("scoring:thresholds")
     context = {
         "form": form,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class BusinessCalendar:
@@ -23,9 +25,9 @@ class BusinessCalendar:
 
     def __post_init__(self) -> None:
         if not self.work_days or not self.work_days <= set(range(7)):
-            raise ValueError("work_days must be a non-empty subset of 0..6 (Monday is 0).")
+            raise ValueError(_("work_days must be a non-empty subset of 0..6 (Monday is 0)."))
         if not 0 <= self.start_hour < self.end_hour <= 24:
-            raise ValueError("Working hours need 0 <= start_hour < end_hour <= 24.")
+            raise ValueError(_("Working hours need 0 <= start_hour < end_hour <= 24."))
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The day's working window in UTC, or None on a day off.
@@ -49,7 +51,7 @@ def add_business_hours(start: datetime, hours: float, calendar: BusinessCalendar
     2 hours in a 9-18 Monday-Friday calendar is due on Monday at 10:00.
     """
     if start.tzinfo is None:
-        raise ValueError("start must be an aware datetime.")
+        raise ValueError(_("start must be an aware datetime."))
     remaining = timedelta(hours=hours)
     cursor = start.astimezone(UTC)
     day = cursor.astimezone(calendar.time_zone).date()
@@ -71,7 +73,7 @@ def business_time_between(start: datetime, end: datetime, calendar: BusinessCale
     ``add_business_hours``, so a reply on Monday at 10:00 to a lead of Friday 17:00 in a
     9-18 week took 2 working hours."""
     if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("start and end must be aware datetimes.")
+        raise ValueError(_("start and end must be aware datetimes."))
     total = timedelta()
     cursor, end = start.astimezone(UTC), end.astimezone(UTC)
     day = cursor.astimezone(calendar.time_zone).date()

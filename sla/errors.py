@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from leads.errors import Conflict
 
 
@@ -12,11 +14,18 @@ class TooFewAttempts(Conflict):
     def __init__(self, *, attempts: int, required: int, days: float, required_days: int) -> None:
         self.attempts, self.required = attempts, required
         self.days, self.required_days = days, required_days
-        span = f" over {required_days} day(s) (so far {days:.1f})" if required_days else ""
-        super().__init__(
-            f"Cannot reject as unreachable yet: {attempts} of {required} outbound "
-            f"attempts logged{span}."
-        )
+        facts = {"attempts": attempts, "required": required, "days": required_days, "so_far": days}
+        if required_days:
+            text = _(
+                "Cannot reject as unreachable yet: %(attempts)d of %(required)d outbound attempts "
+                "logged over %(days)d day(s) (so far %(so_far).1f)."
+            )
+        else:
+            text = _(
+                "Cannot reject as unreachable yet: %(attempts)d of %(required)d outbound attempts "
+                "logged."
+            )
+        super().__init__(text % facts)
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -37,9 +46,11 @@ class TouchAnsweredClock(Conflict):
     def __init__(self, *, started_at: datetime) -> None:
         self.started_at = started_at
         super().__init__(
-            "This touch answered the SLA clock of the hand-off of "
-            f"{started_at:%Y-%m-%d %H:%M} UTC: it stays as the record. Change its subject, "
-            "notes or outcome instead."
+            _(
+                "This touch answered the SLA clock of the hand-off of %(started)s UTC: it stays "
+                "as the record. Change its subject, notes or outcome instead."
+            )
+            % {"started": f"{started_at:%Y-%m-%d %H:%M}"}
         )
 
     def fields(self) -> dict[str, Any]:

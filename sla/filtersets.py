@@ -2,6 +2,7 @@
 
 import django_filters as filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from leads.filtersets import IdFilter, UtcDateTimeFilter
 
@@ -14,7 +15,7 @@ class BreachFilterSet(filters.FilterSet):
     policy = IdFilter(field_name="policy_id")
     kind = filters.ChoiceFilter(choices=ClockKind.choices)
     action = filters.ChoiceFilter(choices=BreachAction.choices)
-    resolved = filters.BooleanFilter(method="filter_resolved", label="Whether it was resolved")
+    resolved = filters.BooleanFilter(method="filter_resolved", label=_("Whether it was resolved"))
     breached_after = UtcDateTimeFilter(field_name="breached_at", lookup_expr="gte")
     breached_before = UtcDateTimeFilter(field_name="breached_at", lookup_expr="lt")
     ordering = filters.OrderingFilter(

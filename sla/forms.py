@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from leads.pages import user_name
 from leads.stages import Role
@@ -32,20 +33,23 @@ class PolicyForm(forms.Form):
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             initial=[0, 1, 2, 3, 4],
-            label="Working days",
-            help_text="Only with business hours: the days the clock runs.",
+            label=_("Working days"),
+            help_text=_("Only with business hours: the days the clock runs."),
         )
-        self.fields["hours"].help_text = "How long the clock may run: 48 for two days."
+        self.fields["hours"].help_text = _("How long the clock may run: 48 for two days.")
         managers = get_user_model().objects.filter(is_active=True, groups__name=Role.MANAGERS)
         escalate = cast(forms.ModelChoiceField[Any], self.fields["escalate_to"])
         escalate.queryset = managers.order_by("first_name", "last_name", "username")
         escalate.label_from_instance = user_name  # type: ignore[method-assign,assignment]
-        escalate.empty_label = "Nobody"
+        escalate.empty_label = _("Nobody")
         # Forms written before the setting existed leave it out: the clock's usual answer.
         self.fields["stops_on"].required = False
-        self.fields["start_hour"].label, self.fields["end_hour"].label = "Day starts", "Day ends"
-        self.fields["start_hour"].help_text = "Hour (0–23) the working day begins."
-        self.fields["end_hour"].help_text = "Hour (1–24) it ends."
+        self.fields["start_hour"].label, self.fields["end_hour"].label = (
+            _("Day starts"),
+            _("Day ends"),
+        )
+        self.fields["start_hour"].help_text = _("Hour (0–23) the working day begins.")
+        self.fields["end_hour"].help_text = _("Hour (1–24) it ends.")
 
     def clean_stops_on(self) -> str:
         return self.cleaned_data.get("stops_on") or StopsOn.FIRST_ACTION

@@ -8,7 +8,11 @@ from datetime import datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from leadfunnel.languages import language_of
 
 from .models import Notification
 
@@ -59,16 +63,21 @@ def _mail_digest(user_id: int, now: datetime) -> int:
     user = claimed[0].user
     if not (user.is_active and user.email):
         return 0
-    lines = [f"- {notification.text}" for notification in claimed.order_by("pk")[:DIGEST_LINES]]
-    if len(ids) > DIGEST_LINES:
-        lines.append(f"... and {len(ids) - DIGEST_LINES} more: see the breaches in the app.")
+    with translation.override(language_of(user)):  # the reader's language, not the worker's
+        lines = [f"- {notice.text}" for notice in claimed.order_by("pk")[:DIGEST_LINES]]
+        if len(ids) > DIGEST_LINES:
+            more = len(ids) - DIGEST_LINES
+            lines.append(
+                _("... and %(count)d more: see the breaches in the app.") % {"count": more}
+            )
+        subject = ngettext(
+            "[leadfunnel] %(count)d SLA notification",
+            "[leadfunnel] %(count)d SLA notifications",
+            len(ids),
+        ) % {"count": len(ids)}
+        body = "\n".join([_("Missed SLA deadlines:"), "", *lines])
     try:
-        send_mail(
-            subject=f"[leadfunnel] {len(ids)} SLA notification(s)",
-            message="\n".join(["Missed SLA deadlines:", "", *lines]),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
     except Exception:  # SMTP, DNS, socket: whatever the backend raises, try again later
         Notification.objects.filter(pk__in=ids, mailed_at=now).update(mailed_at=None)
         logger.exception("SLA digest to user %s failed; it will be retried", user_id)

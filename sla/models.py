@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from leads.dates import validate_planned_moment
@@ -23,9 +25,9 @@ from .calendar import BusinessCalendar, add_business_hours
 
 
 class ClockKind(models.TextChoices):
-    MQL_RESPONSE = "mql_response", "MQL awaiting accept or reject"
-    FIRST_TOUCH = "first_touch", "First sales touch"
-    SQL_DECISION = "sql_decision", "SQL awaiting a QSO decision"
+    MQL_RESPONSE = "mql_response", _("MQL awaiting accept or reject")
+    FIRST_TOUCH = "first_touch", _("First sales touch")
+    SQL_DECISION = "sql_decision", _("SQL awaiting a QSO decision")
 
 
 # The stage each clock watches: it starts when a contact enters the stage, stops when it
@@ -56,8 +58,8 @@ class StopsOn(models.TextChoices):
     a first-touch clock), or the first outbound call, e-mail or meeting the rep logs, or an
     accept or reject, whichever comes first."""
 
-    FIRST_ACTION = "first_action", "The first sales action (claim, accept or reject)"
-    FIRST_TOUCH = "first_touch", "The first outbound call, e-mail or meeting (or an answer)"
+    FIRST_ACTION = "first_action", _("The first sales action (claim, accept or reject)")
+    FIRST_TOUCH = "first_touch", _("The first outbound call, e-mail or meeting (or an answer)")
 
 
 # Clocks a touch may answer: those of the MQL hand-off (an SQL decision is not a touch).
@@ -70,9 +72,9 @@ def says_unreachable(reason: str) -> bool:
 
 
 class BreachAction(models.TextChoices):
-    NOTIFY = "notify", "Notify the rep and the managers"
-    REASSIGN = "reassign", "Reassign to the next rep with a fresh clock"
-    ESCALATE = "escalate", "Hand over to the escalation manager"
+    NOTIFY = "notify", _("Notify the rep and the managers")
+    REASSIGN = "reassign", _("Reassign to the next rep with a fresh clock")
+    ESCALATE = "escalate", _("Hand over to the escalation manager")
 
 
 def time_zones() -> list[str]:
@@ -82,7 +84,9 @@ def time_zones() -> list[str]:
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
-        raise ValidationError(f"Unknown time zone {value!r} (use an IANA name: Europe/Paris).")
+        raise ValidationError(
+            _("Unknown time zone %(zone)r (use an IANA name: Europe/Paris).") % {"zone": value}
+        )
 
 
 def _weekdays() -> list[int]:
@@ -95,20 +99,32 @@ class SlaPolicy(models.Model):
     ambiguous; a policy's changes apply to clocks started after them (a promised deadline
     stays as it was promised)."""
 
-    name = models.CharField(max_length=200, unique=True)
-    clock = models.CharField(max_length=20, choices=ClockKind.choices)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    clock = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("clock"))
     hours = models.DecimalField(
-        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        verbose_name=_("hours"),
     )
     business_hours = models.BooleanField(
-        default=False, help_text="Count only the working hours below, not night and weekend."
+        default=False,
+        help_text=_("Count only the working hours below, not night and weekend."),
+        verbose_name=_("business hours"),
     )
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    work_days = models.JSONField(default=_weekdays, help_text="Working days, 0 = Monday.")
-    start_hour = models.PositiveSmallIntegerField(default=9)
-    end_hour = models.PositiveSmallIntegerField(default=18)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone], verbose_name=_("time zone")
+    )
+    work_days = models.JSONField(
+        default=_weekdays, help_text=_("Working days, 0 = Monday."), verbose_name=_("work days")
+    )
+    start_hour = models.PositiveSmallIntegerField(default=9, verbose_name=_("start hour"))
+    end_hour = models.PositiveSmallIntegerField(default=18, verbose_name=_("end hour"))
     action = models.CharField(
-        max_length=20, choices=BreachAction.choices, default=BreachAction.NOTIFY
+        max_length=20,
+        choices=BreachAction.choices,
+        default=BreachAction.NOTIFY,
+        verbose_name=_("action"),
     )
     escalate_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -116,45 +132,49 @@ class SlaPolicy(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The manager a breached contact is handed to (action 'escalate').",
+        help_text=_("The manager a breached contact is handed to (action 'escalate')."),
+        verbose_name=_("escalate to"),
     )
     stops_on = models.CharField(
         max_length=20,
         choices=StopsOn.choices,
         default=StopsOn.FIRST_ACTION,
         db_default=StopsOn.FIRST_ACTION.value,
-        help_text="What answers the clock.",
+        help_text=_("What answers the clock."),
+        verbose_name=_("stops on"),
     )
     unreachable_attempts = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Outbound attempts a rep must log before rejecting an MQL as unreachable.",
+        help_text=_("Outbound attempts a rep must log before rejecting an MQL as unreachable."),
+        verbose_name=_("unreachable attempts"),
     )
     unreachable_days = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Days the attempts must span, from the first one to the rejection.",
+        help_text=_("Days the attempts must span, from the first one to the rejection."),
+        verbose_name=_("unreachable days"),
     )
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name = "SLA policy"
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
         ordering = ["clock", "-active", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["clock"],
                 condition=models.Q(active=True),
                 name="sla_one_active_policy_per_clock",
-                violation_error_message="Another active policy runs this clock already.",
+                violation_error_message=_("Another active policy runs this clock already."),
             ),
             models.CheckConstraint(condition=models.Q(hours__gt=0), name="sla_policy_hours_gt_0"),
             models.CheckConstraint(
                 condition=models.Q(start_hour__lt=models.F("end_hour"), end_hour__lte=24),
                 name="sla_policy_working_hours",
-                violation_error_message="Working hours need start_hour < end_hour <= 24.",
+                violation_error_message=_("Working hours need start_hour < end_hour <= 24."),
             ),
         ]
 
@@ -168,24 +188,26 @@ class SlaPolicy(models.Model):
     def clean(self) -> None:
         days = self.work_days
         if not isinstance(days, list) or not days or not set(days) <= set(range(7)):
-            raise ValidationError({"work_days": ["A non-empty list of days, 0 (Mon) to 6."]})
+            raise ValidationError({"work_days": [_("A non-empty list of days, 0 (Mon) to 6.")]})
         if self.action == BreachAction.ESCALATE:
             self._clean_escalation()
         errors = {}
         if self.clock not in TOUCH_CLOCKS:
             if self.stops_on == StopsOn.FIRST_TOUCH:
-                errors["stops_on"] = ["Touches answer the MQL clocks only, not an SQL decision."]
+                errors["stops_on"] = [
+                    _("Touches answer the MQL clocks only, not an SQL decision.")
+                ]
             if self.unreachable_attempts:
-                errors["unreachable_attempts"] = ["Only the MQL clocks count attempts."]
+                errors["unreachable_attempts"] = [_("Only the MQL clocks count attempts.")]
         if self.unreachable_days and not self.unreachable_attempts:
-            errors["unreachable_attempts"] = ["Say how many attempts the days must hold."]
+            errors["unreachable_attempts"] = [_("Say how many attempts the days must hold.")]
         if errors:
             raise ValidationError(errors)
 
     def _clean_escalation(self) -> None:
         manager = self.escalate_to
         if manager is None:
-            raise ValidationError({"escalate_to": ["Name the manager breaches escalate to."]})
+            raise ValidationError({"escalate_to": [_("Name the manager breaches escalate to.")]})
         # Owning a contact takes the sales role (leads.services.contact_assign): the
         # escalation manager is a sales manager, in both groups.
         if not (
@@ -194,7 +216,11 @@ class SlaPolicy(models.Model):
             and has_role(manager, Role.SALES)
         ):
             raise ValidationError(
-                {"escalate_to": ["Must be an active user in both the managers and sales groups."]}
+                {
+                    "escalate_to": [
+                        _("Must be an active user in both the managers and sales groups.")
+                    ]
+                }
             )
 
     def calendar(self) -> BusinessCalendar | None:
@@ -238,24 +264,32 @@ class Clock(models.Model):
     so a clock breaches at most once.
     """
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="sla_clocks")
-    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="clocks")
-    kind = models.CharField(max_length=20, choices=ClockKind.choices)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="sla_clocks", verbose_name=_("contact")
+    )
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.PROTECT, related_name="clocks", verbose_name=_("policy")
+    )
+    kind = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("kind"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The rep judged on this deadline (empty: the shared queue, until claimed).",
+        help_text=_("The rep judged on this deadline (empty: the shared queue, until claimed)."),
+        verbose_name=_("owner"),
     )
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    stopped_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stopped at"))
     acted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the owner answered (the move that stopped it)."
+        null=True,
+        blank=True,
+        help_text=_("When the owner answered (the move that stopped it)."),
+        verbose_name=_("acted at"),
     )
-    breached_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True, verbose_name=_("breached at"))
 
     objects = ClockQuerySet.as_manager()
 
@@ -292,29 +326,39 @@ class Breach(models.Model):
     """A missed deadline, written once by the sweep: who held the contact, when it was due,
     what was done about it, and when the contact finally left the stage (``resolved_at``)."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="sla_breaches")
-    clock = models.OneToOneField(Clock, on_delete=models.PROTECT, related_name="breach")
-    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="breaches")
-    kind = models.CharField(max_length=20, choices=ClockKind.choices)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="sla_breaches", verbose_name=_("contact")
+    )
+    clock = models.OneToOneField(
+        Clock, on_delete=models.PROTECT, related_name="breach", verbose_name=_("clock")
+    )
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.PROTECT, related_name="breaches", verbose_name=_("policy")
+    )
+    kind = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("kind"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sla_breaches",
-        help_text="The rep who held the contact at the deadline (empty: the shared queue).",
+        help_text=_("The rep who held the contact at the deadline (empty: the shared queue)."),
+        verbose_name=_("owner"),
     )
-    due_at = models.DateTimeField()
-    breached_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    action = models.CharField(max_length=20, choices=BreachAction.choices)
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    breached_at = models.DateTimeField(verbose_name=_("breached at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    action = models.CharField(
+        max_length=20, choices=BreachAction.choices, verbose_name=_("action")
+    )
     handed_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who got the contact when the breach reassigned or escalated it.",
+        help_text=_("Who got the contact when the breach reassigned or escalated it."),
+        verbose_name=_("handed to"),
     )
 
     class Meta:
@@ -335,8 +379,8 @@ class Breach(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    BREACH = "breach", "A deadline was missed"
-    HANDED_OVER = "handed_over", "A breached contact was handed to you"
+    BREACH = "breach", _("A deadline was missed")
+    HANDED_OVER = "handed_over", _("A breached contact was handed to you")
 
 
 class Notification(models.Model):
@@ -347,13 +391,20 @@ class Notification(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sla_notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sla_notifications",
+        verbose_name=_("user"),
     )
-    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    mailed_at = models.DateTimeField(null=True, blank=True)
+    breach = models.ForeignKey(
+        Breach, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("breach")
+    )
+    kind = models.CharField(
+        max_length=20, choices=NotificationKind.choices, verbose_name=_("kind")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    mailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("mailed at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -379,16 +430,22 @@ class Notification(models.Model):
         """One line for the inbox and the e-mail digest, rendered from the live rows (an
         erased contact reads as "Erased contact #id")."""
         breach = self.breach
-        due = timezone.localtime(breach.due_at).strftime("%Y-%m-%d %H:%M %Z")
-        line = f"{breach.contact}: {breach.get_kind_display()}, due {due}"
+        facts = {
+            "contact": breach.contact,
+            "kind": breach.get_kind_display(),
+            "due": timezone.localtime(breach.due_at).strftime("%Y-%m-%d %H:%M %Z"),
+            "action": breach.get_action_display().lower(),
+        }
         if self.kind == NotificationKind.HANDED_OVER:
-            return f"{line}, missed: handed over to you."
-        return f"{line}, missed. Action: {breach.get_action_display().lower()}."
+            return (
+                gettext("%(contact)s: %(kind)s, due %(due)s, missed: handed over to you.") % facts
+            )
+        return gettext("%(contact)s: %(kind)s, due %(due)s, missed. Action: %(action)s.") % facts
 
 
 class AssignmentMode(models.TextChoices):
-    ROUND_ROBIN = "round_robin", "Round-robin among the reps"
-    QUEUE = "queue", "Shared queue: reps claim"
+    ROUND_ROBIN = "round_robin", _("Round-robin among the reps")
+    QUEUE = "queue", _("Shared queue: reps claim")
 
 
 class AssignmentRule(models.Model):
@@ -399,20 +456,28 @@ class AssignmentRule(models.Model):
     ``last_rep`` is the round-robin cursor, read and moved under a row lock.
     """
 
-    name = models.CharField(max_length=200, unique=True)
-    priority = models.PositiveIntegerField(default=100, help_text="Lower is tried first.")
-    active = models.BooleanField(default=True)
-    mode = models.CharField(
-        max_length=20, choices=AssignmentMode.choices, default=AssignmentMode.ROUND_ROBIN
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    priority = models.PositiveIntegerField(
+        default=100, help_text=_("Lower is tried first."), verbose_name=_("priority")
     )
-    country = CountryField(blank=True, help_text="Only contacts from this country.")
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    mode = models.CharField(
+        max_length=20,
+        choices=AssignmentMode.choices,
+        default=AssignmentMode.ROUND_ROBIN,
+        verbose_name=_("mode"),
+    )
+    country = CountryField(blank=True, help_text=_("Only contacts from this country."))
     channel = models.CharField(
         max_length=20,
         choices=Channel.choices,
         blank=True,
-        help_text="Only contacts whose campaign has this channel.",
+        help_text=_("Only contacts whose campaign has this channel."),
+        verbose_name=_("channel"),
     )
-    reps = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    reps = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("reps")
+    )
     last_rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -420,6 +485,7 @@ class AssignmentRule(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("last rep"),
     )
 
     class Meta:
@@ -447,17 +513,22 @@ class RepAvailability(models.Model):
     they are back (``away_until``, or until the mark is lifted)."""
 
     rep = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sla_availability"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sla_availability",
+        verbose_name=_("rep"),
     )
-    away = models.BooleanField(default=False)
-    away_until = models.DateTimeField(null=True, blank=True, validators=[validate_planned_moment])
-    note = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    away = models.BooleanField(default=False, verbose_name=_("away"))
+    away_until = models.DateTimeField(
+        null=True, blank=True, validators=[validate_planned_moment], verbose_name=_("away until")
+    )
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = RepAvailabilityQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "rep availability"
+        verbose_name_plural = _("rep availability")
 
     def __str__(self) -> str:
         return f"{self.rep}: {'away' if self.away else 'available'}"
@@ -470,8 +541,10 @@ class PendingAssignment(models.Model):
     finds this row instead. Deleting it is the claim: whoever deletes it assigns.
     """
 
-    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, primary_key=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, primary_key=True, verbose_name=_("contact")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     def __str__(self) -> str:
         return f"#{self.contact_id} waiting for assignment"

@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leads.dates import validate_planned_moment
 from leads.models import Contact, Transition
@@ -74,7 +75,7 @@ def policy_update(
     off stops its clocks, so nobody is held to a rule that no longer exists."""
     current = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
     if fields.get("clock", current.clock) != current.clock and current.clocks.exists():
-        raise ValidationError({"clock": ["Clocks ran under this policy: create a new one."]})
+        raise ValidationError({"clock": [_("Clocks ran under this policy: create a new one.")]})
     for name, value in fields.items():
         setattr(policy, name, value)
     policy.full_clean()
@@ -105,15 +106,15 @@ def rep_set_availability(
     """Mark a rep away (skipped by assignment until ``away_until`` or until lifted) or back
     (which clears the return date). A rep sets their own; a manager sets anyone's."""
     if by.pk != rep.pk and not can(by, Capability.MANAGE_TEAM):
-        raise PermissionDenied("Only managers set another rep's availability.")
+        raise PermissionDenied(_("Only managers set another rep's availability."))
     if not can(rep, Capability.OWN_CONTACTS):
-        raise ValidationError({"rep": ["Only sales reps have an availability."]})
+        raise ValidationError({"rep": [_("Only sales reps have an availability.")]})
     if away and away_until is not None:
         try:
             validate_planned_moment(away_until)
         except ValidationError as error:
             raise ValidationError({"away_until": error.messages}) from None
-    availability, _ = RepAvailability.objects.update_or_create(
+    availability, _created = RepAvailability.objects.update_or_create(
         rep_id=rep.pk,
         defaults={"away": away, "away_until": away_until if away else None, "note": note},
     )
@@ -126,7 +127,7 @@ def notification_mark_read(
 ) -> Notification:
     """The recipient has seen it (reading twice keeps the first time)."""
     if notification.user_id != by.pk:
-        raise PermissionDenied("This notification is someone else's.")
+        raise PermissionDenied(_("This notification is someone else's."))
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=now or timezone.now()
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 
 class Verdict(models.TextChoices):
@@ -21,7 +22,7 @@ class Verdict(models.TextChoices):
     PENDING = "pending", "Pending"  # not answered yet, the deadline still ahead
     # Not answered, and taken off the owner (reassigned, policy switched off, erased)
     # before the deadline: nobody is judged on it.
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 JUDGED = (Verdict.IN_TIME, Verdict.LATE, Verdict.OVERDUE)

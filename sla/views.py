@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from leads.api.permissions import CONTACT_EDITORS
@@ -53,7 +54,7 @@ def notification_read(request: HttpRequest, pk: int | None = None) -> HttpRespon
     for notification in chosen:
         services.notification_mark_read(notification=notification, by=request.user)
     if pk is None:
-        messages.success(request, "Notifications marked as read.")
+        messages.success(request, _("Notifications marked as read."))
     target = request.POST.get("next")
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)
@@ -107,7 +108,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return services.policy_update(policy=policy, by=request.user, **form.changed_fields())
 
     def saved(saved: SlaPolicy) -> HttpResponse:
-        messages.success(request, f"Policy “{saved.name}” saved.")
+        messages.success(request, _("Policy “%(name)s” saved.") % {"name": saved.name})
         return redirect(reverse("sla:policy_list"))
 
     return form_page(request, form, save, saved, "sla/policy_form.html", {"policy": policy})

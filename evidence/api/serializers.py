@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -43,9 +44,11 @@ class EvidencePeriodSerializer(PeriodQuerySerializer):
         attrs = super().validate(attrs)
         period = attrs["period"]
         if period.end > timezone.localdate():
-            raise serializers.ValidationError({"end": ["The history ends today at the latest."]})
+            raise serializers.ValidationError(
+                {"end": [_("The history ends today at the latest.")]}
+            )
         if period.end - period.start > LONGEST_PERIOD:
-            raise serializers.ValidationError({"start": ["Choose at most five years."]})
+            raise serializers.ValidationError({"start": [_("Choose at most five years.")]})
         return attrs
 
 
@@ -170,7 +173,7 @@ class SuggestionRequestSerializer(SignalsRequestSerializer):
         attrs = super().validate(attrs)
         if holdout_start(attrs["period"], attrs["holdout_months"]) <= attrs["period"].start_at:
             raise serializers.ValidationError(
-                {"holdout_months": ["Leave at least one month before them to learn from."]}
+                {"holdout_months": [_("Leave at least one month before them to learn from.")]}
             )
         return attrs
 

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,7 +73,7 @@ class ImportCreateSerializer(serializers.Serializer):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
-            raise serializers.ValidationError("Must be a JSON object of column -> field name.")
+            raise serializers.ValidationError(_("Must be a JSON object of column -> field name."))
         return value
 
 

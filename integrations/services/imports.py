@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leads import duplicates, signals
 from leads.jobs import enqueue_on_commit
@@ -63,10 +64,11 @@ HEAD_BYTES = 64 * 1024  # where the header row is looked for
 def _read_upload(file: UploadedFile) -> bytes:
     limit = settings.IMPORT_MAX_BYTES
     if file.size and file.size > limit:
-        raise ValidationError({"file": [f"The file is larger than {limit // 1_000_000} MB."]})
+        too_large = _("The file is larger than %(mb)d MB.") % {"mb": limit // 1_000_000}
+        raise ValidationError({"file": [too_large]})
     data = b"".join(file.chunks())
     if not data.strip():
-        raise ValidationError({"file": ["The file is empty."]})
+        raise ValidationError({"file": [_("The file is empty.")]})
     return data
 
 
@@ -76,11 +78,11 @@ def _header(data: bytes) -> tuple[str, str, list[str]]:
     text = data[:HEAD_BYTES].decode(encoding, errors="ignore")  # no copy of a big file
     delimiter = detect_delimiter(first_line(text))
     try:
-        _, header = next(read_records(text, delimiter))
+        _line, header = next(read_records(text, delimiter))
     except (StopIteration, csv.Error):
         header = []
     if not any(cell.strip() for cell in header):
-        raise ValidationError({"file": ["The first line must name the columns."]})
+        raise ValidationError({"file": [_("The first line must name the columns.")]})
     return encoding, delimiter, unique_columns(header)
 
 
@@ -133,7 +135,7 @@ def import_start(
     """Confirm a draft's mapping and options, and queue it."""
     job = _locked(job.pk)
     if job.status != Status.DRAFT:
-        raise StateConflict("This import has started already.", status=job.status)
+        raise StateConflict(_("This import has started already."), status=job.status)
     job.mapping = resolve_mapping(job.columns, mapping)
     job.on_duplicate = on_duplicate
     job.campaign = campaign
@@ -166,7 +168,7 @@ def import_cancel(*, job: ImportJob, now: datetime | None = None) -> ImportJob:
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
     elif job.status != Status.CANCELLED:
-        raise StateConflict("This import has ended already.", status=job.status)
+        raise StateConflict(_("This import has ended already."), status=job.status)
     return job
 
 

@@ -27,6 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leads.erasure import scrub_rows
 from leads.jobs import send
@@ -193,10 +194,10 @@ def delivery_redeliver(*, delivery: Delivery, now: datetime | None = None) -> De
     id (receivers de-duplicate on it) and a fresh set of tries."""
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status == Status.PENDING:
-        raise StateConflict("This delivery is still being tried.", status=delivery.status)
+        raise StateConflict(_("This delivery is still being tried."), status=delivery.status)
     if Contact.objects.filter(pk=delivery.contact_id, erased_at__isnull=False).exists():
         raise StateConflict(
-            "The person was erased: nothing about them is sent again.", status=delivery.status
+            _("The person was erased: nothing about them is sent again."), status=delivery.status
         )
     now = now or timezone.now()
     copy = Delivery.objects.create(
@@ -298,10 +299,10 @@ def _failure(exc: Exception) -> str:
     if isinstance(exc, PrivateTarget):
         return str(exc)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | OSError):
-        return "Could not connect to the receiver (name, network or TLS)."
+        return _("Could not connect to the receiver (name, network or TLS).")
     if isinstance(exc, httpx.TimeoutException):
-        return "The receiver did not answer in time."
-    return "The request to the receiver failed."
+        return _("The receiver did not answer in time.")
+    return _("The request to the receiver failed.")
 
 
 def _elapsed_ms(started: float) -> int:

@@ -1,5 +1,6 @@
 """Content negotiation for the views that document ``?format=`` (reports, CSV files)."""
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -11,5 +12,6 @@ class FormatNegotiation(DefaultContentNegotiation):
         matching = [renderer for renderer in renderers if renderer.format == format]
         if not matching:
             known = ", ".join(sorted({renderer.format for renderer in renderers}))
-            raise ValidationError({"format": [f"Unknown format: use one of {known}."]})
+            unknown = _("Unknown format: use one of %(known)s.") % {"known": known}
+            raise ValidationError({"format": [unknown]})
         return matching

@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -80,7 +81,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         page = request.query_params.get(self.page_query_param)
         if page is not None and _whole_number(page, 1, None) is None:
-            raise ValidationError({self.page_query_param: ["Give a whole number from 1."]})
+            raise ValidationError({self.page_query_param: [_("Give a whole number from 1.")]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:

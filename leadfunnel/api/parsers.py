@@ -9,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser
@@ -59,11 +60,12 @@ class LimitedJSONParser(BaseParser):
             data = None
             depth = settings.API_JSON_MAX_DEPTH + 1
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
         else:
             depth = depth_of(data)
         if depth > settings.API_JSON_MAX_DEPTH:
             raise ParseError(
-                f"The JSON is nested deeper than {settings.API_JSON_MAX_DEPTH} levels."
+                _("The JSON is nested deeper than %(depth)d levels.")
+                % {"depth": settings.API_JSON_MAX_DEPTH}
             )
         return data

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -84,7 +85,7 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
 
     def validate_attributes(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be a JSON object.")
+            raise serializers.ValidationError(_("Must be a JSON object."))
         return value
 
 
@@ -135,7 +136,7 @@ class CampaignSerializer(serializers.ModelSerializer[Campaign]):
         ended = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
         if started and ended and ended < started:
             raise serializers.ValidationError(
-                {"ended_on": ["A campaign cannot end before it starts."]}
+                {"ended_on": [_("A campaign cannot end before it starts.")]}
             )
         return attrs
 

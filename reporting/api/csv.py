@@ -6,6 +6,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from rest_framework.renderers import BaseRenderer
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a campaign
@@ -48,7 +49,7 @@ class CSVRenderer(BaseRenderer):
         rows = [flatten(row) for row in (data if isinstance(data, list) else [data or {}])]
         header = list(dict.fromkeys(name for row in rows for name in row))
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter=settings.CSV_DELIMITER)
         writer.writerow([cell(name) for name in header])
         for row in rows:
             writer.writerow([cell(row.get(name)) for name in header])

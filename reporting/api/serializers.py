@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -64,7 +65,9 @@ class PeriodQuerySerializer(serializers.Serializer):
         end = attrs.pop("end", None) or timezone.localdate()
         start = attrs.pop("start", None) or max(twelve_months_to(end), earliest_day())
         if start > end:
-            raise serializers.ValidationError({"start": ["The start must not be after the end."]})
+            raise serializers.ValidationError(
+                {"start": [_("The start must not be after the end.")]}
+            )
         attrs["period"] = Period.of(start, end)
         return attrs
 

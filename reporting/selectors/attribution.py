@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign, Contact, Touch
 from leads.stages import FUNNEL, Stage
@@ -40,12 +41,12 @@ HALF_LIFE_DAYS = 7
 
 
 class Attribution(models.TextChoices):
-    FIRST = "first", "First touch"
-    LAST = "last", "Last touch"
-    LINEAR = "linear", "Linear"
-    U_SHAPED = "u_shaped", "U-shaped (40/20/40)"
-    W_SHAPED = "w_shaped", "W-shaped (30/30/30/10)"
-    TIME_DECAY = "time_decay", "Time decay (7-day half-life)"
+    FIRST = "first", _("First touch")
+    LAST = "last", _("Last touch")
+    LINEAR = "linear", _("Linear")
+    U_SHAPED = "u_shaped", _("U-shaped (40/20/40)")
+    W_SHAPED = "w_shaped", _("W-shaped (30/30/30/10)")
+    TIME_DECAY = "time_decay", _("Time decay (7-day half-life)")
 
 
 # Each model's weight of one touch before it is divided by the contact's sum: ``rn`` is the

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Count, DateField, F
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign, Contact
 from leads.stages import FUNNEL, Stage
@@ -37,8 +39,8 @@ CENT = Decimal("0.01")
 
 
 class Mode(models.TextChoices):
-    COHORT = "cohort", "Cohort"
-    PERIOD = "period", "Period"
+    COHORT = "cohort", _("Cohort")
+    PERIOD = "period", _("Period")
 
 
 MODE_HELP = {Mode.COHORT: note("cohort"), Mode.PERIOD: note("period")}
@@ -298,7 +300,9 @@ def _notes(
         )
     if per_rep or any(len({share.currency for share in tally.shares}) > 1 for tally in tallies):
         notes.append(
-            "No cost is given where spend cannot be divided: per sales rep, or across "
-            "campaigns in different currencies."
+            gettext(
+                "No cost is given where spend cannot be divided: per sales rep, or across "
+                "campaigns in different currencies."
+            )
         )
     return notes

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Campaign, Channel
 from leads.stages import Role
@@ -17,10 +18,10 @@ from ..periods import month_key
 
 
 class GroupBy(models.TextChoices):
-    CAMPAIGN = "campaign", "Campaign"
-    CHANNEL = "channel", "Channel"
-    OWNER = "owner", "Sales rep"
-    MONTH = "month", "Month"
+    CAMPAIGN = "campaign", _("Campaign")
+    CHANNEL = "channel", _("Channel")
+    OWNER = "owner", _("Sales rep")
+    MONTH = "month", _("Month")
 
 
 class Team(models.TextChoices):
@@ -28,7 +29,7 @@ class Team(models.TextChoices):
 
     MARKETING = Role.MARKETING.value, "Marketing"
     SALES = Role.SALES.value, "Sales"
-    BOTH = "both", "Marketing and sales"
+    BOTH = "both", _("Marketing and sales")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def group_labels(group_by: GroupBy | None, keys: Iterable[str | None]) -> dict[s
             for pk, name in Campaign.objects.filter(pk__in=known).values_list("pk", "name")
         }
     elif group_by == GroupBy.CHANNEL:
-        labels |= {key: Channel(key).label for key in known}
+        labels |= {key: str(Channel(key).label) for key in known}
     elif group_by == GroupBy.OWNER:
         for user in get_user_model().objects.filter(pk__in=known):
             labels[str(user.pk)] = user.get_full_name() or user.get_username()

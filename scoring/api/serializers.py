@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -101,7 +102,7 @@ class EventSerializer(serializers.Serializer[Any]):
     def to_internal_value(self, data: Any) -> EventIn:
         if not isinstance(data, dict):
             raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: ["Each event must be a JSON object."]}
+                {api_settings.NON_FIELD_ERRORS_KEY: [_("Each event must be a JSON object.")]}
             )
         if not hasattr(self, "_latest"):  # once per batch: the child serializer is shared
             self._latest = latest_event_moment()

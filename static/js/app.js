@@ -35,7 +35,11 @@
     var boxes = form.querySelectorAll('input[name="contacts"]');
     var chosen = form.querySelectorAll('input[name="contacts"]:checked').length;
     var label = form.querySelector("[data-selected-count]");
-    if (label) label.textContent = chosen ? chosen + " selected" : "None selected";
+    if (label) {
+      // The words come from the page, in its language: "{count} selected", "None selected".
+      if (!label.dataset.none) label.dataset.none = label.textContent;
+      label.textContent = chosen ? label.dataset.some.replace("{count}", chosen) : label.dataset.none;
+    }
     form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
       button.disabled = chosen === 0;
     });

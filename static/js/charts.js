@@ -10,25 +10,30 @@
   var PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#475569"];
   // Meaning, not rank: the SLA chart's series are coloured by what happened.
   var TONES = {
-    "In time": "#15803d", "Late": "#b45309", "Overdue": "#b91c1c",
-    "Still within the SLA": "#94a3b8", "Goal": "#cbd5e1", "Expected by now": "#93c5fd",
-    "Actual": "#1d4ed8"
+    in_time: "#15803d", late: "#b45309", overdue: "#b91c1c", pending: "#94a3b8",
+    goal: "#cbd5e1", expected: "#93c5fd", actual: "#1d4ed8"
   };
+  var LANGUAGE = document.documentElement.lang || "en";
   var PATTERNS = ["solid", "stripes", "dots", "cross", "solid", "stripes"];
   var POINTS = ["circle", "triangle", "rect", "rectRot", "star", "crossRot"];
   var DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
   var SPECS = new WeakMap();  // canvas -> its spec, for the plugins below
 
   function number(value, digits) {
-    return new Intl.NumberFormat("en", { maximumFractionDigits: digits }).format(value);
+    return new Intl.NumberFormat(LANGUAGE, { maximumFractionDigits: digits }).format(value);
   }
 
   function formatter(spec) {
     return function (value) {
       if (value === null || value === undefined) return "—";
       switch (spec.unit) {
-        case "percent": return number(value * 100, 1) + "%";
-        case "money": return number(value, value >= 100 ? 0 : 2) + " " + spec.currency;
+        case "percent":
+          return new Intl.NumberFormat(LANGUAGE, { style: "percent", maximumFractionDigits: 1 }).format(value);
+        case "money":
+          if (!spec.currency) return number(value, value >= 100 ? 0 : 2);
+          return new Intl.NumberFormat(LANGUAGE, {
+            style: "currency", currency: spec.currency, maximumFractionDigits: value >= 100 ? 0 : 2
+          }).format(value);
         case "hours": return number(value, 1) + " h";
         default: return number(value, 1);
       }
@@ -57,7 +62,7 @@
   }
 
   function colorOf(series, index) {
-    return TONES[series.label] || PALETTE[index % PALETTE.length];
+    return TONES[series.tone] || PALETTE[index % PALETTE.length];
   }
 
   /* Values (and notes: "42% of leads", "over the SLA") written on the bars. */

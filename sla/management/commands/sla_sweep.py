@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from sla import mail, sweep
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, now: str | None, no_mail: bool, **options):
         at = parse_datetime(now) if now else None
         if now and (at is None or at.tzinfo is None):
-            raise CommandError("--now needs an ISO 8601 time with a zone, e.g. 2026-03-02T09:00Z")
+            raise CommandError(
+                _("--now needs an ISO 8601 time with a zone, e.g. 2026-03-02T09:00Z")
+            )
         report = sweep.sla_sweep(now=at)
         self.stdout.write(f"SLA sweep: {report}.")
         if not no_mail:
