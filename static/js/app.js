@@ -4,12 +4,12 @@
   "use strict";
 
   /* --- SLA countdowns: <time data-due="ISO 8601">; its row turns "overdue" when due. --- */
-  function span(ms) {
+  function span(ms, day) {
     var minutes = Math.floor(ms / 60000);
     var days = Math.floor(minutes / 1440);
     var hours = Math.floor((minutes % 1440) / 60);
     var mins = minutes % 60;
-    if (days > 0) return days + " d " + hours + " h";
+    if (days > 0) return days + " " + day + " " + hours + " h";
     if (hours > 0) return hours + " h " + String(mins).padStart(2, "0") + " min";
     var seconds = Math.floor(ms / 1000) % 60;
     return mins + " min " + String(seconds).padStart(2, "0") + " s";
@@ -21,7 +21,10 @@
       var due = Date.parse(el.dataset.due);
       if (isNaN(due)) return;
       var late = now >= due;
-      el.textContent = late ? "overdue by " + span(now - due) : "in " + span(due - now);
+      // The words come from the page, in its language: "overdue by {span}", "in {span}".
+      var words = late ? el.dataset.late : el.dataset.early;
+      var text = span(late ? now - due : due - now, el.dataset.day || "d");
+      el.textContent = words ? words.replace("{span}", text) : text;
       el.classList.toggle("overdue", late);
       var row = el.closest("tr");
       if (row && !row.classList.contains("done")) row.classList.toggle("overdue", late);
