@@ -35,7 +35,7 @@ def test_nothing_is_a_lead_until_the_link_is_followed(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/f/{opt_in_form.key}/", VALID)
     assert "follow its link" in response.content.decode()
-    assert queued == [(Submission.objects.get().pk, "http://testserver/")]
+    assert queued == [(Submission.objects.get().pk, "http://testserver/", "en")]
     assert tasks.confirmation_send(*queued[0]) is True  # what the worker runs
     assert not Contact.objects.exists() and not Activity.objects.exists()
     assert Submission.objects.get().confirmed_at is None

@@ -31,7 +31,7 @@ def test_the_definitions_page_states_every_definition(client, rep):
     page = words(client.get(reverse("leads:definitions")).content.decode())
     for kpi in KPIS:
         # The page escapes the apostrophes of "campaign's" and "MQL's".
-        assert words(kpi.text).replace("'", "&#x27;") in page, kpi.key
+        assert words(str(kpi.text)).replace("'", "&#x27;") in page, kpi.key
 
 
 def test_the_reports_notes_are_the_definitions():

@@ -158,6 +158,9 @@ PAGES = [
     Page("logout", "POST", PUBLIC),
     Page("password_change", "GET", "login 200 200 200 200 200 200"),
     Page("password_change_done", "GET", "login 200 200 200 200 200 200"),
+    Page("preferences", "GET", "login 200 200 200 200 200 200"),
+    # The language switcher: anyone, signed in or not, back to the page they were on.
+    Page("language_set", "POST", "302 302 302 302 302 302 302"),
     Page("password_reset", "GET", PUBLIC),
     Page("password_reset_done", "GET", PUBLIC),
     Page("password_reset_confirm", "GET", PUBLIC, extra={"uidb64": "MQ", "token": "bad-token"}),

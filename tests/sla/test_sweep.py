@@ -199,7 +199,7 @@ def test_each_recipient_gets_one_digest_per_sweep_and_never_twice(mql_policy, re
     assert mail.notifications_mail(now=DUE) == 2
     assert mail.notifications_mail(now=DUE) == 0
     assert sorted(m.to[0] for m in outbox.outbox) == [manager.email, rep.email]
-    assert "3 SLA notification(s)" in outbox.outbox[0].subject
+    assert "3 SLA notifications" in outbox.outbox[0].subject
 
 
 def test_a_failed_digest_is_released_and_sent_by_the_next_run(mql_policy, rep):
