@@ -3,11 +3,13 @@
 installation's LANGUAGE_CODE. The API follows Accept-Language alone, as clients expect."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -50,12 +52,18 @@ class PreferredLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
-            if SESSION_KEY not in request.session:  # a session from before the preference
-                request.session[SESSION_KEY] = preferred_language(user)
-            language = request.session[SESSION_KEY]
-            if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
+        # An unreadable session (the database down): the view fails too, and answers 503.
+        with suppress(DatabaseError):
+            self.activate(request)
         return self.get_response(request)
+
+    def activate(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        if user is None or request.path.startswith("/api/") or not user.is_authenticated:
+            return
+        if SESSION_KEY not in request.session:  # a session from before the preference
+            request.session[SESSION_KEY] = preferred_language(user)
+        language = request.session[SESSION_KEY]
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
