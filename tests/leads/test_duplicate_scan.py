@@ -22,6 +22,20 @@ def stored_pairs():
     }
 
 
+# Nothing alike in name or company: numbered names ("Person2", "Person5") share most of
+# their trigrams and made a pair whenever Faker gave them look-alike companies.
+STRANGERS = (
+    ("Quentin", "Abadie", "Brioche Dorée"),
+    ("Wanda", "Kowalski", "Lumen Optics"),
+    ("Yusuf", "Demir", "Harbour Freight Lines"),
+    ("Greta", "Lindqvist", "Nordic Timber"),
+    ("Tomás", "Ibarra", "Vinos del Sur"),
+    ("Priya", "Raman", "Quantix Labs"),
+    ("Olu", "Adebayo", "Savanna Solar"),
+    ("Mei", "Takahashi", "Origami Print"),
+)
+
+
 def look_alikes():
     """Twins by phone, by e-mail, by name (with a typo at the start and at the end), and
     strangers around them."""
@@ -34,7 +48,10 @@ def look_alikes():
         ContactFactory(first_name="Jonathon", last_name="Smithson", company="Acme Corp."),
         ContactFactory(first_name="Katherine", last_name="Johnson", company="NASA"),
         ContactFactory(first_name="Catherine", last_name="Johnson", company="NASA"),
-        *[ContactFactory(first_name=f"Person{i}", last_name=f"N{i * 7}") for i in range(8)],
+        *[
+            ContactFactory(first_name=first, last_name=last, company=company)
+            for first, last, company in STRANGERS
+        ],
     ]
 
 
