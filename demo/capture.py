@@ -5,6 +5,8 @@ the contacts, so the attribution models differ on the dashboard."""
 import random
 from datetime import timedelta
 
+from django.utils.translation import gettext
+
 from capture.models import Form
 from capture.services import form_save, submission_take
 from leads.models import Campaign, Contact, Touch, TouchSource
@@ -24,10 +26,10 @@ def ensure_forms(users: dict) -> None:
     # No default campaign: its visitors' utm_campaign is for a marketer to map.
     form = form_save(
         by=users["marketer"],
-        name="Contact us",
+        name=gettext("Contact us"),
         fields=["first_name", "last_name", {"name": "company", "required": True}, "phone"],
-        consent_text="I agree that the sales team may contact me about the product.",
-        thank_you_message="Thank you: someone from our team will call you within a day.",
+        consent_text=gettext("I agree that the sales team may contact me about the product."),
+        thank_you_message=gettext("Thank you: someone from our team will call you within a day."),
         allowed_origins=["https://www.example.com"],
     )
     for first, last, company in VISITORS:

@@ -1,7 +1,8 @@
 """Campaigns and a few hundred contacts walked through the funnel over the last months.
 
 Every stage change goes through ``leads.services`` with a back-dated time, so the demo
-history looks like what a team would have after half a year of work.
+history looks like what a team would have after half a year of work. Names and reasons are
+written in the demo's language (``LANGUAGE_CODE``), as that team would have typed them.
 """
 
 import random
@@ -9,18 +10,28 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from faker import Faker
 
 from leads import services
+from leads.forms import REJECT_REASONS
 from leads.models import Campaign, Channel, Contact
 from sales import services as sales
 
 # name, channel, spend, days ago it started, how long it ran (None: still running), weight,
 # and how likely its leads are to move on at each step (MQL, SQL, QSO, client).
 CAMPAIGNS = (
-    ("Spring e-book: Pipeline math", Channel.EBOOK, 2400, 170, 60, 30, (0.35, 0.30, 0.35, 0.30)),
     (
-        "Webinar: Scoring that sales trusts",
+        gettext_noop("Spring e-book: Pipeline math"),
+        Channel.EBOOK,
+        2400,
+        170,
+        60,
+        30,
+        (0.35, 0.30, 0.35, 0.30),
+    ),
+    (
+        gettext_noop("Webinar: Scoring that sales trusts"),
         Channel.WEBINAR,
         5200,
         140,
@@ -29,7 +40,7 @@ CAMPAIGNS = (
         (0.5, 0.5, 0.4, 0.35),
     ),
     (
-        "Demo requests (website)",
+        gettext_noop("Demo requests (website)"),
         Channel.DEMO_REQUEST,
         9000,
         180,
@@ -38,7 +49,7 @@ CAMPAIGNS = (
         (0.9, 0.75, 0.55, 0.45),
     ),
     (
-        "Google Ads: lead scoring software",
+        gettext_noop("Google Ads: lead scoring software"),
         Channel.PAID_SEARCH,
         12500,
         160,
@@ -46,11 +57,36 @@ CAMPAIGNS = (
         22,
         (0.45, 0.45, 0.4, 0.3),
     ),
-    ("LinkedIn: RevOps leaders", Channel.PAID_SOCIAL, 7800, 120, 90, 12, (0.4, 0.4, 0.35, 0.3)),
-    ("Newsletter", Channel.EMAIL, 600, 180, None, 10, (0.3, 0.35, 0.3, 0.25)),
-    ("SaaS Connect trade show", Channel.EVENT, 15000, 75, 3, 8, (0.6, 0.55, 0.5, 0.4)),
-    ("Outbound: mid-market SaaS", Channel.OUTBOUND, 4000, 100, None, 9, (0.55, 0.5, 0.4, 0.3)),
+    (
+        gettext_noop("LinkedIn: RevOps leaders"),
+        Channel.PAID_SOCIAL,
+        7800,
+        120,
+        90,
+        12,
+        (0.4, 0.4, 0.35, 0.3),
+    ),
+    (gettext_noop("Newsletter"), Channel.EMAIL, 600, 180, None, 10, (0.3, 0.35, 0.3, 0.25)),
+    (
+        gettext_noop("SaaS Connect trade show"),
+        Channel.EVENT,
+        15000,
+        75,
+        3,
+        8,
+        (0.6, 0.55, 0.5, 0.4),
+    ),
+    (
+        gettext_noop("Outbound: mid-market SaaS"),
+        Channel.OUTBOUND,
+        4000,
+        100,
+        None,
+        9,
+        (0.55, 0.5, 0.4, 0.3),
+    ),
 )
+
 INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Healthcare", "Logistics")
 COUNTRIES = ("FR", "DE", "GB", "ES", "NL", "US", "BE", "IT")
 TITLES = (
@@ -65,9 +101,18 @@ TITLES = (
     "Student",
     "Marketing Intern",
 )
-REJECT_REASONS = ("Bad fit", "No interest", "Unreachable", "Duplicate", "Too small")
-LOSS_REASONS = ("No budget", "Chose a competitor", "Project postponed", "No decision")
-NEXT_STEPS = ("Send the proposal", "Book the demo", "Call back about the budget", "Follow up")
+LOSS_REASONS = (
+    gettext_noop("No budget"),
+    gettext_noop("Chose a competitor"),
+    gettext_noop("Project postponed"),
+    gettext_noop("No decision"),
+)
+NEXT_STEPS = (
+    gettext_noop("Send the proposal"),
+    gettext_noop("Book the demo"),
+    gettext_noop("Call back about the budget"),
+    gettext_noop("Follow up"),
+)
 
 
 def ensure_campaigns(today: date) -> list[tuple[Campaign, int, tuple]]:
@@ -75,7 +120,7 @@ def ensure_campaigns(today: date) -> list[tuple[Campaign, int, tuple]]:
     for name, channel, spend, ago, length, weight, odds in CAMPAIGNS:
         started = today - timedelta(days=ago)
         campaign, _ = Campaign.objects.get_or_create(
-            name=name,
+            name=gettext(name),
             defaults={
                 "channel": channel,
                 "spend": Decimal(spend),
@@ -101,7 +146,7 @@ def _walk(
     at += timedelta(days=rng.randint(1, 20))
     if at >= now:
         return
-    services.contact_mark_mql(contact=contact, by=None, at=at, reason="Score crossed 60")
+    services.contact_mark_mql(contact=contact, by=None, at=at, reason=gettext("Score crossed 60"))
     rep = rng.choice(reps)
     services.contact_assign(contact=contact, by=manager, owner=rep, at=at)
     if at >= now - timedelta(days=4):
@@ -117,7 +162,7 @@ def _walk(
         services.contact_reject(
             contact=contact,
             by=rep,
-            reason=rng.choice(REJECT_REASONS),
+            reason=str(rng.choice(REJECT_REASONS)),
             recycle=rng.random() < 0.7,
             at=at,
         )
@@ -129,11 +174,13 @@ def _walk(
         # soon or already overdue.
         _call(contact, rep, accepted + (now - accepted) * rng.uniform(0.1, 0.8), rng, 0.7)
         due = now + timedelta(hours=rng.randint(-30, 72))
-        title = rng.choice(NEXT_STEPS)
+        title = gettext(rng.choice(NEXT_STEPS))
         sales.task_create(by=rep, contact=contact, title=title, kind="call", due_at=due)
         return
     if rng.random() > odds[2]:
-        services.contact_lose(contact=contact, by=rep, reason=rng.choice(LOSS_REASONS), at=at)
+        services.contact_lose(
+            contact=contact, by=rep, reason=gettext(rng.choice(LOSS_REASONS)), at=at
+        )
         return
     budget = Decimal(rng.randrange(3_000, 60_000, 500))
     services.contact_qualify(
@@ -148,7 +195,9 @@ def _walk(
     if at >= now:
         return
     if rng.random() > odds[3]:
-        services.contact_lose(contact=contact, by=rep, reason=rng.choice(LOSS_REASONS), at=at)
+        services.contact_lose(
+            contact=contact, by=rep, reason=gettext(rng.choice(LOSS_REASONS)), at=at
+        )
         return
     amount = (budget * Decimal(rng.uniform(0.7, 1.1))).quantize(Decimal("1"))
     services.contact_win(contact=contact, by=rep, amount=amount, at=at)

@@ -11,10 +11,12 @@ import random
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from leads.models import Contact
 from leads.stages import Stage
-from scoring.services import EventIn, events_ingest
+from scoring.models import Rule
+from scoring.services import EventIn, events_ingest, rule_update
 
 BUYING_SIGNALS = ("demo_requested", "webinar_registered", "trial_started")
 # At most three of these stay under the default minimum engagement of an MQL (20): a lead
@@ -73,3 +75,12 @@ def ensure_activity(seed: int = 2026) -> int:
     for start in range(0, len(events), 1000):
         accepted += events_ingest(events=events[start : start + 1000], now=now).accepted
     return accepted
+
+
+def ensure_rule_names() -> None:
+    """Give the default rules (``scoring/migrations/0002``) their names in the demo's
+    language; a rule marketing has renamed has no translation and keeps its name."""
+    for rule in Rule.objects.order_by("pk"):
+        name = gettext(rule.name)
+        if name != rule.name:
+            rule_update(rule=rule, name=name)

@@ -9,17 +9,32 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from sla import services
 from sla.models import AssignmentMode, AssignmentRule, BreachAction, ClockKind, SlaPolicy
 
 # name, clock, hours, action, business hours, active
 POLICIES = (
-    ("MQL answered within 2 days", ClockKind.MQL_RESPONSE, 48, BreachAction.REASSIGN, False, True),
-    # Off in the demo: its MQLs are assigned by hand and never claimed, so all would breach.
-    ("First call within the hour", ClockKind.FIRST_TOUCH, 1, BreachAction.NOTIFY, False, False),
     (
-        "SQL qualified within 2 working weeks",
+        gettext_noop("MQL answered within 2 days"),
+        ClockKind.MQL_RESPONSE,
+        48,
+        BreachAction.REASSIGN,
+        False,
+        True,
+    ),
+    # Off in the demo: its MQLs are assigned by hand and never claimed, so all would breach.
+    (
+        gettext_noop("First call within the hour"),
+        ClockKind.FIRST_TOUCH,
+        1,
+        BreachAction.NOTIFY,
+        False,
+        False,
+    ),
+    (
+        gettext_noop("SQL qualified within 2 working weeks"),
         ClockKind.SQL_DECISION,
         80,
         BreachAction.NOTIFY,
@@ -30,12 +45,13 @@ POLICIES = (
 
 
 def ensure_sla(users: dict) -> None:
-    """Create the demo policies, the round-robin rule and rep3's holiday once."""
+    """Create the demo policies (one per clock), the round-robin rule and rep3's holiday
+    once."""
     for name, clock, hours, action, business_hours, active in POLICIES:
-        if not SlaPolicy.objects.filter(name=name).exists():
+        if not SlaPolicy.objects.filter(clock=clock).exists():
             services.policy_create(
                 by=users["manager"],
-                name=name,
+                name=gettext(name),
                 clock=clock,
                 hours=Decimal(hours),
                 action=action,
@@ -46,7 +62,7 @@ def ensure_sla(users: dict) -> None:
                 active=active,
             )
     AssignmentRule.objects.get_or_create(
-        name="Every rep in turn", defaults={"mode": AssignmentMode.ROUND_ROBIN}
+        name=gettext("Every rep in turn"), defaults={"mode": AssignmentMode.ROUND_ROBIN}
     )
     rep3 = users["rep3"]
     if not hasattr(rep3, "sla_availability"):
@@ -55,5 +71,5 @@ def ensure_sla(users: dict) -> None:
             by=users["manager"],
             away=True,
             away_until=timezone.now() + timedelta(days=3),
-            note="Holiday",
+            note=gettext("Holiday"),
         )

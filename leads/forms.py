@@ -18,7 +18,9 @@ from .normalise import CURRENCY_HELP, currency_code
 from .roles import Account, User
 from .stages import Role
 
-REJECT_REASONS = (_("Bad fit"), "No interest", "Unreachable", "Duplicate", _("Too small"))
+# The queue's one-click reasons, stored in the rep's language (sla reads "Unreachable" in
+# every language: ``sla.models.says_unreachable``).
+REJECT_REASONS = (_("Bad fit"), _("No interest"), _("Unreachable"), _("Duplicate"), _("Too small"))
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -67,8 +67,14 @@ TOUCH_CLOCKS = frozenset({ClockKind.MQL_RESPONSE, ClockKind.FIRST_TOUCH})
 
 
 def says_unreachable(reason: str) -> bool:
-    """A rejection giving "Unreachable" as its reason (the queue's reason of that name)."""
-    return reason.strip().lower().startswith("unreachable")
+    """A rejection giving "Unreachable" as its reason (the queue's reason of that name) in
+    any of the app's languages: reasons are stored as the rep wrote them, and a French rep's
+    « Injoignable » is the same verdict."""
+    words = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words.append(gettext("Unreachable").lower())
+    return reason.strip().lower().startswith(tuple(words))
 
 
 class BreachAction(models.TextChoices):

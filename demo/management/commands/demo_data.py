@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from leadfunnel.settings.base import env
 
@@ -9,7 +11,7 @@ from ...duplicates import ensure_duplicates
 from ...funnel import ensure_contacts
 from ...integrations import ensure_import
 from ...reporting import ensure_targets
-from ...scoring import ensure_activity
+from ...scoring import ensure_activity, ensure_rule_names
 from ...sla import ensure_sla
 from ...users import TEAM, ensure_team
 
@@ -23,8 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, contacts: int, port: str, **options):
         password = env("DEMO_PASSWORD", default="leadfunnel-demo")
-        with transaction.atomic():
+        # Names, reasons and texts are written in the installation's language, as its team
+        # would have typed them.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             users = ensure_team(password)
+            ensure_rule_names()
             ensure_sla(users)
             ensure_definitions(users)
             created = ensure_contacts(users, contacts)
