@@ -41,6 +41,7 @@ from .roles import REPORT_READERS
 from .selectors import GroupBy
 from .selectors.attribution import Attribution, contact_credit
 from .selectors.funnel import COUNTED, STEPS, FunnelLine, FunnelReport
+from .selectors.response_time import BAND_LABELS
 from .selectors.scope import Team
 from .selectors.targets import TargetLine
 from .selectors.velocity import VelocityLine
@@ -330,17 +331,6 @@ def sla_panel(form: DashboardFilterForm) -> dict[str, Any]:
 
 def verdict(line: VelocityLine) -> str:
     return _("within the SLA") if line.verdict == "within_sla" else _("over the SLA")
-
-
-BAND_LABELS = {
-    "lt_5m": gettext_lazy("Under 5 min"),
-    "5m_30m": gettext_lazy("5–30 min"),
-    "30m_1h": gettext_lazy("30 min–1 h"),
-    "1h_4h": gettext_lazy("1–4 h"),
-    "4h_24h": gettext_lazy("4–24 h"),
-    "gte_24h": gettext_lazy("A day or more"),
-    "none": gettext_lazy("Never touched"),
-}
 
 
 def speed_panel(form: DashboardFilterForm) -> dict[str, Any]:

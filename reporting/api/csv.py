@@ -1,5 +1,6 @@
 """``?format=csv`` for every report: one row per group (or month, or target), nested figures
-flattened into dotted columns (``counts.mql``, ``cost.client``)."""
+flattened into dotted columns (``counts.mql``, ``cost.client``), titled in the reader's
+language (``columns``)."""
 
 import csv
 import io
@@ -8,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.renderers import BaseRenderer
+
+from .columns import column_title
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a campaign
 # named "=HYPERLINK(...)" must stay text. OWASP's advice: prefix it with a quote.
@@ -50,7 +53,7 @@ class CSVRenderer(BaseRenderer):
         header = list(dict.fromkeys(name for row in rows for name in row))
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=settings.CSV_DELIMITER)
-        writer.writerow([cell(name) for name in header])
+        writer.writerow([cell(column_title(name)) for name in header])
         for row in rows:
             writer.writerow([cell(row.get(name)) for name in header])
         return buffer.getvalue().encode(self.charset)

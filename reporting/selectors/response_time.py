@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from leads.stages import Stage
 from sales.models import SalesActivity
@@ -34,6 +36,16 @@ BANDS: tuple[tuple[str, float], ...] = (
     ("gte_24h", float("inf")),
 )
 NEVER = "none"
+# What people read for each band: the dashboard's charts and the spreadsheet's columns.
+BAND_LABELS: dict[str, StrOrPromise] = {
+    "lt_5m": gettext_lazy("Under 5 min"),
+    "5m_30m": gettext_lazy("5–30 min"),
+    "30m_1h": gettext_lazy("30 min–1 h"),
+    "1h_4h": gettext_lazy("1–4 h"),
+    "4h_24h": gettext_lazy("4–24 h"),
+    "gte_24h": gettext_lazy("A day or more"),
+    NEVER: gettext_lazy("Never touched"),
+}
 ANSWERS = tuple(CLOCK_ANSWERS[ClockKind.MQL_RESPONSE])  # accept, reject
 REACHED_SQL = (Stage.SQL, Stage.QSO, Stage.CLIENT)
 _NEVER_LEFT = datetime(9999, 1, 1, tzinfo=UTC)

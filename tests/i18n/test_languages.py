@@ -2,6 +2,8 @@
 LANGUAGE_CODE; the API answers in the language of Accept-Language. Dates and money follow
 the language; CSV numbers do not."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -125,6 +127,19 @@ def test_csv_reports_take_the_separator_and_keep_machine_numbers(api, manager):
     answer = api.get("/api/v1/reports/funnel/?format=csv", **FRENCH)
     header = answer.content.decode().splitlines()[0]
     assert ";" in header and "," not in header
+
+
+def test_csv_columns_are_titled_in_french_and_keyed_in_english(api, manager):
+    api.as_user(manager)
+    french = api.get("/api/v1/reports/funnel/?format=csv", **FRENCH).content.decode()
+    titles = next(csv.reader(io.StringIO(french)))
+    assert titles[:3] == ["Code", "Nom", "Nombre · Contact"]
+    assert "Taux · Prospect → MQL" in titles and "Coût · Client" in titles
+    english = api.get("/api/v1/reports/funnel/?format=csv").content.decode()
+    keys = next(csv.reader(io.StringIO(english)))
+    assert keys[:3] == ["key", "label", "counts.contact"] and len(keys) == len(titles)
+    speed = api.get("/api/v1/reports/response-time/?format=csv", **FRENCH).content.decode()
+    assert "Délai de premier contact · Moins de 5 min · Taux de SQL" in speed.splitlines()[0]
 
 
 def test_the_stage_labels_use_the_trades_french():
