@@ -31,6 +31,8 @@ class Tracked:
 TRACKED: dict[str, Tracked] = {
     "scoring.Rule": Tracked(ignore=frozenset({"counted", "created_at", "updated_at"})),
     "scoring.ScoringSettings": Tracked(ignore=frozenset({"updated_at"})),
+    # Every state change of a version, with its reason: the release history.
+    "scoring.RuleSet": Tracked(ignore=frozenset({"created_at"})),
     "sla.SlaPolicy": Tracked(ignore=frozenset({"created_at"})),
     "sla.AssignmentRule": Tracked(ignore=frozenset({"last_rep"})),
     "reporting.Target": Tracked(ignore=frozenset({"created_at", "updated_at", "created_by"})),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from leads.models import Contact
 from leads.stages import Stage
 from scoring.models import Rule
+from scoring.releases import released
 from scoring.services import EventIn, events_ingest, rule_update
 
 BUYING_SIGNALS = ("demo_requested", "webinar_registered", "trial_started")
@@ -80,7 +81,9 @@ def ensure_activity(seed: int = 2026) -> int:
 def ensure_rule_names() -> None:
     """Give the default rules (``scoring/migrations/0002``) their names in the demo's
     language; a rule marketing has renamed has no translation and keeps its name."""
-    for rule in Rule.objects.order_by("pk"):
-        name = gettext(rule.name)
-        if name != rule.name:
-            rule_update(rule=rule, name=name)
+    renamed = {rule: gettext(rule.name) for rule in Rule.objects.order_by("pk")}
+    renamed = {rule: name for rule, name in renamed.items() if name != rule.name}
+    if renamed:
+        with released(reason=gettext("Rule names in the team's language")):
+            for rule, name in renamed.items():
+                rule_update(rule=rule, name=name)

@@ -88,5 +88,5 @@ def scrub_rows(queryset: QuerySet[Any], fields: Iterable[str], values: list[str]
         for name in fields:
             setattr(row, name, scrub(getattr(row, name), values))
     if rows:
-        queryset.model.objects.bulk_update(rows, fields)
+        queryset.model._base_manager.bulk_update(rows, fields)
     return len(rows)

@@ -6,17 +6,40 @@ from django.http import HttpRequest
 
 from leads.admin import ReadOnly
 
-from .models import Activity, RecomputeJob, Rule, ScoringSettings
+from . import services
+from .models import Activity, RecomputeJob, Rule, RuleSet, RuleSetState, ScoringSettings
+
+EDITABLE = (RuleSetState.DRAFT, RuleSetState.PUBLISHED)
 
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin[Rule]):
-    """Rules are validated by ``Rule.clean`` (the same checks as the API's)."""
+    """Every version's rules; saved through the services, as from the API: a live rule
+    changes by a release, a draft's in place, an archived one not at all."""
 
-    list_display = Rule.DEFINITION_FIELDS
-    list_filter = ("active", "dimension")
+    list_display = (*Rule.DEFINITION_FIELDS, "ruleset")
+    list_filter = ("ruleset__state", "active", "dimension")
     list_editable = ("active",)
     search_fields = ("name", "event_type", "attribute")
+    readonly_fields = ("created_at",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Rule | None = None) -> bool:
+        live = obj is None or obj.ruleset.state in EDITABLE
+        return live and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Rule | None = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
+        values = {name: getattr(obj, name) for name in Rule.DEFINITION_FIELDS}
+        if change:
+            saved = services.rule_update(rule=Rule.all_versions.get(pk=obj.pk), **values)
+        else:
+            saved = services.rule_create(ruleset=obj.ruleset, **values)
+        obj.pk, obj.ruleset_id = saved.pk, saved.ruleset_id
+
+    def delete_model(self, request: HttpRequest, obj: Rule) -> None:
+        services.rule_delete(rule=obj)
 
 
 @admin.register(ScoringSettings)
@@ -39,6 +62,14 @@ class ScoringSettingsAdmin(admin.ModelAdmin[ScoringSettings]):
 
 class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin[Any]):
     """Written by the scoring alone; Django's permissions say who reads it."""
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    """Drafted and published through the API and its services (a publish rescores)."""
+
+    list_display = ("name", "state", "mql_threshold", "published_at", "archived_at", "reason")
+    list_filter = ("state",)
 
 
 @admin.register(Activity)

@@ -11,6 +11,7 @@ class RuleFilterSet(filters.FilterSet):
         choices=[("event", "event"), ("profile", "profile")], method="filter_kind"
     )
     event_type = filters.CharFilter()
+    ruleset = filters.NumberFilter(help_text="A version's id (default: the published one).")
 
     class Meta:
         model = Rule

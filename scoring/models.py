@@ -9,6 +9,7 @@ the precise parts kept in ``ContactScore`` and the per-rule counters in ``Contac
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -26,6 +27,151 @@ class Dimension(models.TextChoices):
     ENGAGEMENT = "engagement", _("Engagement")
 
 
+class Thresholds(models.Model):
+    """When a score makes an MQL: its total reaches ``mql_threshold`` and its fit and
+    engagement reach their minimums (an engaged student is not an MQL); ``hot_threshold``
+    flags it as ready for sales without moving it (SQL stays the rep's decision)."""
+
+    mql_threshold = models.IntegerField(default=60, verbose_name=_("mql threshold"))
+    min_fit = models.IntegerField(
+        null=True,
+        blank=True,
+        default=0,
+        help_text=_("Empty: no minimum on fit."),
+        verbose_name=_("min fit"),
+    )
+    min_engagement = models.IntegerField(
+        null=True,
+        blank=True,
+        default=20,
+        help_text=_("Empty: no minimum on engagement."),
+        verbose_name=_("min engagement"),
+    )
+    hot_threshold = models.IntegerField(
+        null=True,
+        blank=True,
+        default=90,
+        help_text=_("Empty: no hot level."),
+        verbose_name=_("hot threshold"),
+    )
+
+    FIELDS = ("mql_threshold", "min_fit", "min_engagement", "hot_threshold")
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hot_threshold__isnull=True)
+                | models.Q(hot_threshold__gt=models.F("mql_threshold")),
+                name="%(app_label)s_%(class)s_hot_above_mql",
+            ),
+        ]
+
+    def clean(self) -> None:
+        if self.hot_threshold is not None and self.hot_threshold <= self.mql_threshold:
+            raise ValidationError(
+                {"hot_threshold": [_("The hot level must be above the MQL threshold.")]}
+            )
+
+    @property
+    def mql_criterion(self) -> MqlCriterion:
+        return MqlCriterion.of(self)
+
+    def is_mql(self, *, score: int, fit: int, engagement: int) -> bool:
+        """The MQL test on rounded figures (``scoring.criterion``)."""
+        return self.mql_criterion.passes(score=score, fit=fit, engagement=engagement)
+
+    def is_hot(self, *, score: int) -> bool:
+        return self.hot_threshold is not None and score >= self.hot_threshold
+
+
+class RuleSetState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SHADOW = "shadow", _("Shadow")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class RuleSet(Thresholds):
+    """A version of the scoring model: its rules and its MQL thresholds.
+
+    Exactly one version is published: its rules score and its thresholds make MQLs
+    (``ScoringSettings`` holds a copy of them, written only by ``scoring.releases``). A
+    draft is edited freely; publishing it archives the version it replaces, and an archived
+    version can be published again (a rollback). ``reason`` says why the version took its
+    current state; the audit log keeps every state change with who and when.
+    """
+
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    state = models.CharField(
+        max_length=20,
+        choices=RuleSetState.choices,
+        default=RuleSetState.DRAFT,
+        verbose_name=_("state"),
+    )
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("based on"),
+    )
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    archived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("archived at"))
+
+    class Meta(Thresholds.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("rule set")
+        constraints = [
+            *Thresholds.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=models.Q(state="published"),
+                name="scoring_one_published_ruleset",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display()})"
+
+    @classmethod
+    def published(cls) -> "RuleSet":
+        """The version that scores. A database emptied by hand (or by a test's flush) gets
+        one again, with the live thresholds, as migration 0008 made the first."""
+        live = ScoringSettings.load()
+        return cls.objects.get_or_create(
+            state=RuleSetState.PUBLISHED,
+            defaults={
+                "name": "Rules in use",
+                "published_at": timezone.now(),
+                **{name: getattr(live, name) for name in Thresholds.FIELDS},
+            },
+        )[0]
+
+
+def published_ruleset_id() -> int:
+    """Where a rule goes when nobody names a version: the published one."""
+    return RuleSet.published().pk
+
+
+class ScoringRuleManager(models.Manager["Rule"]):
+    """``Rule.objects``: the rules that score, those of the published version."""
+
+    def get_queryset(self) -> models.QuerySet["Rule"]:
+        return super().get_queryset().filter(ruleset__state=RuleSetState.PUBLISHED)
+
+
 class Rule(models.Model):
     """Points for a behaviour (an event rule) or for a trait of the person (a profile rule).
 
@@ -39,6 +185,13 @@ class Rule(models.Model):
 
     condition: str  # not stored: the condition in words, for the rules page
 
+    ruleset = models.ForeignKey(
+        RuleSet,
+        on_delete=models.CASCADE,
+        default=published_ruleset_id,
+        related_name="rules",
+        verbose_name=_("rule set"),
+    )
     name = models.CharField(max_length=200, verbose_name=_("name"))
     dimension = models.CharField(
         max_length=20, choices=Dimension.choices, verbose_name=_("dimension")
@@ -81,6 +234,11 @@ class Rule(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    # Every version's rules (the default manager: the admin, relations and dumps see all);
+    # ``objects`` are the scoring ones, which is what the engine and the pages mean.
+    all_versions = models.Manager()
+    objects = ScoringRuleManager()
 
     # What a rule says (the rest is bookkeeping): copied by the backtest's candidates,
     # listed by the admin and the API.
@@ -149,36 +307,14 @@ class Rule(models.Model):
         )
 
 
-class ScoringSettings(models.Model):
-    """The thresholds and the decay, one row for the whole team (``load()``).
+class ScoringSettings(Thresholds):
+    """The live thresholds and the decay, one row for the whole team (``load()``).
 
-    A contact becomes an MQL when its total reaches ``mql_threshold`` and its fit and
-    engagement reach their minimums (an engaged student is not an MQL); ``hot_threshold``
-    flags it as ready for sales without moving it (SQL stays the rep's decision).
+    The thresholds are the published rule set's (``RuleSet``), copied here by
+    ``scoring.releases`` when a version is published, so that every path that scores reads
+    one row; the decay belongs to no version.
     """
 
-    mql_threshold = models.IntegerField(default=60, verbose_name=_("mql threshold"))
-    min_fit = models.IntegerField(
-        null=True,
-        blank=True,
-        default=0,
-        help_text=_("Empty: no minimum on fit."),
-        verbose_name=_("min fit"),
-    )
-    min_engagement = models.IntegerField(
-        null=True,
-        blank=True,
-        default=20,
-        help_text=_("Empty: no minimum on engagement."),
-        verbose_name=_("min engagement"),
-    )
-    hot_threshold = models.IntegerField(
-        null=True,
-        blank=True,
-        default=90,
-        help_text=_("Empty: no hot level."),
-        verbose_name=_("hot threshold"),
-    )
     half_life_days = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -191,15 +327,11 @@ class ScoringSettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
-    class Meta:
+    class Meta(Thresholds.Meta):
         verbose_name = verbose_name_plural = _("scoring settings")
         constraints = [
+            *Thresholds.Meta.constraints,
             models.CheckConstraint(condition=models.Q(id=1), name="scoring_settings_singleton"),
-            models.CheckConstraint(
-                condition=models.Q(hot_threshold__isnull=True)
-                | models.Q(hot_threshold__gt=models.F("mql_threshold")),
-                name="scoring_hot_above_mql",
-            ),
             models.CheckConstraint(
                 condition=models.Q(half_life_days__isnull=True) | models.Q(half_life_days__gte=1),
                 name="scoring_half_life_gte_1",
@@ -209,12 +341,6 @@ class ScoringSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Scoring settings"))
 
-    def clean(self) -> None:
-        if self.hot_threshold is not None and self.hot_threshold <= self.mql_threshold:
-            raise ValidationError(
-                {"hot_threshold": [_("The hot level must be above the MQL threshold.")]}
-            )
-
     @classmethod
     def load(cls) -> "ScoringSettings":
         return cls.objects.get_or_create(pk=1)[0]
@@ -222,17 +348,6 @@ class ScoringSettings(models.Model):
     @property
     def half_life_seconds(self) -> float | None:
         return self.half_life_days * 86400.0 if self.half_life_days else None
-
-    @property
-    def mql_criterion(self) -> MqlCriterion:
-        return MqlCriterion.of(self)
-
-    def is_mql(self, *, score: int, fit: int, engagement: int) -> bool:
-        """The MQL test on rounded figures (``scoring.criterion``)."""
-        return self.mql_criterion.passes(score=score, fit=fit, engagement=engagement)
-
-    def is_hot(self, *, score: int) -> bool:
-        return self.hot_threshold is not None and score >= self.hot_threshold
 
 
 class Activity(models.Model):

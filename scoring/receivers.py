@@ -20,7 +20,7 @@ from leads.signals import (
 )
 from leads.stages import Stage
 
-from . import services
+from . import releases, services
 from .conditions import PROFILE_SOURCE_FIELDS
 from .models import Activity
 
@@ -53,8 +53,11 @@ def rescore_changed_profile(
 
 
 @receiver(contact_erased, sender=Contact, dispatch_uid="scoring.contact_erased")
-def erase_activity_properties(sender: type[Contact], contact: Contact, **kwargs: Any) -> None:
+def erase_activity_properties(
+    sender: type[Contact], contact: Contact, values: list[str] | None = None, **kwargs: Any
+) -> None:
     services.activities_erase(contact=contact)
+    releases.versions_scrub(values or [])
 
 
 @receiver(transitions_recorded, sender=Contact, dispatch_uid="scoring.recycled")

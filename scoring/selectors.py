@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
@@ -15,6 +15,8 @@ from .models import (
     Dimension,
     RecomputeJob,
     Rule,
+    RuleSet,
+    RuleSetState,
     ScoringSettings,
 )
 from .sql import RuleEffect, decay_factor, rule_change_effect
@@ -93,7 +95,9 @@ def score_breakdown(contact: Contact) -> ScoreBreakdown:
         Dimension.FIT: DimensionScore(contact.fit_score),
         Dimension.ENGAGEMENT: DimensionScore(contact.engagement_score),
     }
-    rows = ContactRuleScore.objects.filter(contact=contact).select_related("rule")
+    rows = ContactRuleScore.objects.filter(
+        contact=contact, rule__ruleset__state=RuleSetState.PUBLISHED
+    ).select_related("rule")
     for row in rows:
         dimensions[Dimension(row.rule.dimension)].rules.append(_rule_points(row, parts, settings))
     for dimension in dimensions.values():
@@ -138,8 +142,15 @@ def rule_effect(*, candidate: Rule, replaced: Rule | None, now: datetime) -> Rul
     return rule_change_effect(candidate, replaced, ScoringSettings.load(), now)
 
 
-def rule_list() -> QuerySet[Rule]:
-    return Rule.objects.all()
+def rule_list(*, every_version: bool = False) -> QuerySet[Rule]:
+    """The rules that score, or (``every_version``) the rules of every version."""
+    return Rule.all_versions.all() if every_version else Rule.objects.all()
+
+
+def ruleset_list() -> QuerySet[RuleSet]:
+    return RuleSet.objects.select_related("based_on", "created_by").annotate(
+        rule_count=Count("rules")
+    )
 
 
 def latest_recompute_job() -> RecomputeJob | None:

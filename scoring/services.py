@@ -29,7 +29,7 @@ from leads.services import contacts_for_emails, contacts_move_bulk, contacts_see
 from leads.stages import MOVES, Move, Stage
 from leads.touches import FORM_SUBMITTED, TouchIn, touches_record
 
-from . import sql
+from . import releases, sql
 from .engine import BatchScorer, Counter, NewActivity, Outcome, Parts
 from .models import (
     Activity,
@@ -37,7 +37,10 @@ from .models import (
     ContactScore,
     RecomputeJob,
     Rule,
+    RuleSet,
+    RuleSetState,
     ScoringSettings,
+    Thresholds,
 )
 from .signals import thresholds_crossed
 from .sql import Crossing, Scope, decay_factor
@@ -461,6 +464,8 @@ def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
         scope = Scope.range(lo, hi)
         locked = sql.lock_contacts(scope)
         if locked:
+            # After a publish, the replaced version's counters go as each range is redone.
+            sql.delete_unpublished_rule_scores(scope)
             rebuild = list(Rule.objects.filter(pk__in=[int(pk) for pk in job.rebuild]))
             settings = ScoringSettings.load()
             job.promoted += _rescore(
@@ -512,15 +517,33 @@ def scores_decay(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def rule_create(**fields: Any) -> Rule:
-    """A new rule scores what happens from now on; a recompute applies it to the past."""
-    rule = Rule(**fields)
-    rule.full_clean()
-    rule.save()
-    return rule
+    """A new rule scores what happens from now on; a recompute applies it to the past.
+    Without a ``ruleset`` (or with the published one) the rule joins the live rules by a
+    release; in a draft it waits for the draft's publication."""
+    target = fields.pop("ruleset", None)
+    if target is None or target.state == RuleSetState.PUBLISHED:
+        reason = _("Rule “%(name)s” added") % {"name": fields.get("name", "")}
+        with releases.released(reason=reason) as live:
+            return _saved(Rule(ruleset=live, **fields))
+    releases.editable(target)
+    return _saved(Rule(ruleset=target, **fields))
 
 
 @transaction.atomic
 def rule_update(*, rule: Rule, **fields: Any) -> Rule:
+    """Edit a draft's rule in place, or a live rule by a release (the rule keeps its id)."""
+    fields.pop("ruleset", None)  # a rule stays in its version
+    # Where it is now: a release since ``rule`` was read moved the live rules to a new one.
+    rule.ruleset_id = Rule.all_versions.values_list("ruleset_id", flat=True).get(pk=rule.pk)
+    version = RuleSet.objects.get(pk=rule.ruleset_id)
+    if version.state != RuleSetState.PUBLISHED:
+        releases.editable(version)
+        return _saved(rule, **fields)
+    with releases.released(reason=_("Rule “%(name)s” changed") % {"name": rule.name}) as live:
+        return _saved(rule, ruleset=live, **fields)  # the release moved it to ``live``
+
+
+def _saved(rule: Rule, **fields: Any) -> Rule:
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.full_clean()
@@ -532,18 +555,41 @@ def rule_update(*, rule: Rule, **fields: Any) -> Rule:
 def rule_delete(*, rule: Rule) -> None:
     """A rule that gave points cannot go (``ProtectedError``, HTTP 409) while the scores
     hold them: switch it off and recompute, then delete it."""
-    rule.delete()
+    version = RuleSet.objects.get(rules=rule)
+    if version.state != RuleSetState.PUBLISHED:
+        releases.editable(version)
+        rule.delete()
+        return
+    with releases.released(reason=_("Rule “%(name)s” deleted") % {"name": rule.name}):
+        rule.delete()
 
 
 @transaction.atomic
 def settings_update(**fields: Any) -> ScoringSettings:
-    """Change thresholds or decay; a recompute applies them to the scores already given."""
+    """Change thresholds or decay; a recompute applies them to the scores already given.
+    New thresholds are a release: the published version gets them too."""
     settings = ScoringSettings.objects.select_for_update().get_or_create(pk=1)[0]
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.full_clean()
+    thresholds = {name: getattr(settings, name) for name in Thresholds.FIELDS}
+    if thresholds != {name: getattr(RuleSet.published(), name) for name in Thresholds.FIELDS}:
+        with releases.released(reason=_("Thresholds changed")) as live:
+            for name, value in thresholds.items():
+                setattr(live, name, value)
+            live.save()
     settings.save()
     return settings
+
+
+@transaction.atomic
+def ruleset_publish(
+    *, ruleset: RuleSet, by: User | None, reason: str
+) -> tuple[RuleSet, RecomputeJob]:
+    """Publish a draft, or roll back to an archived version: it scores from now on, and
+    one recompute (its job shows the progress) rescores everyone by it."""
+    published = releases.make_live(ruleset=ruleset, reason=reason)
+    return published, recompute_start(by=by)
 
 
 def activities_erase(*, contact: Contact) -> int:

@@ -23,12 +23,13 @@ from leads.models import Contact
 from leads.stages import MOVES, Move, Stage
 
 from .conditions import profile_queryset, property_queryset
-from .models import Activity, Dimension, Rule, ScoringSettings
+from .models import Activity, Dimension, Rule, RuleSet, ScoringSettings
 
 RULE_SCORES = "scoring_contactrulescore"
 CONTACT_SCORES = "scoring_contactscore"
 CONTACTS = Contact._meta.db_table
 RULES = Rule._meta.db_table
+RULE_SETS = RuleSet._meta.db_table
 
 
 def whole(x: float) -> int:
@@ -116,6 +117,19 @@ def lock_contacts(scope: Scope) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def delete_unpublished_rule_scores(scope: Scope) -> None:
+    """Drop the counters of rules no longer in the published version (a release replaced
+    them): they count for nobody, and their rule could not be deleted while they exist."""
+    where, params = scope.sql("contact_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {RULE_SCORES} WHERE {where} AND rule_id IN ("
+            f"SELECT r.id FROM {RULES} r JOIN {RULE_SETS} v ON v.id = r.ruleset_id "
+            "WHERE v.state <> 'published')",
+            params,
+        )
 
 
 def delete_rule_scores(scope: Scope, rule_ids: Sequence[int]) -> None:
@@ -254,7 +268,8 @@ def sum_contact_scores(
         FROM (SELECT p.contact_id AS id, {select}
               FROM {CONTACT_SCORES} p
               LEFT JOIN {RULE_SCORES} s ON s.contact_id = p.contact_id AND {join_where}
-              LEFT JOIN {RULES} r ON r.id = s.rule_id AND r.active
+              LEFT JOIN {RULES} r ON r.id = s.rule_id AND r.active AND r.ruleset_id = (
+                  SELECT id FROM {RULE_SETS} WHERE state = 'published')
               WHERE {where}
               GROUP BY p.contact_id) AS a
         WHERE {CONTACT_SCORES}.contact_id = a.id AND ({" OR ".join(changed)})

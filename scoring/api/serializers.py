@@ -18,7 +18,7 @@ from leads.models import Campaign, Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
 
 from ..conditions import EVENT_TYPE, Operator
-from ..models import RecomputeJob, Rule, ScoringSettings
+from ..models import RecomputeJob, Rule, RuleSet, ScoringSettings, Thresholds
 from ..services import EventIn
 
 MAX_BATCH = 1000
@@ -215,12 +215,19 @@ class IngestResultSerializer(serializers.Serializer[Any]):
 
 class RuleSerializer(serializers.ModelSerializer[Any]):
     kind = serializers.SerializerMethodField(help_text="`event` or `profile`.")
+    ruleset = serializers.PrimaryKeyRelatedField(
+        queryset=RuleSet.objects.all(),
+        required=False,
+        help_text="The version the rule belongs to. On creation: a draft's id to add the "
+        "rule to that draft; omitted, the rule joins the published version at once (a "
+        "release). A rule stays in its version.",
+    )
     value = StorableJSONField(required=False, allow_null=True)
     operator = serializers.ChoiceField(choices=Operator.choices, required=False, allow_blank=True)
 
     class Meta:
         model = Rule
-        fields = ["id", "kind", *Rule.DEFINITION_FIELDS, "created_at", "updated_at"]
+        fields = ["id", "kind", "ruleset", *Rule.DEFINITION_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "points": {"min_value": -1000, "max_value": 1000},
@@ -230,6 +237,52 @@ class RuleSerializer(serializers.ModelSerializer[Any]):
 
     def get_kind(self, rule: Rule) -> str:
         return "event" if rule.is_event_rule else "profile"
+
+
+class RuleSetSerializer(serializers.ModelSerializer[Any]):
+    rules = serializers.IntegerField(source="rule_count", read_only=True)
+
+    class Meta:
+        model = RuleSet
+        fields = [
+            "id",
+            "name",
+            "state",
+            "based_on",
+            *Thresholds.FIELDS,
+            "rules",
+            "reason",
+            "created_by",
+            "created_at",
+            "published_at",
+            "archived_at",
+        ]
+        read_only_fields = [
+            "state",
+            "based_on",
+            "reason",
+            "created_by",
+            "created_at",
+            "published_at",
+            "archived_at",
+        ]
+        extra_kwargs = {"name": {"required": False}}
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        """``from``, the version to copy (a Python keyword, hence declared here)."""
+        fields = super().get_fields()
+        fields["from"] = serializers.PrimaryKeyRelatedField(
+            queryset=RuleSet.objects.all(),
+            source="source",
+            write_only=True,
+            required=False,
+            help_text="The version to copy into the new draft (default: the published one).",
+        )
+        return fields
+
+
+class PublishSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=500, help_text="Why this version is published.")
 
 
 class ScoringSettingsSerializer(serializers.ModelSerializer[Any]):
@@ -295,3 +348,8 @@ class ScoreBreakdownSerializer(serializers.Serializer[Any]):
     qualifies = serializers.BooleanField(
         help_text="The figures pass the MQL criterion: the threshold and each minimum set."
     )
+
+
+class PublishedSerializer(serializers.Serializer[Any]):
+    ruleset = RuleSetSerializer()
+    recompute = RecomputeJobSerializer()

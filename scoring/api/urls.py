@@ -5,6 +5,7 @@ from .views import (
     ContactScoreViewSet,
     EventViewSet,
     RecomputeJobViewSet,
+    RuleSetViewSet,
     RuleViewSet,
     ScoringSettingsViewSet,
 )
@@ -12,6 +13,7 @@ from .views import (
 router = SimpleRouter()
 router.register("events", EventViewSet, basename="event")
 router.register("scoring/rules", RuleViewSet, basename="scoring-rule")
+router.register("scoring/rulesets", RuleSetViewSet, basename="scoring-ruleset")
 router.register("scoring/recompute", RecomputeJobViewSet, basename="scoring-recompute")
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,16 +16,19 @@ from leads.api.responses import crud_schema, errors
 from leads.models import Contact
 from leads.roles import Capability, holders
 
-from .. import selectors, services
+from .. import releases, selectors, services
 from ..filtersets import RuleFilterSet
-from ..models import RecomputeJob, Rule, ScoringSettings
+from ..models import RecomputeJob, Rule, RuleSet, ScoringSettings
 from .serializers import (
     MAX_BATCH,
     EventSerializer,
     IngestResultSerializer,
+    PublishedSerializer,
+    PublishSerializer,
     RecomputeJobSerializer,
     RecomputeRequestSerializer,
     RuleSerializer,
+    RuleSetSerializer,
     ScoreBreakdownSerializer,
     ScoringSettingsSerializer,
 )
@@ -112,7 +116,9 @@ class ContactScoreViewSet(viewsets.GenericViewSet[Contact]):
     "recompute, then delete it.",
 )
 class RuleViewSet(viewsets.ModelViewSet[Rule]):
-    """Point rules. A change applies to new events at once; recompute applies it to all."""
+    """Point rules. The list is the published version's unless ``ruleset`` names another;
+    a change to a published rule applies to new events at once (a release), a recompute
+    applies it to all; a draft's rules wait for its publication."""
 
     serializer_class = RuleSerializer
     filterset_class = RuleFilterSet
@@ -120,7 +126,8 @@ class RuleViewSet(viewsets.ModelViewSet[Rule]):
     write_roles = SCORING_EDITORS
 
     def get_queryset(self) -> QuerySet[Rule]:
-        return selectors.rule_list()
+        listing = self.action == "list" and "ruleset" not in self.request.query_params
+        return selectors.rule_list(every_version=not listing)
 
     def perform_create(self, serializer: BaseSerializer[Rule]) -> None:
         serializer.instance = services.rule_create(**serializer.validated_data)
@@ -130,6 +137,69 @@ class RuleViewSet(viewsets.ModelViewSet[Rule]):
 
     def perform_destroy(self, instance: Rule) -> None:
         services.rule_delete(rule=instance)
+
+
+@crud_schema(
+    RuleSetSerializer,
+    in_use=True,
+    destroy_description="Only a draft can be deleted (409 otherwise).",
+)
+@extend_schema_view(
+    create=extend_schema(
+        summary="Draft a new version",
+        description="A draft copy of `from` (default: the published version): its rules "
+        "and thresholds, edited through `/scoring/rules/` with `ruleset` and here.",
+        responses={201: RuleSetSerializer, **errors(400)},
+    ),
+    update=extend_schema(responses={200: RuleSetSerializer, **errors(400, 404, 409)}),
+    partial_update=extend_schema(responses={200: RuleSetSerializer, **errors(400, 404, 409)}),
+)
+class RuleSetViewSet(viewsets.ModelViewSet[RuleSet]):
+    """Versions of the scoring model: draft, published, archived."""
+
+    serializer_class = RuleSetSerializer
+    permission_classes = [HasFunnelRole]
+    write_roles = SCORING_EDITORS
+    filterset_fields = ["state"]
+
+    def get_queryset(self) -> QuerySet[RuleSet]:
+        return selectors.ruleset_list()
+
+    def perform_create(self, serializer: BaseSerializer[RuleSet]) -> None:
+        data = dict(serializer.validated_data)
+        draft = releases.ruleset_draft(
+            by=self.request.user, source=data.pop("source", None), name=data.pop("name", "")
+        )
+        if data:
+            draft = releases.ruleset_update(ruleset=draft, **data)
+        serializer.instance = self.get_queryset().get(pk=draft.pk)
+
+    def perform_update(self, serializer: BaseSerializer[RuleSet]) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("source", None)
+        releases.ruleset_update(ruleset=cast(RuleSet, serializer.instance), **data)
+        serializer.instance = self.get_queryset().get(pk=cast(RuleSet, serializer.instance).pk)
+
+    def perform_destroy(self, instance: RuleSet) -> None:
+        releases.ruleset_delete(ruleset=instance)
+
+    @extend_schema(
+        summary="Publish this version (a draft, or an archived one: a rollback)",
+        description="The version scores from now on and the one it replaces is archived, "
+        "in one step; one recompute (the `recompute` job, to poll) rescores every contact "
+        "by it. 409 if it is already published.",
+        request=PublishSerializer,
+        responses={200: PublishedSerializer, **errors(400, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        params = PublishSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        version, job = services.ruleset_publish(
+            ruleset=self.get_object(), by=request.user, reason=params.validated_data["reason"]
+        )
+        published = {"ruleset": self.get_queryset().get(pk=version.pk), "recompute": job}
+        return Response(PublishedSerializer(published).data)
 
 
 @extend_schema_view(

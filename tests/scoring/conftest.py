@@ -4,22 +4,16 @@ deleting them) and plain thresholds, so every point in an assertion is visible i
 import pytest
 
 from scoring import services
-from scoring.models import Rule, ScoringSettings
+from scoring.models import Rule, RuleSet, ScoringSettings
+
+PLAIN = {"mql_threshold": 60, "min_fit": None, "min_engagement": None, "hot_threshold": 90}
 
 
 @pytest.fixture(autouse=True)
 def plain_scoring(db):
     Rule.objects.all().delete()
-    ScoringSettings.objects.update_or_create(
-        pk=1,
-        defaults={
-            "mql_threshold": 60,
-            "min_fit": None,
-            "min_engagement": None,
-            "hot_threshold": 90,
-            "half_life_days": None,
-        },
-    )
+    ScoringSettings.objects.update_or_create(pk=1, defaults={**PLAIN, "half_life_days": None})
+    RuleSet.objects.filter(pk=RuleSet.published().pk).update(**PLAIN)
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ ADMIN = [
     AdminRow("leads.transition", ANY_ROLE, NOBODY),
     AdminRow("leads.definition", ANY_ROLE, NOBODY),  # revised on the Definitions page
     AdminRow("scoring.rule", SUPERUSER, SUPERUSER, "rule"),
+    AdminRow("scoring.ruleset", SUPERUSER, NOBODY, "ruleset"),  # drafted and published by API
     AdminRow("scoring.scoringsettings", SUPERUSER, NOBODY),  # the one row, made by migration
     AdminRow("scoring.activity", SUPERUSER, NOBODY),
     AdminRow("scoring.recomputejob", SUPERUSER, NOBODY, "recompute"),

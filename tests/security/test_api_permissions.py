@@ -96,6 +96,13 @@ API = [
     Op("scoring-rule-detail", "PATCH", "401 403 200 403 403 200 200", "rule"),
     Op("scoring-rule-detail", "PUT", CONTACT_EDITORS_ONLY, "rule"),
     Op("scoring-rule-detail", "DELETE", "401 403 204 403 403 204 204", "rule"),
+    Op("scoring-ruleset-list", "GET", EVERY_ROLE_READS),
+    Op("scoring-ruleset-list", "POST", "401 403 201 403 403 201 201"),  # a draft of the live set
+    Op("scoring-ruleset-detail", "GET", EVERY_ROLE_READS, "ruleset"),
+    Op("scoring-ruleset-detail", "PATCH", "401 403 200 403 403 200 200", "ruleset"),
+    Op("scoring-ruleset-detail", "PUT", "401 403 200 403 403 200 200", "ruleset"),
+    Op("scoring-ruleset-detail", "DELETE", "401 403 204 403 403 204 204", "ruleset"),
+    Op("scoring-ruleset-publish", "POST", CONTACT_EDITORS_ONLY, "ruleset"),  # needs a reason
     Op("scoring-settings", "GET", EVERY_ROLE_READS),
     Op("scoring-settings", "PATCH", "401 403 200 403 403 200 200"),
     Op("scoring-settings", "PUT", "401 403 200 403 403 200 200"),

@@ -42,6 +42,7 @@ from leads.stages import Move, Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
 from scoring.models import Activity, ContactRuleScore, RecomputeJob, Rule
+from scoring.releases import ruleset_draft
 from sla.models import (
     AssignmentRule,
     Breach,
@@ -365,6 +366,7 @@ API_LISTS = [
     Listing("contacts-export", _contacts, rows=_csv_rows),
     Listing("campaign-list", lambda cast, n: CampaignFactory.create_batch(n)),
     Listing("scoring-rule-list", _many(_rule)),
+    Listing("scoring-ruleset-list", _many(lambda c: ruleset_draft(by=c.mgr))),
     Listing(
         "scoring-recompute-list",
         _many(lambda c: RecomputeJob.objects.create(requested_by=c.mgr, status=JobStatus.DONE)),

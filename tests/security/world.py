@@ -29,6 +29,7 @@ from leads.stages import Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
 from scoring.models import RecomputeJob, Rule
+from scoring.releases import ruleset_draft
 from sla import services as sla_services
 from sla.models import AssignmentRule, Breach, ClockKind, Notification
 from sla.sweep import sla_sweep
@@ -151,6 +152,7 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
             name="Pricing", dimension="engagement", points=5, event_type="page_viewed"
         ).pk
     ),
+    "ruleset": lambda w, s: ruleset_draft(by=w.users["mkt"]).pk,
     "recompute": lambda w, s: RecomputeJob.objects.create(requested_by=w.users["mkt"]).pk,
     "policy": lambda w, s: w.breach.policy_id,
     "breach": lambda w, s: w.breach.pk,

@@ -1,0 +1,181 @@
+"""
+Rule sets as releases: a draft is copied from a version and edited; publishing it makes its
+rules and thresholds the ones that score, archives the version it replaces and rescores
+everyone in one recompute; publishing an archived version again is the rollback.
+
+A write that names no version (today's rules page, an integration's ``PATCH`` of a rule or
+of the thresholds) is a release of its own: ``released`` keeps the version in use as it was,
+archived, and publishes a new version holding the changed rules. The rules keep their ids,
+so their counters stay valid and the change costs what it cost before versions existed.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.erasure import scrub_rows
+from leads.errors import Conflict
+from leads.roles import User, account
+
+from .models import Rule, RuleSet, RuleSetState, ScoringSettings, Thresholds
+
+State = RuleSetState
+# The version a write without one goes to while ``released`` is open (nested writes, such
+# as the adoption of several backtested rules, make one release).
+_open_release: ContextVar[RuleSet | None] = ContextVar("open_release", default=None)
+
+
+class ReleaseConflict(Conflict):
+    """The version's state does not allow the action (HTTP 409 with the state)."""
+
+    def __init__(self, message: str, *, state: str) -> None:
+        self.state = state
+        super().__init__(message)
+
+    def fields(self) -> dict[str, Any]:
+        return {"state": self.state}
+
+
+def _lock() -> ScoringSettings:
+    """Releases queue up on the live settings row: two publishes at once would otherwise
+    both archive the same version and both publish theirs."""
+    return ScoringSettings.objects.select_for_update().get_or_create(pk=1)[0]
+
+
+def _archive(ruleset: RuleSet, *, reason: str) -> RuleSet:
+    """The published version steps down (saved, so that the audit log has it)."""
+    ruleset.state, ruleset.reason, ruleset.archived_at = State.ARCHIVED, reason, timezone.now()
+    ruleset.save()
+    return ruleset
+
+
+def _copy_rules(rules: QuerySet[Rule], target: RuleSet) -> None:
+    """Copy the rules' definitions into ``target``; the copies have no counters yet."""
+    Rule.all_versions.bulk_create(
+        Rule(ruleset=target, **{name: getattr(rule, name) for name in Rule.DEFINITION_FIELDS})
+        for rule in rules.order_by("pk")
+    )
+
+
+@transaction.atomic
+def ruleset_draft(*, by: User | None, source: RuleSet | None = None, name: str = "") -> RuleSet:
+    """A draft copy of ``source`` (the published version when None): its rules and its
+    thresholds, to edit and backtest before anyone is scored by it."""
+    source = source or RuleSet.published()
+    draft = RuleSet(
+        name=name or _("Draft of %(name)s") % {"name": source.name},
+        state=State.DRAFT,
+        based_on=source,
+        created_by=account(by),
+        **{field: getattr(source, field) for field in Thresholds.FIELDS},
+    )
+    draft.full_clean()
+    draft.save()
+    _copy_rules(source.rules.all(), draft)
+    return draft
+
+
+def editable(ruleset: RuleSet) -> None:
+    """Only a draft is edited in place: the published version changes by a release, an
+    archived one is kept as it was (draft from it instead)."""
+    if ruleset.state != State.DRAFT:
+        raise ReleaseConflict(
+            _("A %(state)s rule set is not edited: make a draft from it.")
+            % {"state": ruleset.get_state_display()},
+            state=ruleset.state,
+        )
+
+
+@transaction.atomic
+def ruleset_update(*, ruleset: RuleSet, **fields: Any) -> RuleSet:
+    """Rename a draft or change its thresholds."""
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    editable(ruleset)
+    for name, value in fields.items():
+        setattr(ruleset, name, value)
+    ruleset.full_clean()
+    ruleset.save()
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_delete(*, ruleset: RuleSet) -> None:
+    """A draft nobody published can go; every other version is part of the history."""
+    editable(ruleset)
+    ruleset.delete()
+
+
+def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
+    """Make a draft (or, to roll back, an archived version) the one that scores: the
+    version it replaces is archived and the thresholds become the live ones, in the
+    caller's transaction. Its rules' counters are to be rebuilt (``counted`` emptied)
+    whatever the version held before: an archived version's were dropped by the recompute
+    that replaced it. ``services.ruleset_publish`` runs the recompute."""
+    live = _lock()
+    ruleset = RuleSet.objects.get(pk=ruleset.pk)
+    if ruleset.state not in (State.DRAFT, State.ARCHIVED):
+        raise ReleaseConflict(
+            _("This rule set is already %(state)s.") % {"state": ruleset.get_state_display()},
+            state=ruleset.state,
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why this version is published.")]})
+    replaced = _archive(RuleSet.published(), reason=reason)
+    ruleset.state, ruleset.reason, ruleset.published_at = (
+        State.PUBLISHED,
+        reason,
+        replaced.archived_at,
+    )
+    ruleset.archived_at = None
+    ruleset.save()
+    for field in Thresholds.FIELDS:
+        setattr(live, field, getattr(ruleset, field))
+    live.save()
+    ruleset.rules.update(counted="")
+    return ruleset
+
+
+@contextmanager
+def released(*, reason: str, by: User | None = None) -> Iterator[RuleSet]:
+    """Around a change of the scoring rules or thresholds that names no version: the
+    published version is kept as it was, archived, and the live rules (same ids) pass to
+    a new published version, which the change then edits. Yields that version."""
+    current = _open_release.get()
+    if current is not None:
+        yield current
+        return
+    with transaction.atomic():
+        _lock()
+        before = _archive(RuleSet.published(), reason=reason)
+        after = RuleSet.objects.create(
+            name=before.name,
+            state=State.PUBLISHED,
+            based_on=before,
+            reason=reason,
+            created_by=account(by),
+            published_at=before.archived_at,
+            **{field: getattr(before, field) for field in Thresholds.FIELDS},
+        )
+        live = Rule.all_versions.filter(pk__in=list(before.rules.values_list("pk", flat=True)))
+        _copy_rules(live, before)  # what they were, before the change
+        live.update(ruleset=after)
+        token = _open_release.set(after)
+        try:
+            yield after
+        finally:
+            _open_release.reset(token)
+
+
+def versions_scrub(values: list[str]) -> int:
+    """After a person's erasure, the rules kept by past versions and drafts (a rule on their
+    company, since deleted) keep their shape, not the person's name; the live rules are
+    marketing's to change, through a release."""
+    history = Rule.all_versions.exclude(ruleset__state=State.PUBLISHED)
+    return scrub_rows(history, ["name", "value"], values)
