@@ -8,10 +8,10 @@ once saved. It is kept on an analysis's row as plain JSON (``as_json``), so the 
 run again, and be read later, with the rules as they were when it was asked for.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from scoring.models import Rule, ScoringSettings
+from scoring.models import Rule, RuleSet, ScoringSettings
 
 RULE_FIELDS = Rule.DEFINITION_FIELDS
 THRESHOLD_FIELDS = ("mql_threshold", "min_fit", "min_engagement", "half_life_days")
@@ -80,6 +80,19 @@ def current_candidate(name: str = CURRENT) -> Candidate:
         name=name,
         rules=tuple(Rule.objects.filter(active=True).order_by("pk")),
         thresholds=Thresholds.current(),
+    )
+
+
+def version_candidate(ruleset: RuleSet) -> Candidate:
+    """A version's rules and thresholds (a draft before it is published, an archived one
+    before a rollback), with the decay in force now: it belongs to no version."""
+    versioned = {
+        name: getattr(ruleset, name) for name in THRESHOLD_FIELDS if name in ruleset.FIELDS
+    }
+    return Candidate(
+        name=ruleset.name,
+        rules=tuple(ruleset.rules.filter(active=True).order_by("pk")),
+        thresholds=replace(Thresholds.current(), **versioned),
     )
 
 

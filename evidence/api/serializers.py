@@ -12,14 +12,15 @@ from rest_framework.settings import api_settings
 
 from reporting.api.serializers import PeriodQuerySerializer
 from scoring.api.serializers import RuleSerializer
+from scoring.models import RuleSet
 
 from ..candidates import (
-    CURRENT,
     RULE_FIELDS,
     Candidate,
     checked_rule,
     checked_thresholds,
     current_candidate,
+    version_candidate,
 )
 from ..models import Analysis, Target
 from ..services import holdout_start
@@ -94,6 +95,12 @@ class CandidateThresholdsSerializer(ThresholdsSerializer):
 
 class CandidateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
+    ruleset = serializers.PrimaryKeyRelatedField(
+        queryset=RuleSet.objects.all(),
+        required=False,
+        help_text="A version to start from (a draft, an archived one) instead of the current "
+        "rules and thresholds; `rules` and `settings` then change that version's.",
+    )
     rules = CandidateRuleSerializer(  # type: ignore[call-arg]  # ListSerializer arguments
         many=True,
         required=False,
@@ -109,11 +116,12 @@ class CandidateSerializer(serializers.Serializer):
 def candidate_of(data: dict, position: int) -> Candidate:
     """A candidate from its validated input, the current rules and thresholds filling in
     what it does not say."""
-    current = current_candidate()
+    version = data.get("ruleset")
+    current = version_candidate(version) if version else current_candidate()
     rules = data.get("rules")
     changes = data.get("settings") or {}
     name = data.get("name") or (
-        CURRENT if rules is None and not changes else f"Candidate {'AB'[position]}"
+        current.name if rules is None and not changes else f"Candidate {'AB'[position]}"
     )
     try:
         thresholds = checked_thresholds(current.thresholds.as_json() | changes)

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from evidence import services
 from evidence.models import Analysis, Kind, Status
+from scoring import releases
 from scoring.models import RecomputeJob, Rule, ScoringSettings
+from scoring.releases import ruleset_draft
 
 from .factories import SUGGESTED_RULE, suggestion_done
 
@@ -55,6 +57,21 @@ def test_a_backtest_of_two_candidates_is_queued_with_the_rules_as_they_were_aske
     assert edited["settings"] == {"mql_threshold": 30, "min_fit": None, "min_engagement": None,
                                   "half_life_days": None}  # fmt: skip
     assert Rule.objects.count() == 1  # the candidate was not saved
+
+
+def test_a_draft_version_is_backtested_beside_the_current_rules(
+    api, marketer, rule, queued, django_capture_on_commit_callbacks
+):
+    rule("Demo", 40, event_type="demo_requested")
+    draft = ruleset_draft(by=marketer, name="Stricter")
+    releases.ruleset_update(ruleset=draft, mql_threshold=80, hot_threshold=120)
+    body = {"start": "2026-01-01", "end": "2026-03-31", "candidates": [{}, {"ruleset": draft.pk}]}
+    response = post(api.as_user(marketer), "backtests", body, django_capture_on_commit_callbacks)
+    assert response.status_code == 202, response.json()
+    current, version = Analysis.objects.get(pk=response.json()["id"]).params["candidates"]
+    assert (current["settings"]["mql_threshold"], version["settings"]["mql_threshold"]) == (60, 80)
+    assert version["name"] == "Stricter"
+    assert [r["id"] for r in version["rules"]] == [draft.rules.get().pk]
 
 
 def test_the_same_question_asked_while_it_runs_gets_the_same_analysis(
