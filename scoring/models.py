@@ -432,6 +432,54 @@ class ContactScore(models.Model):
         return f"Score parts of #{self.contact_id}"
 
 
+class ScoreCause(models.TextChoices):
+    OPENING = "opening", _("Score when the ledger began")
+    EVENT = "event", _("Activity events")
+    PROFILE = "profile", _("Profile change")
+    DECAY = "decay", _("Engagement faded")
+    RELEASE = "release", _("Rules or thresholds changed")
+    MERGE = "merge", _("Records merged")
+
+
+class ScoreChange(models.Model):
+    """The score ledger: one append-only row per change of a contact's rounded figures,
+    with its deltas per dimension, what caused it and the version in force. Written in the
+    statement that changes the figures (``sql.update_contact_figures``), so no path can
+    change a score without a row; the score at any moment is the sum of the rows up to it.
+    """
+
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="score_changes",
+        db_index=False,  # the (contact, at) index serves it
+        verbose_name=_("contact"),
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
+    fit_delta = models.IntegerField(verbose_name=_("fit delta"))
+    engagement_delta = models.IntegerField(verbose_name=_("engagement delta"))
+    cause = models.CharField(max_length=10, choices=ScoreCause.choices, verbose_name=_("cause"))
+    ruleset = models.ForeignKey(
+        RuleSet,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rule set"),
+    )
+
+    class Meta:
+        verbose_name = _("score change")
+        indexes = [models.Index(fields=["contact", "at"], name="scoring_change_contact_at")]
+
+    def __str__(self) -> str:
+        deltas = f"{self.fit_delta:+d} fit, {self.engagement_delta:+d} engagement"
+        return f"#{self.contact_id} {self.at:%Y-%m-%d %H:%M}: {deltas}"
+
+    @property
+    def delta(self) -> int:
+        return self.fit_delta + self.engagement_delta
+
+
 class ContactRuleScore(models.Model):
     """How often one rule matched one contact: the breakdown, and the ``max_times`` counter.
 

@@ -82,13 +82,17 @@ def ruleset_draft(*, by: User | None, source: RuleSet | None = None, name: str =
     return draft
 
 
+def _state(ruleset: RuleSet) -> str:
+    return str(ruleset.get_state_display()).lower()
+
+
 def editable(ruleset: RuleSet) -> None:
     """Only a draft is edited in place: the published version changes by a release, an
     archived one is kept as it was (draft from it instead)."""
     if ruleset.state != State.DRAFT:
         raise ReleaseConflict(
-            _("A %(state)s rule set is not edited: make a draft from it.")
-            % {"state": ruleset.get_state_display()},
+            _("This rule set is %(state)s: only a draft is edited. Make a draft from it.")
+            % {"state": _state(ruleset)},
             state=ruleset.state,
         )
 
@@ -122,7 +126,7 @@ def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
     ruleset = RuleSet.objects.get(pk=ruleset.pk)
     if ruleset.state not in (State.DRAFT, State.ARCHIVED):
         raise ReleaseConflict(
-            _("This rule set is already %(state)s.") % {"state": ruleset.get_state_display()},
+            _("This rule set is already %(state)s.") % {"state": _state(ruleset)},
             state=ruleset.state,
         )
     if not reason.strip():

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet, Sum, Window
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
@@ -17,6 +17,7 @@ from .models import (
     Rule,
     RuleSet,
     RuleSetState,
+    ScoreChange,
     ScoringSettings,
 )
 from .sql import RuleEffect, decay_factor, rule_change_effect
@@ -24,12 +25,12 @@ from .sql import RuleEffect, decay_factor, rule_change_effect
 EVENT_LABELS = {
     "email_opened": _("Opened an e-mail"),
     "email_clicked": _("Clicked a link in an e-mail"),
-    "page_viewed": "Viewed a page",
-    "form_submitted": "Submitted a form",
+    "page_viewed": _("Viewed a page"),
+    "form_submitted": _("Submitted a form"),
     "content_downloaded": _("Downloaded content"),
     "webinar_registered": _("Registered for a webinar"),
-    "demo_requested": "Requested a demo",
-    "trial_started": "Started a trial",
+    "demo_requested": _("Requested a demo"),
+    "trial_started": _("Started a trial"),
 }
 SHOWN_PROPERTIES = ("title", "url", "name", "form", "subject")
 
@@ -50,6 +51,63 @@ def timeline_events(contact: Contact, limit: int) -> list[Activity]:
             if isinstance(event.properties.get(key), str | int | float)
         ]
     return events
+
+
+@dataclass(frozen=True)
+class ScoreAt:
+    """A contact's score as it was at ``at``, from the ledger: the figures, the version in
+    force then and its verdict, and the changes that led there (newest first)."""
+
+    contact: int
+    at: datetime
+    score: int
+    fit: int
+    engagement: int
+    ruleset: RuleSet
+    mql_threshold: int
+    hot_threshold: int | None
+    qualifies: bool
+    changes: list[ScoreChange]
+
+
+def version_at(at: datetime) -> RuleSet:
+    """The version that was published at ``at`` (the one in use, before any release)."""
+    then = (
+        RuleSet.objects.filter(published_at__lte=at)
+        .exclude(archived_at__lte=at)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    return then or RuleSet.published()
+
+
+def score_at(contact: Contact, at: datetime, *, changes: int = 50) -> ScoreAt:
+    """The score the contact had at ``at``: the ledger's rows up to then, summed."""
+    rows = ScoreChange.objects.filter(contact=contact, at__lte=at)
+    sums = rows.aggregate(fit=Sum("fit_delta"), engagement=Sum("engagement_delta"))
+    fit, engagement = sums["fit"] or 0, sums["engagement"] or 0
+    version = version_at(at)
+    return ScoreAt(
+        contact=contact.pk,
+        at=at,
+        score=fit + engagement,
+        fit=fit,
+        engagement=engagement,
+        ruleset=version,
+        mql_threshold=version.mql_threshold,
+        hot_threshold=version.hot_threshold,
+        qualifies=version.is_mql(score=fit + engagement, fit=fit, engagement=engagement),
+        changes=list(rows.select_related("ruleset").order_by("-at", "-id")[:changes]),
+    )
+
+
+def score_history(contact: Contact, *, points: int = 200) -> list[tuple[datetime, int]]:
+    """(time, score after it) of the contact's latest changes, oldest first: the chart."""
+    running = ScoreChange.objects.filter(contact=contact).annotate(
+        total=Window(Sum(F("fit_delta") + F("engagement_delta")), order_by=[F("at"), F("id")])
+    )
+    latest = running.order_by("-at", "-id").values_list("at", "total")[:points]
+    return list(reversed(latest))
 
 
 @dataclass(frozen=True)

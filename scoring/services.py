@@ -39,6 +39,7 @@ from .models import (
     Rule,
     RuleSet,
     RuleSetState,
+    ScoreCause,
     ScoringSettings,
     Thresholds,
 )
@@ -195,7 +196,7 @@ def _score_events(new: list[NewActivity], locked: dict[int, _Locked], now: datet
     counters = _load_counters(contact_ids, scorer.rule_ids_for(new), rules, settings, now)
     outcome = scorer.score(new, parts, counters)
     _save(outcome, now)
-    sql.update_contact_figures(Scope.of(contact_ids))
+    sql.update_contact_figures(Scope.of(contact_ids), cause=ScoreCause.EVENT, now=now)
     _move(outcome, locked, settings)
 
 
@@ -344,6 +345,7 @@ def _rescore(
     *,
     rebuild: Sequence[Rule],
     profile_only: bool,
+    cause: ScoreCause = ScoreCause.PROFILE,
 ) -> int:
     """Rebuild the scope's counters of the ``rebuild`` rules from the contacts and their
     stored activities, sum up the score parts (the profile parts only, or all), update the
@@ -356,7 +358,7 @@ def _rescore(
     sql.insert_rule_scores(scope, [rule for rule in rebuild if rule.active], now, half_life)
     sql.ensure_contact_scores(scope, now)
     sql.sum_contact_scores(scope, now, half_life, profile_only=profile_only)
-    sql.update_contact_figures(scope)
+    sql.update_contact_figures(scope, cause=cause, now=now)
     return _promote(sql.raise_levels(scope, settings, now), settings)
 
 
@@ -404,8 +406,9 @@ def rescore_contacts(*, contact_ids: Iterable[int], now: datetime | None = None)
     if not sql.lock_contacts(scope):
         return 0
     rules = list(Rule.objects.order_by("pk"))
+    settings, now = ScoringSettings.load(), now or timezone.now()
     return _rescore(
-        scope, ScoringSettings.load(), now or timezone.now(), rebuild=rules, profile_only=False
+        scope, settings, now, rebuild=rules, profile_only=False, cause=ScoreCause.MERGE
     )
 
 
@@ -469,7 +472,12 @@ def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:
             rebuild = list(Rule.objects.filter(pk__in=[int(pk) for pk in job.rebuild]))
             settings = ScoringSettings.load()
             job.promoted += _rescore(
-                scope, settings, now or timezone.now(), rebuild=rebuild, profile_only=False
+                scope,
+                settings,
+                now or timezone.now(),
+                rebuild=rebuild,
+                profile_only=False,
+                cause=ScoreCause.RELEASE,
             )
         return len(locked)
 
@@ -507,7 +515,7 @@ def scores_decay(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             sql.lock_contacts(scope)
             sql.age_engagement(scope, now, half_life)
-            sql.update_contact_figures(scope)
+            sql.update_contact_figures(scope, cause=ScoreCause.DECAY, now=now)
             sql.lower_levels(scope, settings)
     return len(ids)
 

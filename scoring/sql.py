@@ -23,13 +23,14 @@ from leads.models import Contact
 from leads.stages import MOVES, Move, Stage
 
 from .conditions import profile_queryset, property_queryset
-from .models import Activity, Dimension, Rule, RuleSet, ScoringSettings
+from .models import Activity, Dimension, Rule, RuleSet, ScoreCause, ScoreChange, ScoringSettings
 
 RULE_SCORES = "scoring_contactrulescore"
 CONTACT_SCORES = "scoring_contactscore"
 CONTACTS = Contact._meta.db_table
 RULES = Rule._meta.db_table
 RULE_SETS = RuleSet._meta.db_table
+SCORE_CHANGES = ScoreChange._meta.db_table
 
 
 def whole(x: float) -> int:
@@ -280,21 +281,34 @@ def sum_contact_scores(
         cursor.execute(sql, [*set_params, *select_params, *join_params, *params, *changed_params])
 
 
-def update_contact_figures(scope: Scope) -> None:
+def update_contact_figures(scope: Scope, *, cause: ScoreCause, now: datetime) -> None:
     """Copy the rounded parts to ``Contact.score/fit_score/engagement_score`` where they
-    differ (an unchanged row is not rewritten)."""
+    differ (an unchanged row is not rewritten), and write each change in the score ledger
+    (``ScoreChange``) first: the one place the figures change, so the ledger misses none."""
     where, params = scope.sql("contact_id")
-    sql = f"""
+    figures = f"""
+        SELECT contact_id, profile_fit + event_fit AS fit,
+               CAST(FLOOR(profile_engagement + event_engagement + 0.5) AS INTEGER) AS eng
+        FROM {CONTACT_SCORES} WHERE {where}
+    """
+    ledger = f"""
+        INSERT INTO {SCORE_CHANGES}
+            (contact_id, at, fit_delta, engagement_delta, cause, ruleset_id)
+        SELECT c.id, %s, f.fit - c.fit_score, f.eng - c.engagement_score, %s,
+               (SELECT id FROM {RULE_SETS} WHERE state = 'published')
+        FROM ({figures}) AS f JOIN {CONTACTS} c ON c.id = f.contact_id
+        WHERE c.fit_score <> f.fit OR c.engagement_score <> f.eng
+    """
+    update = f"""
         UPDATE {CONTACTS} SET fit_score = f.fit, engagement_score = f.eng, score = f.fit + f.eng
-        FROM (SELECT contact_id, profile_fit + event_fit AS fit,
-                     CAST(FLOOR(profile_engagement + event_engagement + 0.5) AS INTEGER) AS eng
-              FROM {CONTACT_SCORES} WHERE {where}) AS f
+        FROM ({figures}) AS f
         WHERE {CONTACTS}.id = f.contact_id
           AND ({CONTACTS}.fit_score <> f.fit OR {CONTACTS}.engagement_score <> f.eng
                OR {CONTACTS}.score <> f.fit + f.eng)
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(ledger, [_now(now), cause.value, *params])
+        cursor.execute(update, params)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +26,7 @@ from leads.models import Contact, JobStatus
 from leads.pages import contact_for, form_page, role_required
 from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
+from reporting.charts import Chart, Series
 
 from . import selectors, services
 from .conditions import ATTRIBUTES_PREFIX, describe
@@ -220,8 +223,17 @@ def thresholds_preview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required()
 def contact_score(request: HttpRequest, pk: int) -> HttpResponse:
-    """The contact page's score panel: each rule that gave points, per dimension."""
+    """The contact page's score panel: each rule that gave points, per dimension, and the
+    score over time from the ledger."""
     contact = contact_for(request.user, pk)
     breakdown = selectors.score_breakdown(contact)
-    context = {"contact": contact, "score": breakdown}
+    history = selectors.score_history(contact)
+    chart = Chart(
+        key="score-history",
+        title=_("Score over time"),
+        labels=[date_format(localtime(at), "SHORT_DATETIME_FORMAT") for at, _total in history],
+        series=[Series(_("Score"), [total for _at, total in history])],
+        kind="line",
+    )
+    context = {"contact": contact, "score": breakdown, "history": chart if history else None}
     return render(request, "scoring/_score_panel.html", context)

@@ -56,6 +56,12 @@ MERGED_AWAY = {
     409: OpenApiResponse(_detail, description="One of the two was merged or erased meanwhile."),
 }
 IN_USE = {409: OpenApiResponse(_detail, description="Other records still refer to this one.")}
+_state_conflict = inline_serializer(
+    "VersionConflict", {"detail": serializers.CharField(), "state": serializers.CharField()}
+)
+STATE_CONFLICT = {
+    409: OpenApiResponse(_state_conflict, description="The record's state does not allow it.")
+}
 TAKEN = {
     409: OpenApiResponse(
         _field_errors, description="Taken: another record has this value (the field says)."

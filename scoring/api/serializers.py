@@ -18,7 +18,7 @@ from leads.models import Campaign, Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
 
 from ..conditions import EVENT_TYPE, Operator
-from ..models import RecomputeJob, Rule, RuleSet, ScoringSettings, Thresholds
+from ..models import RecomputeJob, Rule, RuleSet, ScoreChange, ScoringSettings, Thresholds
 from ..services import EventIn
 
 MAX_BATCH = 1000
@@ -353,3 +353,32 @@ class ScoreBreakdownSerializer(serializers.Serializer[Any]):
 class PublishedSerializer(serializers.Serializer[Any]):
     ruleset = RuleSetSerializer()
     recompute = RecomputeJobSerializer()
+
+
+class ScoreChangeSerializer(serializers.ModelSerializer[Any]):
+    class Meta:
+        model = ScoreChange
+        fields = ["at", "fit_delta", "engagement_delta", "cause", "ruleset"]
+
+
+class ScoreAtQuerySerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField(
+        required=False, help_text="Explain the score as it was at this moment (ISO 8601)."
+    )
+
+
+class ScoreAtSerializer(serializers.Serializer[Any]):
+    """The score as it was: the ledger's changes up to ``at``, summed."""
+
+    contact = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    score = serializers.IntegerField()
+    fit = serializers.IntegerField()
+    engagement = serializers.IntegerField()
+    ruleset = serializers.IntegerField(
+        source="ruleset.pk", help_text="The rule set published at that moment."
+    )
+    mql_threshold = serializers.IntegerField()
+    hot_threshold = serializers.IntegerField(allow_null=True)
+    qualifies = serializers.BooleanField(help_text="It passed that version's MQL criterion.")
+    changes = ScoreChangeSerializer(many=True, help_text="The latest 50 changes up to `at`.")

@@ -12,7 +12,7 @@ from rest_framework.serializers import BaseSerializer
 
 from leadfunnel.api.parsers import LimitedJSONParser
 from leads.api.permissions import CanSeeContact, HasFunnelRole
-from leads.api.responses import crud_schema, errors
+from leads.api.responses import STATE_CONFLICT, crud_schema, errors
 from leads.models import Contact
 from leads.roles import Capability, holders
 
@@ -29,6 +29,8 @@ from .serializers import (
     RecomputeRequestSerializer,
     RuleSerializer,
     RuleSetSerializer,
+    ScoreAtQuerySerializer,
+    ScoreAtSerializer,
     ScoreBreakdownSerializer,
     ScoringSettingsSerializer,
 )
@@ -92,10 +94,22 @@ def _by_position(errors: Any, *, single: bool) -> Any:
     return errors[0] if single and 0 in errors else errors
 
 
+_score_or_past = PolymorphicProxySerializer(
+    component_name="ScoreNowOrThen",
+    serializers=[ScoreBreakdownSerializer, ScoreAtSerializer],
+    resource_type_field_name=None,
+)
+
+
 @extend_schema_view(
     retrieve=extend_schema(
-        summary="The contact's score explained, rule by rule",
-        responses={200: ScoreBreakdownSerializer, **errors(404)},
+        summary="The contact's score explained, rule by rule; or, with `at`, as it was then",
+        description="Without `at`: the current score, per rule. With `at`: the score the "
+        "contact had at that moment, from the score ledger (the sum of its changes up to "
+        "then), the rule set published then and whether it passed that version's MQL "
+        "criterion, with the changes that led there.",
+        parameters=[ScoreAtQuerySerializer],
+        responses={200: _score_or_past, **errors(400, 404)},
     )
 )
 class ContactScoreViewSet(viewsets.GenericViewSet[Contact]):
@@ -105,8 +119,13 @@ class ContactScoreViewSet(viewsets.GenericViewSet[Contact]):
     write_roles = ()
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        breakdown = selectors.score_breakdown(self.get_object())
-        return Response(ScoreBreakdownSerializer(breakdown).data)
+        query = ScoreAtQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        contact = self.get_object()
+        if "at" in query.validated_data:
+            then = selectors.score_at(contact, query.validated_data["at"])
+            return Response(ScoreAtSerializer(then).data)
+        return Response(ScoreBreakdownSerializer(selectors.score_breakdown(contact)).data)
 
 
 @crud_schema(
@@ -139,20 +158,27 @@ class RuleViewSet(viewsets.ModelViewSet[Rule]):
         services.rule_delete(rule=instance)
 
 
-@crud_schema(
-    RuleSetSerializer,
-    in_use=True,
-    destroy_description="Only a draft can be deleted (409 otherwise).",
-)
 @extend_schema_view(
+    list=extend_schema(responses={200: RuleSetSerializer(many=True), **errors(400)}),
+    retrieve=extend_schema(responses={200: RuleSetSerializer, **errors(404)}),
     create=extend_schema(
         summary="Draft a new version",
         description="A draft copy of `from` (default: the published version): its rules "
         "and thresholds, edited through `/scoring/rules/` with `ruleset` and here.",
         responses={201: RuleSetSerializer, **errors(400)},
     ),
-    update=extend_schema(responses={200: RuleSetSerializer, **errors(400, 404, 409)}),
-    partial_update=extend_schema(responses={200: RuleSetSerializer, **errors(400, 404, 409)}),
+    update=extend_schema(
+        description="A draft only (409 otherwise).",
+        responses={200: RuleSetSerializer, **errors(400, 404), **STATE_CONFLICT},
+    ),
+    partial_update=extend_schema(
+        description="A draft only (409 otherwise).",
+        responses={200: RuleSetSerializer, **errors(400, 404), **STATE_CONFLICT},
+    ),
+    destroy=extend_schema(
+        description="A draft only (409 otherwise): every other version is history.",
+        responses={204: None, **errors(404), **STATE_CONFLICT},
+    ),
 )
 class RuleSetViewSet(viewsets.ModelViewSet[RuleSet]):
     """Versions of the scoring model: draft, published, archived."""
@@ -189,7 +215,7 @@ class RuleSetViewSet(viewsets.ModelViewSet[RuleSet]):
         "in one step; one recompute (the `recompute` job, to poll) rescores every contact "
         "by it. 409 if it is already published.",
         request=PublishSerializer,
-        responses={200: PublishedSerializer, **errors(400, 404, 409)},
+        responses={200: PublishedSerializer, **errors(400, 404), **STATE_CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:

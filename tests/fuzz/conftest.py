@@ -24,6 +24,7 @@ from leads.models import Contact
 from leads.stages import MOVES, Move, Stage
 from reporting.models import Target
 from scoring.models import Rule
+from scoring.releases import ruleset_draft
 from sla.models import AssignmentRule
 from tests.factories import CampaignFactory, ContactFactory
 from tests.security.world import World
@@ -98,6 +99,9 @@ class Own:
         )
         return [rule.pk for rule in Rule.objects.bulk_create([event, profile])]
 
+    def rulesets(self, path: str) -> list[int]:
+        return [ruleset_draft(by=None).pk for _ in range(3)]
+
     def assignment_rules(self, path: str) -> list[int]:
         return [AssignmentRule.objects.create(name=f"All reps {next(self.serial)}").pk]
 
@@ -115,6 +119,7 @@ OWN = {
     "/api/v1/campaigns/": Own.campaigns,
     "/api/v1/contacts/": Own.contacts,
     "/api/v1/scoring/rules/": Own.rules,
+    "/api/v1/scoring/rulesets/": Own.rulesets,
     "/api/v1/sla/assignment-rules/": Own.assignment_rules,
     "/api/v1/targets/": Own.targets,
     "/api/v1/webhooks/": Own.webhooks,
@@ -141,6 +146,9 @@ def _references(world: World) -> dict[str, list[int | str]]:
         "actor": [world.users["su"].pk],
         "policy": [world.pk("policy")],
         "webhook": [world.pk("webhook")],
+        # A draft to add rules to, and a version to copy.
+        "ruleset": [world.pk("ruleset")],
+        "from": [world.pk("ruleset")],
         # Contacts of their own to merge away: the ones above stay live for the rest.
         "other": [ContactFactory().pk for _ in range(20)],
     }

@@ -66,6 +66,9 @@ RELATIONS: dict[str, set[str]] = {
     # The hot level above the MQL threshold, the minimums under it.
     "PUT /api/v1/scoring/settings/": {"hot_threshold", "min_fit", "min_engagement"},
     "PATCH /api/v1/scoring/settings/": {"hot_threshold", "min_fit", "min_engagement"},
+    "POST /api/v1/scoring/rulesets/": {"hot_threshold"},  # above the MQL threshold
+    "PUT /api/v1/scoring/rulesets/{id}/": {"hot_threshold"},
+    "PATCH /api/v1/scoring/rulesets/{id}/": {"hot_threshold"},
     "GET /api/v1/reports/response-time/": _PERIOD,
     # start_hour before end_hour; a clock that ran under the policy stays its clock; an
     # escalation names its manager; touches and attempts belong to the MQL clocks.
@@ -196,10 +199,11 @@ def _refused_for_a_relation(operation: str, response) -> bool:
 @schemathesis.check
 def positive_data_acceptance_but_relations(ctx, response, case):
     """schemathesis's ``positive_data_acceptance``, but for a refusal under ``RELATIONS``
-    and for JSON that holds NUL (which the schema allows and PostgreSQL cannot store)."""
+    and for JSON or a query that holds NUL (which the schema allows and PostgreSQL cannot
+    store or search for)."""
     if _refused_for_a_relation(case.operation.label, response):
         return None
-    refused = response.status_code == 400 and holds_nul(case.body)
+    refused = response.status_code == 400 and (holds_nul(case.body) or holds_nul(case.query))
     if refused and NUL_MESSAGE in response.content.decode("utf-8", "replace"):
         return None
     return positive_data_acceptance(ctx, response, case)
