@@ -17,5 +17,9 @@ urlpatterns = [
     path("scoring/thresholds/preview/", views.thresholds_preview, name="thresholds_preview"),
     path("scoring/recompute/", views.recompute, name="recompute"),
     path("scoring/recompute/<int:pk>/", views.recompute_progress, name="recompute_progress"),
+    path("scoring/releases/", views.releases_page, name="releases"),
+    path("scoring/releases/new/", views.release_draft, name="release_draft"),
+    path("scoring/releases/<int:pk>/publish/", views.release_publish, name="release_publish"),
+    path("scoring/releases/<int:pk>/delete/", views.release_delete, name="release_delete"),
     path("scoring/contacts/<int:pk>/", views.contact_score, name="contact_score"),
 ]

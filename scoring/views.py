@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -28,11 +29,11 @@ from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
 from reporting.charts import Chart, Series
 
-from . import selectors, services
+from . import releases, selectors, services
 from .conditions import ATTRIBUTES_PREFIX, describe
 from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
-from .models import Dimension, RecomputeJob, Rule, ScoringSettings
+from .models import Dimension, RecomputeJob, Rule, RuleSet, RuleSetState, ScoringSettings
 
 EDITORS = holders(Capability.EDIT_SCORING)
 
@@ -81,7 +82,8 @@ def recompute(request: HttpRequest) -> HttpResponse:
 @role_required()
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Every rule, per dimension, with what it matches and its points."""
-    rules = list(selectors.rule_list().order_by("dimension", "-active", "-points", "pk"))
+    version = _shown_version(request)
+    rules = list(version.rules.order_by("dimension", "-active", "-points", "pk"))
     for rule in rules:
         rule.condition = describe(rule)
     context = {
@@ -92,9 +94,19 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         "settings": ScoringSettings.load(),
         "job": selectors.latest_recompute_job(),
         "can_edit": has_role(request.user, *EDITORS),
+        "version": version,
         "tab": "rules",
     }
     return render(request, "scoring/rules.html", context)
+
+
+def _shown_version(request: HttpRequest) -> RuleSet:
+    """The version whose rules the page lists: ``?ruleset=`` (a draft being prepared, an
+    archived one), else the published one."""
+    wanted = request.GET.get("ruleset", "")
+    if wanted.isdigit():
+        return get_object_or_404(RuleSet, pk=wanted)
+    return RuleSet.published()
 
 
 @role_required(*EDITORS)
@@ -110,6 +122,11 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return services.rule_update(rule=rule, **form.rule_fields())
 
     def saved(saved: Rule) -> HttpResponse:
+        if saved.ruleset.state == RuleSetState.DRAFT:  # scores nobody until published
+            messages.success(
+                request, _("Rule “%(name)s” saved in the draft.") % {"name": saved.name}
+            )
+            return redirect(f"{reverse('scoring:rule_list')}?ruleset={saved.ruleset_id}")
         start_recompute(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
         return redirect("scoring:rule_list")
 
@@ -150,6 +167,9 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     services.rule_update(rule=rule, active=not rule.active)
     text = _("Rule “%(name)s” switched on.") if rule.active else _("Rule “%(name)s” switched off.")
+    if rule.ruleset.state == RuleSetState.DRAFT:  # scores nobody until published
+        messages.success(request, text % {"name": rule.name})
+        return redirect(f"{reverse('scoring:rule_list')}?ruleset={rule.ruleset_id}")
     start_recompute(request, text % {"name": rule.name})
     return redirect("scoring:rule_list")
 
@@ -237,3 +257,66 @@ def contact_score(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"contact": contact, "score": breakdown, "history": chart if history else None}
     return render(request, "scoring/_score_panel.html", context)
+
+
+# --- Releases ------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required()
+def releases_page(request: HttpRequest) -> HttpResponse:
+    """Every version of the scoring model, newest first: the one that scores, the drafts
+    being prepared and the archive a rollback publishes again."""
+    context = {
+        "versions": selectors.ruleset_list(),
+        "job": selectors.latest_recompute_job(),
+        "can_edit": has_role(request.user, *EDITORS),
+        "tab": "releases",
+    }
+    return render(request, "scoring/releases.html", context)
+
+
+@require_POST
+@role_required(*EDITORS)
+def release_draft(request: HttpRequest) -> HttpResponse:
+    source = get_object_or_404(RuleSet, pk=request.POST.get("from") or RuleSet.published().pk)
+    draft = releases.ruleset_draft(by=request.user, source=source)
+    messages.success(
+        request,
+        _("Draft “%(name)s” made: change its rules, backtest it, then publish it.")
+        % {"name": draft.name},
+    )
+    return redirect(f"{reverse('scoring:rule_list')}?ruleset={draft.pk}")
+
+
+@require_POST
+@role_required(*EDITORS)
+def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a draft, or roll back to an archived version, with the reason given."""
+    version = get_object_or_404(RuleSet, pk=pk)
+    rollback = version.state == RuleSetState.ARCHIVED
+    try:
+        services.ruleset_publish(
+            ruleset=version, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, releases.ReleaseConflict) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+        return redirect("scoring:releases")
+    done = _("“%(name)s” is back in use.") if rollback else _("“%(name)s” is published.")
+    messages.success(
+        request, f"{done % {'name': version.name}} {_('Rescoring every contact now.')}"
+    )
+    return redirect("scoring:releases")
+
+
+@require_POST
+@role_required(*EDITORS)
+def release_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(RuleSet, pk=pk)
+    try:
+        releases.ruleset_delete(ruleset=version)
+    except releases.ReleaseConflict as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Draft “%(name)s” deleted.") % {"name": version.name})
+    return redirect("scoring:releases")

@@ -1,0 +1,63 @@
+"""The releases page: every version with its state and reason; marketing and managers draft,
+publish and roll back (a reason is required, a refusal is a message), sales read only."""
+
+import pytest
+from django.urls import reverse
+
+from scoring import releases
+from scoring.models import RecomputeJob, Rule, RuleSet
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sales_see_the_versions_and_no_button(client, rep):
+    client.force_login(rep)
+    page = client.get(reverse("scoring:releases"))
+    assert page.status_code == 200
+    assert RuleSet.published().name in page.content.decode()
+    assert "New draft of the rules in use" not in page.content.decode()
+    draft = releases.ruleset_draft(by=None)
+    url = reverse("scoring:release_publish", args=[draft.pk])
+    assert client.post(url, {"reason": "mine"}).status_code == 403
+    assert RuleSet.objects.get(pk=draft.pk).state == "draft"
+
+
+def test_a_draft_is_made_from_the_rules_in_use_and_listed_with_them(client, marketer):
+    client.force_login(marketer)
+    answer = client.post(reverse("scoring:release_draft"))
+    draft = RuleSet.objects.get(state="draft")
+    assert answer.status_code == 302 and answer["Location"].endswith(f"?ruleset={draft.pk}")
+    listed = client.get(answer["Location"]).content.decode()
+    assert "they score nobody" in listed
+    assert draft.rules.count() == Rule.objects.count()
+
+
+def test_a_publish_without_a_reason_is_refused_with_a_message(client, marketer):
+    draft = releases.ruleset_draft(by=None)
+    client.force_login(marketer)
+    answer = client.post(
+        reverse("scoring:release_publish", args=[draft.pk]), {"reason": ""}, follow=True
+    )
+    assert "Say why this version is published." in answer.content.decode()
+    assert RuleSet.objects.get(pk=draft.pk).state == "draft"
+    assert not RecomputeJob.objects.exists()
+
+
+def test_publishing_the_published_version_again_is_a_message_not_an_error(client, marketer):
+    client.force_login(marketer)
+    published = RuleSet.published()
+    answer = client.post(
+        reverse("scoring:release_publish", args=[published.pk]), {"reason": "x"}, follow=True
+    )
+    assert answer.status_code == 200 and "already published" in answer.content.decode()
+
+
+def test_only_a_draft_is_deleted(client, marketer):
+    client.force_login(marketer)
+    draft = releases.ruleset_draft(by=None)
+    client.post(reverse("scoring:release_delete", args=[draft.pk]))
+    assert not RuleSet.objects.filter(pk=draft.pk).exists()
+    published = RuleSet.published()
+    answer = client.post(reverse("scoring:release_delete", args=[published.pk]), follow=True)
+    assert "only a draft is edited" in answer.content.decode()
+    assert RuleSet.objects.filter(pk=published.pk).exists()
