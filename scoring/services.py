@@ -317,9 +317,8 @@ def _promote(crossings: Sequence[Crossing], settings: ScoringSettings) -> int:
     promoted = 0
     if mql:
         line = settings.mql_threshold
-        reasons = {
-            pk: f"Score {c.score} crossed the MQL threshold {line}" for pk, c in mql.items()
-        }
+        crossed = _("Score %(score)s crossed the MQL threshold %(threshold)s")
+        reasons = {pk: crossed % {"score": c.score, "threshold": line} for pk, c in mql.items()}
         at = {pk: c.at for pk, c in mql.items()}
         promoted = len(contacts_move_bulk(move=Move.MARK_MQL, at_by_id=at, reason=reasons))
     if crossings:
