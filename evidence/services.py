@@ -24,6 +24,7 @@ from leads.roles import User, account
 from reporting.periods import Period, month_start
 from scoring import services as scoring
 from scoring.models import RecomputeJob, Rule
+from scoring.releases import released
 
 from . import backtest, conversion_signals, learning
 from .candidates import RULE_FIELDS, Candidate
@@ -215,16 +216,19 @@ def suggestion_adopt(
         raise ValidationError({"analysis": [_("Only a finished suggestion can be adopted.")]})
     if not rules:
         raise ValidationError({"rules": [_("Keep at least one rule to adopt.")]})
-    adopted = [_adopt_rule(n, fields) for n, fields in enumerate(rules)]
-    switched_off = []
-    if replace_current:
-        for rule in Rule.objects.filter(active=True).exclude(pk__in=[r.pk for r in adopted]):
-            switched_off.append(scoring.rule_update(rule=rule, active=False).pk)
-    if settings:
-        try:
-            scoring.settings_update(**settings)
-        except ValidationError as error:
-            raise ValidationError({"settings": [_messages(error)]}) from error
+    # One release for the whole adoption, however many rules it writes.
+    with released(reason=_("Suggested points adopted"), by=by):
+        adopted = [_adopt_rule(n, fields) for n, fields in enumerate(rules)]
+        switched_off = []
+        if replace_current:
+            others = Rule.objects.filter(active=True).exclude(pk__in=[r.pk for r in adopted])
+            for rule in others:
+                switched_off.append(scoring.rule_update(rule=rule, active=False).pk)
+        if settings:
+            try:
+                scoring.settings_update(**settings)
+            except ValidationError as error:
+                raise ValidationError({"settings": [_messages(error)]}) from error
     job = scoring.recompute_start(by=by)
     adoption = {
         "at": timezone.now().isoformat(),

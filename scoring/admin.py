@@ -56,6 +56,12 @@ class ScoringSettingsAdmin(admin.ModelAdmin[ScoringSettings]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ScoringSettings.objects.exists()
 
+    def save_model(
+        self, request: HttpRequest, obj: ScoringSettings, form: Any, change: bool
+    ) -> None:
+        """Through the service: new thresholds are a release, as from the API."""
+        services.settings_update(**{name: form.cleaned_data[name] for name in form.changed_data})
+
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 

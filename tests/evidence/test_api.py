@@ -10,7 +10,7 @@ from django.utils import timezone
 from evidence import services
 from evidence.models import Analysis, Kind, Status
 from scoring import releases
-from scoring.models import RecomputeJob, Rule, ScoringSettings
+from scoring.models import RecomputeJob, Rule, RuleSet, ScoringSettings
 from scoring.releases import ruleset_draft
 
 from .factories import SUGGESTED_RULE, suggestion_done
@@ -160,6 +160,7 @@ def test_adopting_creates_and_updates_ordinary_rules_then_rescores(
                           "max_times": None, "points": -25},
     ]  # fmt: skip
     body = {"rules": kept, "replace_current": True, "settings": {"mql_threshold": 20}}
+    versions = RuleSet.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = api.as_user(marketer).post(
             f"/api/v1/evidence/analyses/{suggestion.pk}/adopt/", body, format="json"
@@ -173,6 +174,12 @@ def test_adopting_creates_and_updates_ordinary_rules_then_rescores(
     student = Rule.objects.get(name="Student")
     assert (student.points, student.attribute, student.value) == (-25, "job_title", "Student")
     assert ScoringSettings.load().mql_threshold == 20
+    # One release for the whole adoption: the version before it is kept, archived.
+    assert RuleSet.objects.count() == versions + 1
+    assert (RuleSet.published().mql_threshold, RuleSet.published().reason) == (
+        20,
+        "Suggested points adopted",
+    )
     suggestion.refresh_from_db()
     assert suggestion.result["adoptions"][0]["rules"] == [demo.pk, student.pk]
 

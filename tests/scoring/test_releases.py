@@ -208,3 +208,14 @@ def test_the_admin_changes_a_live_rule_by_a_release_and_no_archived_one(
     answer = client.post(f"/admin/scoring/rule/{archived.pk}/change/", body)
     assert answer.status_code == 403
     assert Rule.all_versions.get(pk=archived.pk).points == 40
+
+
+def test_thresholds_changed_in_the_admin_are_a_release_too(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.example", "pw"))
+    before = RuleSet.published()
+    body = {"mql_threshold": "45", "min_fit": "", "min_engagement": "", "hot_threshold": "90",
+            "half_life_days": ""}  # fmt: skip
+    answer = client.post("/admin/scoring/scoringsettings/1/change/", body)
+    assert answer.status_code == 302
+    assert RuleSet.published().pk != before.pk and RuleSet.published().mql_threshold == 45
+    assert ScoringSettings.load().mql_threshold == 45
