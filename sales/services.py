@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import Contact
+from leads.records import checked_save
 from leads.roles import Account, Capability, User, account, can
 
 from . import signals
@@ -251,11 +252,7 @@ def task_update(*, task: SalesTask, by: User, **fields: Any) -> SalesTask:
         _check_task(by, current.contact, fields["owner"])
     if "due_at" in fields and fields["due_at"] != current.due_at:
         current.reminded_at = None
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.save()
-    return current
+    return checked_save(current, **fields)
 
 
 def _check_task_hand(by: User, task: SalesTask) -> None:

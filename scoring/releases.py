@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from leads.erasure import scrub_rows
 from leads.errors import Conflict
+from leads.records import checked_save
 from leads.roles import User, account
 
 from .models import Rule, RuleSet, RuleSetState, ScoringSettings, Thresholds
@@ -102,11 +103,7 @@ def ruleset_update(*, ruleset: RuleSet, **fields: Any) -> RuleSet:
     """Rename a draft or change its thresholds."""
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     editable(ruleset)
-    for name, value in fields.items():
-        setattr(ruleset, name, value)
-    ruleset.full_clean()
-    ruleset.save()
-    return ruleset
+    return checked_save(ruleset, **fields)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from leads.erasure import salted_hash
 from leads.jobs import job_run, job_start
 from leads.models import Contact, JobStatus, TouchSource
+from leads.records import checked_save
 from leads.roles import User
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
@@ -531,9 +532,9 @@ def rule_create(**fields: Any) -> Rule:
     if target is None or target.state == RuleSetState.PUBLISHED:
         reason = _("Rule “%(name)s” added") % {"name": fields.get("name", "")}
         with releases.released(reason=reason) as live:
-            return _saved(Rule(ruleset=live, **fields))
+            return checked_save(Rule(ruleset=live, **fields))
     releases.editable(target)
-    return _saved(Rule(ruleset=target, **fields))
+    return checked_save(Rule(ruleset=target, **fields))
 
 
 @transaction.atomic
@@ -545,17 +546,9 @@ def rule_update(*, rule: Rule, **fields: Any) -> Rule:
     version = RuleSet.objects.get(pk=rule.ruleset_id)
     if version.state != RuleSetState.PUBLISHED:
         releases.editable(version)
-        return _saved(rule, **fields)
+        return checked_save(rule, **fields)
     with releases.released(reason=_("Rule “%(name)s” changed") % {"name": rule.name}) as live:
-        return _saved(rule, ruleset=live, **fields)  # the release moved it to ``live``
-
-
-def _saved(rule: Rule, **fields: Any) -> Rule:
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    rule.full_clean()
-    rule.save()
-    return rule
+        return checked_save(rule, ruleset=live, **fields)  # the release moved it to ``live``
 
 
 @transaction.atomic
@@ -578,7 +571,7 @@ def settings_update(**fields: Any) -> ScoringSettings:
     settings = ScoringSettings.objects.select_for_update().get_or_create(pk=1)[0]
     for name, value in fields.items():
         setattr(settings, name, value)
-    settings.full_clean()
+    settings.full_clean()  # before the release: a refused change makes none
     thresholds = {name: getattr(settings, name) for name in Thresholds.FIELDS}
     if thresholds != {name: getattr(RuleSet.published(), name) for name in Thresholds.FIELDS}:
         with releases.released(reason=_("Thresholds changed")) as live:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from leads.dates import validate_planned_moment
 from leads.models import Contact, Transition
+from leads.records import checked_save
 from leads.roles import Capability, User, can
 from leads.services import contact_assign
 from leads.stages import Move as LeadMove
@@ -76,10 +77,7 @@ def policy_update(
     current = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
     if fields.get("clock", current.clock) != current.clock and current.clocks.exists():
         raise ValidationError({"clock": [_("Clocks ran under this policy: create a new one.")]})
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.full_clean()
-    policy.save()
+    checked_save(policy, **fields)
     if current.active and not policy.active:
         _stop_policy_clocks(policy, now or timezone.now())
     return policy
