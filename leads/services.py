@@ -396,13 +396,17 @@ def contacts_seen(*, at_by_id: Mapping[int, datetime]) -> None:
     """Date back the first-seen time of contacts to activity that precedes it (a sync of
     older events), in one UPDATE: the cohort a person belongs to is when they were first
     seen, not when a system happened to send them."""
-    if not at_by_id:
+    stored = Contact.objects.filter(pk__in=at_by_id).values_list("pk", "first_seen_at")
+    # Most activity comes after the first sight: only the others are written, and the
+    # UPDATE's own test keeps a concurrent, earlier date.
+    earlier = {pk: at_by_id[pk] for pk, seen in stored if seen and at_by_id[pk] < seen}
+    if not earlier:
         return
     at = Case(
-        *(When(pk=pk, then=Value(seen)) for pk, seen in at_by_id.items()),
+        *(When(pk=pk, then=Value(seen)) for pk, seen in earlier.items()),
         output_field=DateTimeField(),
     )
-    Contact.objects.filter(pk__in=at_by_id, first_seen_at__gt=at).update(first_seen_at=at)
+    Contact.objects.filter(pk__in=earlier, first_seen_at__gt=at).update(first_seen_at=at)
 
 
 def _email_taken(email: str, *, exclude: int | None = None) -> int | None:
