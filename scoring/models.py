@@ -160,9 +160,15 @@ class RuleSet(Thresholds):
         )[0]
 
 
-def published_ruleset_id() -> int:
-    """Where a rule goes when nobody names a version: the published one."""
-    return RuleSet.published().pk
+class VersionKey(models.ForeignKey["RuleSet", "RuleSet"]):
+    """``Rule.ruleset``: a rule written without a version joins the published one, by
+    ``save()`` and ``bulk_create()`` alike. Looked up when the row is written, not when a
+    ``Rule`` is built: the evidence tools build unsaved ones by the hundred."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        if add and getattr(model_instance, self.attname) is None:
+            setattr(model_instance, self.attname, RuleSet.published().pk)
+        return super().pre_save(model_instance, add)
 
 
 class ScoringRuleManager(models.Manager["Rule"]):
@@ -185,10 +191,10 @@ class Rule(models.Model):
 
     condition: str  # not stored: the condition in words, for the rules page
 
-    ruleset = models.ForeignKey(
+    ruleset = VersionKey(
         RuleSet,
         on_delete=models.CASCADE,
-        default=published_ruleset_id,
+        blank=True,  # empty: the published version, when the row is written
         related_name="rules",
         verbose_name=_("rule set"),
     )

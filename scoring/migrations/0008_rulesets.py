@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='rule',
             name='ruleset',
-            field=models.ForeignKey(default=scoring.models.published_ruleset_id, on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='scoring.ruleset', verbose_name='rule set'),
+            field=scoring.models.VersionKey(blank=True, on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='scoring.ruleset', verbose_name='rule set'),
         ),
         migrations.AddConstraint(
             model_name='ruleset',

@@ -219,3 +219,16 @@ def test_thresholds_changed_in_the_admin_are_a_release_too(client, django_user_m
     assert answer.status_code == 302
     assert RuleSet.published().pk != before.pk and RuleSet.published().mql_threshold == 45
     assert ScoringSettings.load().mql_threshold == 45
+
+
+def test_a_rule_without_a_version_joins_the_published_one_when_written_not_when_built(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(0):
+        built = Rule(name="Pricing", dimension="engagement", points=5, event_type="page_viewed")
+    assert built.ruleset_id is None
+    (bulk,) = Rule.objects.bulk_create([built])
+    saved = Rule.objects.create(name="Any page", dimension="engagement", points=1,
+                                event_type="page_viewed")  # fmt: skip
+    published = RuleSet.published().pk
+    assert Rule.objects.get(pk=bulk.pk).ruleset_id == saved.ruleset_id == published
