@@ -279,7 +279,8 @@ def releases_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*EDITORS)
 def release_draft(request: HttpRequest) -> HttpResponse:
-    source = get_object_or_404(RuleSet, pk=request.POST.get("from") or RuleSet.published().pk)
+    wanted = request.POST.get("from", "")
+    source = get_object_or_404(RuleSet, pk=wanted) if wanted.isdigit() else RuleSet.published()
     draft = releases.ruleset_draft(by=request.user, source=source)
     messages.success(
         request,

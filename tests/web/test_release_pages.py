@@ -32,6 +32,15 @@ def test_a_draft_is_made_from_the_rules_in_use_and_listed_with_them(client, mark
     assert draft.rules.count() == Rule.objects.count()
 
 
+def test_a_draft_is_made_from_the_version_named_and_an_unknown_one_is_a_404(client, marketer):
+    client.force_login(marketer)
+    old = releases.ruleset_draft(by=None, name="Old")
+    assert client.post(reverse("scoring:release_draft"), {"from": old.pk}).status_code == 302
+    assert RuleSet.objects.filter(based_on=old).count() == 1
+    assert client.post(reverse("scoring:release_draft"), {"from": "x"}).status_code == 302
+    assert client.post(reverse("scoring:release_draft"), {"from": "9999"}).status_code == 404
+
+
 def test_a_publish_without_a_reason_is_refused_with_a_message(client, marketer):
     draft = releases.ruleset_draft(by=None)
     client.force_login(marketer)
