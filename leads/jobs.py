@@ -8,10 +8,12 @@ sweep (or asking again) finds the row.
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 from celery import Task, current_app
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
@@ -80,6 +82,18 @@ def job_start(
     if enqueue:
         enqueue_on_commit(task, job.pk, waiting=f"{waiting} (job {job.pk})")
     return job
+
+
+def jobs_stalled(jobs: type[Job], *, now: datetime | None = None) -> list[int]:
+    """Pending or running jobs of this kind with no progress for a while: their task was
+    lost (a worker killed, an enqueue that failed while the broker was down) and can be run
+    again, which resumes after the last committed range."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.RECOMPUTE_STALLED_SECONDS)
+    return list(
+        jobs._default_manager.filter(
+            status__in=[JobStatus.PENDING, JobStatus.RUNNING], heartbeat_at__lt=since
+        ).values_list("pk", flat=True)
+    )
 
 
 def job_run(

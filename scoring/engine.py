@@ -8,13 +8,13 @@ is known: a promotion is dated at that event, not at the time the batch arrived.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .conditions import event_matcher
-from .models import Dimension, Rule, ScoringSettings
+from .models import Dimension, Rule, Thresholds
 from .sql import Crossing, decay_factor, whole
 
 
@@ -71,22 +71,31 @@ class _Gain:
 
 
 class BatchScorer:
-    """The active event rules, indexed by event type, with their conditions compiled."""
+    """The active event rules of a version, indexed by event type, with their conditions
+    compiled, and its thresholds (the live ones, or a shadow version's)."""
 
-    def __init__(self, rules: Iterable[Rule], settings: ScoringSettings, now: datetime):
-        self.settings = settings
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        thresholds: Thresholds,
+        half_life: float | None,
+        now: datetime,
+    ):
+        self.thresholds = thresholds
         self.now = now
-        self.half_life = settings.half_life_seconds
+        self.half_life = half_life
         self.by_type: dict[str, list[tuple[Rule, Callable[[dict[str, Any]], bool]]]] = defaultdict(
             list
         )
         for rule in rules:
             self.by_type[rule.event_type].append((rule, event_matcher(rule)))
 
-    def rule_ids_for(self, activities: Iterable[NewActivity]) -> set[int]:
-        """The rules that could match: the only counters worth loading."""
+    def rules_for(
+        self, activities: Iterable[NewActivity], rules: Mapping[int, Rule]
+    ) -> dict[int, Rule]:
+        """Of ``rules`` (by id), those that could match: the only counters worth loading."""
         types = {a.type for a in activities}
-        return {rule.pk for t in types for rule, _ in self.by_type.get(t, ())}
+        return {rule.pk: rules[rule.pk] for t in types for rule, _ in self.by_type.get(t, ())}
 
     def score(
         self,
@@ -146,8 +155,8 @@ class BatchScorer:
                         outcome.engaged_at.setdefault(contact_id, at)
             score, fit, engagement = parts.figures()
             levels = {
-                "mql": self.settings.is_mql(score=score, fit=fit, engagement=engagement),
-                "hot": self.settings.is_hot(score=score),
+                "mql": self.thresholds.is_mql(score=score, fit=fit, engagement=engagement),
+                "hot": self.thresholds.is_hot(score=score),
             }
             for level, reached in levels.items():
                 if not reached:

@@ -129,6 +129,18 @@ class RuleSet(Thresholds):
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     archived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("archived at"))
+    shadow_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When its last shadow run began."),
+        verbose_name=_("shadow since"),
+    )
+    shadow_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When its last shadow run ended (empty while it runs)."),
+        verbose_name=_("shadow until"),
+    )
 
     class Meta(Thresholds.Meta):
         ordering = ["-created_at", "-id"]
@@ -139,6 +151,12 @@ class RuleSet(Thresholds):
                 fields=["state"],
                 condition=models.Q(state="published"),
                 name="scoring_one_published_ruleset",
+            ),
+            # One shadow at a time: each costs a second scoring of every event.
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=models.Q(state="shadow"),
+                name="scoring_one_shadow_ruleset",
             ),
         ]
 
@@ -523,6 +541,64 @@ class ContactRuleScore(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.contact_id}: rule {self.rule_id} x{self.times}"
+
+
+class ShadowScore(models.Model):
+    """A contact's score parts by the version in shadow, kept beside its real ones
+    (``ContactScore``) while the shadow runs and kept afterwards for the comparison. The
+    counters of the version's rules live in ``ContactRuleScore`` like any rule's.
+
+    ``mql`` says the contact is over the version's MQL line; ``crossed_at`` is when the
+    version would first have made it an MQL since the shadow began (empty: it would not
+    have, or it was already over the line when the shadow began).
+    """
+
+    pk = models.CompositePrimaryKey("ruleset", "contact")
+    ruleset = models.ForeignKey(
+        RuleSet, on_delete=models.CASCADE, related_name="+", verbose_name=_("rule set")
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,  # as ``ContactRuleScore``: rebuilt in bulk
+        verbose_name=_("contact"),
+    )
+    profile_fit = models.IntegerField(default=0, verbose_name=_("profile fit"))
+    profile_engagement = models.IntegerField(default=0, verbose_name=_("profile engagement"))
+    event_fit = models.IntegerField(default=0, verbose_name=_("event fit"))
+    event_engagement = models.FloatField(default=0.0, verbose_name=_("event engagement"))
+    as_of = models.DateTimeField(default=timezone.now, verbose_name=_("as of"))
+    mql = models.BooleanField(default=False, verbose_name=_("mql"))
+    crossed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("crossed at"))
+
+    class Meta:
+        verbose_name = _("shadow score")
+        indexes = [
+            models.Index(
+                fields=["ruleset", "crossed_at"],
+                condition=models.Q(crossed_at__isnull=False),
+                name="scoring_shadow_crossed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Shadow score of #{self.contact_id} by version {self.ruleset_id}"
+
+
+class ShadowJob(ContactRangeJob):
+    """The start of a shadow run: every contact scored by the version, from its stored
+    activities and profile, before new events are scored by it as they come."""
+
+    ruleset = models.ForeignKey(
+        RuleSet, on_delete=models.CASCADE, related_name="+", verbose_name=_("rule set")
+    )
+
+    class Meta(ContactRangeJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Shadow build #{self.pk} ({self.status})"
 
 
 class RecomputeJob(ContactRangeJob):

@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 
 from leads.erasure import scrub_rows
 from leads.errors import Conflict
+from leads.jobs import job_start
 from leads.records import checked_save
 from leads.roles import User, account
 
-from .models import Rule, RuleSet, RuleSetState, ScoringSettings, Thresholds
+from . import shadow
+from .models import Rule, RuleSet, RuleSetState, ScoringSettings, ShadowJob, Thresholds
 
 State = RuleSetState
 # The version a write without one goes to while ``released`` is open (nested writes, such
@@ -114,14 +116,15 @@ def ruleset_delete(*, ruleset: RuleSet) -> None:
 
 
 def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
-    """Make a draft (or, to roll back, an archived version) the one that scores: the
+    """Make a draft (one in shadow too; or, to roll back, an archived version) the one that
+    scores: the
     version it replaces is archived and the thresholds become the live ones, in the
     caller's transaction. Its rules' counters are to be rebuilt (``counted`` emptied)
     whatever the version held before: an archived version's were dropped by the recompute
     that replaced it. ``services.ruleset_publish`` runs the recompute."""
     live = _lock()
     ruleset = RuleSet.objects.get(pk=ruleset.pk)
-    if ruleset.state not in (State.DRAFT, State.ARCHIVED):
+    if ruleset.state not in (State.DRAFT, State.SHADOW, State.ARCHIVED):
         raise ReleaseConflict(
             _("This rule set is already %(state)s.") % {"state": _state(ruleset)},
             state=ruleset.state,
@@ -129,6 +132,8 @@ def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why this version is published.")]})
     replaced = _archive(RuleSet.published(), reason=reason)
+    if ruleset.state == State.SHADOW:
+        ruleset.shadow_until = replaced.archived_at
     ruleset.state, ruleset.reason, ruleset.published_at = (
         State.PUBLISHED,
         reason,
@@ -141,6 +146,63 @@ def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
     live.save()
     ruleset.rules.update(counted="")
     return ruleset
+
+
+@transaction.atomic
+def shadow_start(*, ruleset: RuleSet, by: User | None, reason: str = "") -> ShadowJob:
+    """Put a draft in shadow: it scores every contact beside the published version, and
+    promotes no one, until it is published or stopped. One version at a time (each costs
+    a second scoring of every event). The returned job scores everyone by it first."""
+    _lock()
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.state != State.DRAFT:
+        raise ReleaseConflict(
+            _("This rule set is %(state)s: only a draft goes in shadow.")
+            % {"state": _state(ruleset)},
+            state=ruleset.state,
+        )
+    other = RuleSet.objects.filter(state=State.SHADOW).first()
+    if other is not None:
+        raise ReleaseConflict(
+            _("“%(name)s” is in shadow already: stop it or publish it first.")
+            % {"name": other.name},
+            state=other.state,
+        )
+    shadow.parts_drop(ruleset)
+    checked_save(
+        ruleset,
+        state=State.SHADOW,
+        reason=reason or _("Shadow run"),
+        shadow_since=timezone.now(),
+        shadow_until=None,
+    )
+    return job_start(
+        ShadowJob,
+        task="scoring.tasks.build_shadow",
+        waiting="the stalled-job sweep will start the shadow run",
+        by=by,
+        ruleset=ruleset,
+    )
+
+
+@transaction.atomic
+def shadow_stop(*, ruleset: RuleSet, reason: str = "") -> RuleSet:
+    """End a shadow run without publishing: the version is a draft again, to edit. What
+    the run found stays readable (the comparison until the stop)."""
+    _lock()
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.state != State.SHADOW:
+        raise ReleaseConflict(
+            _("This rule set is %(state)s, not in shadow.") % {"state": _state(ruleset)},
+            state=ruleset.state,
+        )
+    shadow.counters_drop(ruleset)
+    return checked_save(
+        ruleset,
+        state=State.DRAFT,
+        reason=reason or _("Shadow run stopped"),
+        shadow_until=timezone.now(),
+    )
 
 
 @contextmanager

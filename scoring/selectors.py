@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, F, QuerySet, Sum, Window
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
@@ -20,7 +21,7 @@ from .models import (
     ScoreChange,
     ScoringSettings,
 )
-from .sql import RuleEffect, decay_factor, rule_change_effect
+from .sql import RuleEffect, decay_factor, rule_change_effect, version_new_mqls
 
 EVENT_LABELS = {
     "email_opened": _("Opened an e-mail"),
@@ -206,8 +207,10 @@ def rule_list(*, every_version: bool = False) -> QuerySet[Rule]:
 
 
 def ruleset_list() -> QuerySet[RuleSet]:
-    return RuleSet.objects.select_related("based_on", "created_by").annotate(
-        rule_count=Count("rules")
+    return (
+        RuleSet.objects.select_related("based_on", "created_by")
+        .annotate(rule_count=Count("rules"))
+        .order_by("-created_at", "-id")
     )
 
 
@@ -217,3 +220,24 @@ def latest_recompute_job() -> RecomputeJob | None:
 
 def recompute_job_list() -> QuerySet[RecomputeJob]:
     return RecomputeJob.objects.select_related("requested_by")
+
+
+PREVIEW_SAMPLE = 50
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """Before a version is published: the contacts it would make MQL (``to_mql`` of them,
+    ``contacts`` the highest-scored first)."""
+
+    to_mql: int
+    contacts: list[Contact]
+
+
+def publish_preview(version: RuleSet, *, now: datetime | None = None) -> PublishPreview:
+    ids = version_new_mqls(
+        version, now or timezone.now(), ScoringSettings.load().half_life_seconds
+    )
+    shown = ids[:PREVIEW_SAMPLE]
+    by_id = Contact.objects.in_bulk(shown)
+    return PublishPreview(to_mql=len(ids), contacts=[by_id[pk] for pk in shown if pk in by_id])

@@ -10,7 +10,7 @@ deadlocking, and nobody reads score parts that another transaction is changing.
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -22,19 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.erasure import salted_hash
-from leads.jobs import job_run, job_start
-from leads.models import Contact, JobStatus, TouchSource
+from leads.jobs import job_run, job_start, jobs_stalled
+from leads.models import Contact, TouchSource
 from leads.records import checked_save
 from leads.roles import User
 from leads.services import contacts_for_emails, contacts_move_bulk, contacts_seen
 from leads.stages import MOVES, Move, Stage
 from leads.touches import FORM_SUBMITTED, TouchIn, touches_record
 
-from . import releases, sql
-from .engine import BatchScorer, Counter, NewActivity, Outcome, Parts
+from . import releases, shadow, sql
+from .counters import counters_load, counters_save
+from .engine import BatchScorer, NewActivity, Outcome, Parts
 from .models import (
     Activity,
-    ContactRuleScore,
     ContactScore,
     RecomputeJob,
     Rule,
@@ -191,13 +191,15 @@ def _lock_for_events(contact_ids: set[int]) -> dict[int, _Locked]:
 def _score_events(new: list[NewActivity], locked: dict[int, _Locked], now: datetime) -> None:
     settings = ScoringSettings.load()
     rules = {r.pk: r for r in Rule.objects.filter(active=True).exclude(event_type="")}
-    scorer = BatchScorer(rules.values(), settings, now)
+    half_life = settings.half_life_seconds
+    scorer = BatchScorer(rules.values(), settings, half_life, now)
     contact_ids = {a.contact_id for a in new}
     parts = _load_parts(contact_ids, settings, now)
-    counters = _load_counters(contact_ids, scorer.rule_ids_for(new), rules, settings, now)
+    counters = counters_load(contact_ids, scorer.rules_for(new, rules), half_life, now)
     outcome = scorer.score(new, parts, counters)
     _save(outcome, now)
     sql.update_contact_figures(Scope.of(contact_ids), cause=ScoreCause.EVENT, now=now)
+    shadow.events_score(new, {pk: c.stage for pk, c in locked.items()}, half_life, now)
     _move(outcome, locked, settings)
 
 
@@ -226,41 +228,8 @@ def _load_parts(
     }
 
 
-def _load_counters(
-    contact_ids: set[int],
-    rule_ids: set[int],
-    rules: dict[int, Rule],
-    settings: ScoringSettings,
-    now: datetime,
-) -> dict[tuple[int, int], Counter]:
-    half_life = settings.half_life_seconds
-    rows = ContactRuleScore.objects.filter(contact_id__in=contact_ids, rule_id__in=rule_ids)
-    return {
-        (row.contact_id, row.rule_id): Counter(
-            times=row.times,
-            value=row.value
-            * decay_factor(
-                (now - row.as_of).total_seconds(),
-                half_life if rules[row.rule_id].decays else None,
-            ),
-        )
-        for row in rows
-    }
-
-
 def _save(outcome: Outcome, now: datetime) -> None:
-    ContactRuleScore.objects.bulk_create(
-        [
-            ContactRuleScore(
-                contact_id=contact_id, rule_id=rule_id, times=c.times, value=c.value, as_of=now
-            )
-            for (contact_id, rule_id), c in outcome.counters.items()
-            if c.changed
-        ],
-        update_conflicts=True,
-        unique_fields=["contact", "rule"],
-        update_fields=["times", "value", "as_of"],
-    )
+    counters_save(outcome.counters, now)
     ContactScore.objects.bulk_create(
         [_parts_row(contact_id, p, now) for contact_id, p in outcome.parts.items()],
         update_conflicts=True,
@@ -359,7 +328,10 @@ def _rescore(
     sql.ensure_contact_scores(scope, now)
     sql.sum_contact_scores(scope, now, half_life, profile_only=profile_only)
     sql.update_contact_figures(scope, cause=cause, now=now)
-    return _promote(sql.raise_levels(scope, settings, now), settings)
+    promoted = _promote(sql.raise_levels(scope, settings, now), settings)
+    if cause != ScoreCause.RELEASE:  # a release changes the published rules, not the shadow's
+        shadow.rescore(scope, now, profile_only=profile_only)
+    return promoted
 
 
 def _id_ranges(size: int) -> Iterator[Scope]:
@@ -448,16 +420,8 @@ def recompute_start(*, by: User | None, full: bool = False, enqueue: bool = True
 
 
 def recompute_stalled(*, now: datetime | None = None) -> list[int]:
-    """Pending or running jobs with no progress for a while: their task was lost (a worker
-    killed, an enqueue that failed while the broker was down) and can be run again, which
-    resumes after the last committed range."""
-    now = now or timezone.now()
-    since = now - timedelta(seconds=django_settings.RECOMPUTE_STALLED_SECONDS)
-    return list(
-        RecomputeJob.objects.filter(
-            status__in=[JobStatus.PENDING, JobStatus.RUNNING], heartbeat_at__lt=since
-        ).values_list("pk", flat=True)
-    )
+    """Recompute jobs whose task was lost (``leads.jobs.jobs_stalled``)."""
+    return jobs_stalled(RecomputeJob, now=now)
 
 
 def recompute_run(*, job_id: int, now: datetime | None = None) -> RecomputeJob:

@@ -91,7 +91,7 @@ class Scope:
         return Q(**{f"{field}__in": self.ids})
 
 
-def _now(now: datetime) -> Any:
+def db_time(now: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(now)
 
 
@@ -102,11 +102,11 @@ def _age_seconds(column: str) -> str:
     return f"((julianday(%s) - julianday({column})) * 86400.0)"
 
 
-def _factor(column: str, now: datetime, half_life: float | None) -> tuple[str, list[Any]]:
+def age_factor(column: str, now: datetime, half_life: float | None) -> tuple[str, list[Any]]:
     """SQL for ``decay_factor`` of the time in ``column``, and its parameters."""
     if not half_life:
         return "1.0", []
-    return decay_sql(f"({_age_seconds(column)} / %s)"), [_now(now), half_life] * 3
+    return decay_sql(f"({_age_seconds(column)} / %s)"), [db_time(now), half_life] * 3
 
 
 def lock_contacts(scope: Scope) -> list[int]:
@@ -122,13 +122,14 @@ def lock_contacts(scope: Scope) -> list[int]:
 
 def delete_unpublished_rule_scores(scope: Scope) -> None:
     """Drop the counters of rules no longer in the published version (a release replaced
-    them): they count for nobody, and their rule could not be deleted while they exist."""
+    them) nor in shadow: they count for nobody, and their rule could not be deleted while
+    they exist."""
     where, params = scope.sql("contact_id")
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {RULE_SCORES} WHERE {where} AND rule_id IN ("
             f"SELECT r.id FROM {RULES} r JOIN {RULE_SETS} v ON v.id = r.ruleset_id "
-            "WHERE v.state <> 'published')",
+            "WHERE v.state NOT IN ('published', 'shadow'))",
             params,
         )
 
@@ -173,7 +174,7 @@ def _event_select(
         .values_list("id", "contact_id", "occurred_at")
         .query.sql_with_params()
     )
-    factor, factor_params = _factor("occurred_at", now, half_life if rule.decays else None)
+    factor, factor_params = age_factor("occurred_at", now, half_life if rule.decays else None)
     source, source_params = f"({inner}) AS m", list(inner_params)
     if rule.max_times is not None:
         source = (
@@ -186,7 +187,7 @@ def _event_select(
         f"SELECT contact_id, %s AS counter_rule, COUNT(*) AS times, SUM({factor}) AS value, "
         f"%s AS as_of FROM {source} GROUP BY contact_id"
     )
-    return sql, [rule.pk, *factor_params, _now(now), *source_params]
+    return sql, [rule.pk, *factor_params, db_time(now), *source_params]
 
 
 def insert_rule_scores(
@@ -219,11 +220,11 @@ def ensure_contact_scores(scope: Scope, now: datetime) -> None:
             "event_fit, event_engagement, as_of, mql, hot) "
             f"SELECT c.id, 0, 0, 0, 0, %s, FALSE, FALSE FROM {CONTACTS} c WHERE {where} "
             f"AND NOT EXISTS (SELECT 1 FROM {CONTACT_SCORES} s WHERE s.contact_id = c.id)",
-            [_now(now), *params],
+            [db_time(now), *params],
         )
 
 
-def _sum(kind: str, dimension: Dimension, amount: str) -> str:
+def part_sum(kind: str, dimension: Dimension, amount: str) -> str:
     test = "=" if kind == "profile" else "<>"
     return (
         f"COALESCE(SUM(CASE WHEN r.event_type {test} '' AND r.dimension = '{dimension}' "
@@ -237,16 +238,19 @@ def sum_contact_scores(
     """Sum each contact's counters of active rules, times the rules' current points, into
     its score parts (only the profile parts with ``profile_only``). Rows that come out the
     same are not rewritten; engagement from events is summed as of ``now``."""
-    aged_counter, counter_params = _factor("s.as_of", now, half_life)
-    aged_stored, stored_params = _factor(f"{CONTACT_SCORES}.as_of", now, half_life)
+    aged_counter, counter_params = age_factor("s.as_of", now, half_life)
+    aged_stored, stored_params = age_factor(f"{CONTACT_SCORES}.as_of", now, half_life)
     where, params = scope.sql("p.contact_id")
     join_where, join_params = scope.sql("s.contact_id")
     columns = {
-        "profile_fit": (_sum("profile", Dimension.FIT, "r.points * s.times"), []),
-        "profile_engagement": (_sum("profile", Dimension.ENGAGEMENT, "r.points * s.times"), []),
-        "event_fit": (_sum("event", Dimension.FIT, "r.points * s.times"), []),
+        "profile_fit": (part_sum("profile", Dimension.FIT, "r.points * s.times"), []),
+        "profile_engagement": (
+            part_sum("profile", Dimension.ENGAGEMENT, "r.points * s.times"),
+            [],
+        ),
+        "event_fit": (part_sum("event", Dimension.FIT, "r.points * s.times"), []),
         "event_engagement": (
-            _sum("event", Dimension.ENGAGEMENT, f"r.points * s.value * {aged_counter}"),
+            part_sum("event", Dimension.ENGAGEMENT, f"r.points * s.value * {aged_counter}"),
             counter_params,
         ),
     }
@@ -276,7 +280,7 @@ def sum_contact_scores(
         WHERE {CONTACT_SCORES}.contact_id = a.id AND ({" OR ".join(changed)})
     """
     select_params = [p for _, column_params in columns.values() for p in column_params]
-    set_params = [] if profile_only else [_now(now)]
+    set_params = [] if profile_only else [db_time(now)]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*set_params, *select_params, *join_params, *params, *changed_params])
 
@@ -307,7 +311,7 @@ def update_contact_figures(scope: Scope, *, cause: ScoreCause, now: datetime) ->
                OR {CONTACTS}.score <> f.fit + f.eng)
     """
     with connection.cursor() as cursor:
-        cursor.execute(ledger, [_now(now), cause.value, *params])
+        cursor.execute(ledger, [db_time(now), cause.value, *params])
         cursor.execute(update, params)
 
 
@@ -330,13 +334,67 @@ def _counter_points(
     engagement = rule.points if rule.active and rule.dimension == Dimension.ENGAGEMENT else 0
     if not rule.is_event_rule:
         return f"%s * {counters}.times", [fit], f"%s * {counters}.times", [engagement]
-    factor, params = _factor(f"{counters}.as_of", now, half_life if rule.decays else None)
+    factor, params = age_factor(f"{counters}.as_of", now, half_life if rule.decays else None)
     return (
         f"%s * {counters}.times",
         [fit],
         f"%s * {counters}.value * {factor}",
         [engagement, *params],
     )
+
+
+EVERYONE = Scope.range(0, 2**62)
+
+
+def _points_of(
+    rules: Sequence[Rule], now: datetime, half_life: float | None
+) -> tuple[str, list[Any]]:
+    """SQL for ``(id, fit, eng)`` rows: the points each rule gives each contact, its
+    counters built as a recompute builds them, as of ``now``; and the parameters."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for rule in rules:
+        if rule.is_event_rule:
+            select, select_params = _event_select(rule, EVERYONE, now, half_life)
+        else:
+            select, select_params = _profile_select(rule, EVERYONE, now)
+        fit, fit_params, eng, eng_params = _counter_points(rule, "n", now, half_life)
+        parts.append(f"SELECT n.contact_id AS id, {fit} AS fit, {eng} AS eng FROM ({select}) n")
+        params += [*fit_params, *eng_params, *select_params]
+    return " UNION ALL ".join(parts), params
+
+
+def version_new_mqls(version: RuleSet, now: datetime, half_life: float | None) -> list[int]:
+    """The contacts that publishing ``version`` would make MQL, highest score first: its
+    score passes the version's test and the contact is not over the live line yet, in a
+    stage the recompute promotes from (the test of ``raise_levels``)."""
+    rules = list(version.rules.filter(active=True).order_by("pk"))
+    points, params = (
+        _points_of(rules, now, half_life)
+        if rules
+        else ("SELECT 0 AS id, 0 AS fit, 0.0 AS eng", [])
+    )
+    mql, mql_params = version.mql_criterion.sql(
+        score="c.score", fit="c.fit_score", engagement="c.engagement_score"
+    )
+    sources = sorted(MOVES[Move.MARK_MQL].sources - {Stage.RECYCLED})
+    statement = f"""
+        SELECT c.id FROM (
+            SELECT f.*, f.fit_score + f.engagement_score AS score
+            FROM (SELECT b.id, b.stage, CAST(COALESCE(d.fit, 0) AS INTEGER) AS fit_score,
+                         CAST(FLOOR(COALESCE(d.eng, 0) + 0.5) AS INTEGER) AS engagement_score
+                  FROM {CONTACTS} b
+                  LEFT JOIN (SELECT id, SUM(fit) AS fit, SUM(eng) AS eng
+                             FROM ({points}) AS p GROUP BY id) AS d ON d.id = b.id
+                  WHERE b.erased_at IS NULL) AS f) AS c
+        LEFT JOIN {CONTACT_SCORES} s ON s.contact_id = c.id
+        WHERE {mql} AND c.stage IN ({", ".join(["%s"] * len(sources))})
+          AND NOT COALESCE(s.mql, FALSE)
+        ORDER BY c.score DESC, c.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *mql_params, *sources])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def rule_change_effect(
@@ -348,14 +406,9 @@ def rule_change_effect(
     of ``now``; then, with those figures, the contacts the recompute would promote (the
     test of ``raise_levels``: not yet marked, in a stage the move to MQL starts from)."""
     half_life = settings.half_life_seconds
-    everyone = Scope.range(0, 2**62)
-    if candidate.is_event_rule:
-        new_sql, new_params = _event_select(candidate, everyone, now, half_life)
-    else:
-        new_sql, new_params = _profile_select(candidate, everyone, now)
-    new_fit, new_fit_p, new_eng, new_eng_p = _counter_points(candidate, "n", now, half_life)
-    parts = [f"SELECT n.contact_id AS id, {new_fit} AS fit, {new_eng} AS eng FROM ({new_sql}) n"]
-    params = [*new_fit_p, *new_eng_p, *new_params]
+    new_sql, new_params = _points_of([candidate], now, half_life)
+    parts = [new_sql]
+    params = new_params
     if replaced is not None:
         old_fit, old_fit_p, old_eng, old_eng_p = _counter_points(replaced, "o", now, half_life)
         parts.append(
@@ -464,7 +517,7 @@ def _set_marks(scope: Scope, settings: ScoringSettings, *, may_raise: bool) -> N
 
 
 def _aged(now: datetime, half_life: float) -> tuple[str, list[Any]]:
-    factor, params = _factor("as_of", now, half_life)
+    factor, params = age_factor("as_of", now, half_life)
     return f"(event_engagement * {factor})", params
 
 
@@ -501,7 +554,7 @@ def age_engagement(scope: Scope, now: datetime, half_life: float) -> None:
         WHERE {where}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, NEGLIGIBLE, *params, _now(now), *scope_params])
+        cursor.execute(sql, [*params, NEGLIGIBLE, *params, db_time(now), *scope_params])
 
 
 def insert_activities(

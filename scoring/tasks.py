@@ -2,7 +2,10 @@
 
 from celery import shared_task
 
-from . import services
+from leads.jobs import jobs_stalled
+
+from . import services, shadow
+from .models import ShadowJob
 
 
 @shared_task(name="scoring.tasks.decay_scores")
@@ -17,8 +20,17 @@ def recompute_scores(job_id: int) -> None:
     services.recompute_run(job_id=job_id)
 
 
+@shared_task(name="scoring.tasks.build_shadow")
+def build_shadow(job_id: int) -> None:
+    """Run (or resume) the build that starts a shadow run; safe to deliver twice."""
+    shadow.build_run(job_id=job_id)
+
+
 @shared_task(name="scoring.tasks.resume_stalled_recomputes")
 def resume_stalled_recomputes() -> None:
-    """Beat: queue again the jobs whose task was lost (see ``services.recompute_stalled``)."""
+    """Beat: queue again the recomputes and shadow builds whose task was lost
+    (``leads.jobs.jobs_stalled``)."""
     for job_id in services.recompute_stalled():
         recompute_scores.delay(job_id)
+    for job_id in jobs_stalled(ShadowJob):
+        build_shadow.delay(job_id)

@@ -9,13 +9,12 @@ analyses compare rule sets and adopt rules, so they are theirs: reps get 403.
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from leads.api.permissions import ScoringEditors
 from leads.api.responses import errors
-from leads.roles import Capability, has_role, holders
 from scoring.api.serializers import RecomputeJobSerializer
 
 from .. import selectors, services
@@ -29,13 +28,6 @@ from .serializers import (
     SuggestionRequestSerializer,
     params_of,
 )
-
-
-class ScoringEditors(BasePermission):
-    message = "Marketing and managers analyse and change the scoring."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return has_role(request.user, *holders(Capability.EDIT_SCORING))
 
 
 class StartView(APIView):

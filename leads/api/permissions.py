@@ -47,3 +47,6 @@ def holding(capability: Capability, message: str) -> type[BasePermission]:
 ContactEditors = holding(
     Capability.EDIT_CONTACTS, "Duplicates and merges are for marketing and managers."
 )
+ScoringEditors = holding(
+    Capability.EDIT_SCORING, "Marketing and managers analyse and change the scoring."
+)

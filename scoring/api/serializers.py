@@ -12,13 +12,22 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from leads.api.duplicates import ContactBriefSerializer
 from leads.api.serializers import ContactRangeJobSerializer, StorableJSONField, job_fields
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
 
 from ..conditions import EVENT_TYPE, Operator
-from ..models import RecomputeJob, Rule, RuleSet, ScoreChange, ScoringSettings, Thresholds
+from ..models import (
+    RecomputeJob,
+    Rule,
+    RuleSet,
+    ScoreChange,
+    ScoringSettings,
+    ShadowJob,
+    Thresholds,
+)
 from ..services import EventIn
 
 MAX_BATCH = 1000
@@ -256,6 +265,8 @@ class RuleSetSerializer(serializers.ModelSerializer[Any]):
             "created_at",
             "published_at",
             "archived_at",
+            "shadow_since",
+            "shadow_until",
         ]
         read_only_fields = [
             "state",
@@ -265,6 +276,8 @@ class RuleSetSerializer(serializers.ModelSerializer[Any]):
             "created_at",
             "published_at",
             "archived_at",
+            "shadow_since",
+            "shadow_until",
         ]
         extra_kwargs = {"name": {"required": False}}
 
@@ -283,6 +296,12 @@ class RuleSetSerializer(serializers.ModelSerializer[Any]):
 
 class PublishSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500, help_text="Why this version is published.")
+
+
+class ShadowRequestSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="Why (for the audit log)."
+    )
 
 
 class ScoringSettingsSerializer(serializers.ModelSerializer[Any]):
@@ -353,6 +372,50 @@ class ScoreBreakdownSerializer(serializers.Serializer[Any]):
 class PublishedSerializer(serializers.Serializer[Any]):
     ruleset = RuleSetSerializer()
     recompute = RecomputeJobSerializer()
+
+
+class ShadowJobSerializer(ContactRangeJobSerializer):
+    class Meta:
+        model = ShadowJob
+        fields = read_only_fields = job_fields("ruleset")
+
+
+class ShadowStartedSerializer(serializers.Serializer[Any]):
+    ruleset = RuleSetSerializer()
+    build = ShadowJobSerializer(help_text="Every contact scored by the version first.")
+
+
+class RepLoadSerializer(serializers.Serializer[Any]):
+    owner = serializers.IntegerField(allow_null=True, help_text="Null: nobody yet.")
+    name = serializers.CharField()
+    published = serializers.IntegerField(help_text="MQLs the published set made them.")
+    shadow = serializers.IntegerField(help_text="MQLs the shadow would have made them.")
+
+
+class ComparisonSerializer(serializers.Serializer[Any]):
+    """A shadow run's findings, since it began (until it ended, or now)."""
+
+    ruleset = serializers.IntegerField(source="ruleset.pk")
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    running = serializers.BooleanField()
+    build = ShadowJobSerializer(allow_null=True)
+    published = serializers.IntegerField(help_text="MQLs the published set made.")
+    shadow = serializers.IntegerField(help_text="MQLs the shadow would have made.")
+    overlap = serializers.IntegerField(help_text="Made by both.")
+    only_published = serializers.IntegerField()
+    only_shadow = serializers.IntegerField()
+    only_shadow_became = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Where those only the shadow made stand now: contacts per stage.",
+    )
+    load = RepLoadSerializer(many=True, help_text="MQLs per rep (owner now), by each set.")
+    only_shadow_sample = ContactBriefSerializer(many=True, help_text="The latest 50 of them.")
+
+
+class PublishPreviewSerializer(serializers.Serializer[Any]):
+    to_mql = serializers.IntegerField(help_text="Contacts publishing it would make MQL.")
+    contacts = ContactBriefSerializer(many=True, help_text="The 50 with the highest score.")
 
 
 class ScoreChangeSerializer(serializers.ModelSerializer[Any]):

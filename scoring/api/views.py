@@ -11,19 +11,22 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from leadfunnel.api.parsers import LimitedJSONParser
-from leads.api.permissions import CanSeeContact, HasFunnelRole
+from leads.api.permissions import CanSeeContact, HasFunnelRole, ScoringEditors
 from leads.api.responses import STATE_CONFLICT, crud_schema, errors
 from leads.models import Contact
 from leads.roles import Capability, holders
 
 from .. import releases, selectors, services
+from ..comparison import shadow_comparison
 from ..filtersets import RuleFilterSet
 from ..models import RecomputeJob, Rule, RuleSet, ScoringSettings
 from .serializers import (
     MAX_BATCH,
+    ComparisonSerializer,
     EventSerializer,
     IngestResultSerializer,
     PublishedSerializer,
+    PublishPreviewSerializer,
     PublishSerializer,
     RecomputeJobSerializer,
     RecomputeRequestSerializer,
@@ -33,6 +36,8 @@ from .serializers import (
     ScoreAtSerializer,
     ScoreBreakdownSerializer,
     ScoringSettingsSerializer,
+    ShadowRequestSerializer,
+    ShadowStartedSerializer,
 )
 
 # Marketing owns the scoring model; managers may change it too; everyone reads it (both
@@ -181,7 +186,7 @@ class RuleViewSet(viewsets.ModelViewSet[Rule]):
     ),
 )
 class RuleSetViewSet(viewsets.ModelViewSet[RuleSet]):
-    """Versions of the scoring model: draft, published, archived."""
+    """Versions of the scoring model: draft, shadow, published, archived."""
 
     serializer_class = RuleSetSerializer
     permission_classes = [HasFunnelRole]
@@ -226,6 +231,66 @@ class RuleSetViewSet(viewsets.ModelViewSet[RuleSet]):
         )
         published = {"ruleset": self.get_queryset().get(pk=version.pk), "recompute": job}
         return Response(PublishedSerializer(published).data)
+
+    @extend_schema(
+        summary="Put this draft in shadow",
+        description="It scores every contact beside the published version (the `build` job "
+        "first scores everyone by it, to poll) and promotes no one; see `comparison`. One "
+        "version at a time: 409 if another is in shadow or this one is not a draft.",
+        request=ShadowRequestSerializer,
+        responses={200: ShadowStartedSerializer, **errors(400, 404), **STATE_CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def shadow(self, request: Request, pk: str | None = None) -> Response:
+        params = ShadowRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        version = self.get_object()
+        job = releases.shadow_start(
+            ruleset=version, by=request.user, reason=params.validated_data.get("reason", "")
+        )
+        started = {"ruleset": self.get_queryset().get(pk=version.pk), "build": job}
+        return Response(ShadowStartedSerializer(started).data)
+
+    @extend_schema(
+        summary="End the shadow run without publishing",
+        description="The version is a draft again; its comparison stays readable. 409 if "
+        "it is not in shadow.",
+        request=ShadowRequestSerializer,
+        responses={200: RuleSetSerializer, **errors(400, 404), **STATE_CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="stop-shadow")
+    def stop_shadow(self, request: Request, pk: str | None = None) -> Response:
+        params = ShadowRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        version = releases.shadow_stop(
+            ruleset=self.get_object(), reason=params.validated_data.get("reason", "")
+        )
+        return Response(RuleSetSerializer(self.get_queryset().get(pk=version.pk)).data)
+
+    @extend_schema(
+        summary="What the shadow run found",
+        description="Since the run began (until it ended): the MQLs each set made, the "
+        "overlap, those only the shadow would have made and where they stand now, and the "
+        "load per rep. 409 for a version never in shadow. Marketing and managers only "
+        "(it names contacts outside a rep's queue).",
+        responses={200: ComparisonSerializer, **errors(404), **STATE_CONFLICT},
+    )
+    @action(detail=True, methods=["get"], permission_classes=[ScoringEditors])
+    def comparison(self, request: Request, pk: str | None = None) -> Response:
+        return Response(ComparisonSerializer(shadow_comparison(self.get_object())).data)
+
+    @extend_schema(
+        summary="Who publishing this version would make MQL",
+        description="The contacts over its MQL line that are not MQLs yet, in a stage the "
+        "move to MQL starts from: what the recompute after the publish would promote. "
+        "Marketing and managers only.",
+        responses={200: PublishPreviewSerializer, **errors(404)},
+    )
+    @action(detail=True, methods=["get"], permission_classes=[ScoringEditors])
+    def preview(self, request: Request, pk: str | None = None) -> Response:
+        return Response(
+            PublishPreviewSerializer(selectors.publish_preview(self.get_object())).data
+        )
 
 
 @extend_schema_view(

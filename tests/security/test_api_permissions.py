@@ -103,6 +103,10 @@ API = [
     Op("scoring-ruleset-detail", "PUT", "401 403 200 403 403 200 200", "ruleset"),
     Op("scoring-ruleset-detail", "DELETE", "401 403 204 403 403 204 204", "ruleset"),
     Op("scoring-ruleset-publish", "POST", CONTACT_EDITORS_ONLY, "ruleset"),  # needs a reason
+    Op("scoring-ruleset-shadow", "POST", SCORING_EDITORS_ONLY, "ruleset"),
+    Op("scoring-ruleset-stop-shadow", "POST", SCORING_EDITORS_ONLY, "shadow"),
+    Op("scoring-ruleset-comparison", "GET", SCORING_EDITORS_ONLY, "shadow"),
+    Op("scoring-ruleset-preview", "GET", SCORING_EDITORS_ONLY, "ruleset"),
     Op("scoring-settings", "GET", EVERY_ROLE_READS),
     Op("scoring-settings", "PATCH", "401 403 200 403 403 200 200"),
     Op("scoring-settings", "PUT", "401 403 200 403 403 200 200"),

@@ -413,6 +413,9 @@ NOT_LISTS = {
     "report-targets",
     "report-trends",
     "report-response-time",
+    # A version's findings: aggregates and a sample of 50, counted in tests/scoring/test_shadow.py.
+    "scoring-ruleset-comparison",
+    "scoring-ruleset-preview",
 }
 
 

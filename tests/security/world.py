@@ -29,7 +29,7 @@ from leads.stages import Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
 from scoring.models import RecomputeJob, Rule
-from scoring.releases import ruleset_draft
+from scoring.releases import ruleset_draft, shadow_start
 from sla import services as sla_services
 from sla.models import AssignmentRule, Breach, ClockKind, Notification
 from sla.sweep import sla_sweep
@@ -153,6 +153,9 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
         ).pk
     ),
     "ruleset": lambda w, s: ruleset_draft(by=w.users["mkt"]).pk,
+    "shadow": lambda w, s: (
+        shadow_start(ruleset=ruleset_draft(by=w.users["mkt"]), by=w.users["mkt"]).ruleset_id
+    ),
     "recompute": lambda w, s: RecomputeJob.objects.create(requested_by=w.users["mkt"]).pk,
     "policy": lambda w, s: w.breach.policy_id,
     "breach": lambda w, s: w.breach.pk,
