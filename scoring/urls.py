@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import release_views, views
 
 app_name = "scoring"
 
@@ -17,9 +17,24 @@ urlpatterns = [
     path("scoring/thresholds/preview/", views.thresholds_preview, name="thresholds_preview"),
     path("scoring/recompute/", views.recompute, name="recompute"),
     path("scoring/recompute/<int:pk>/", views.recompute_progress, name="recompute_progress"),
-    path("scoring/releases/", views.releases_page, name="releases"),
-    path("scoring/releases/new/", views.release_draft, name="release_draft"),
-    path("scoring/releases/<int:pk>/publish/", views.release_publish, name="release_publish"),
-    path("scoring/releases/<int:pk>/delete/", views.release_delete, name="release_delete"),
+    path("scoring/releases/", release_views.releases_page, name="releases"),
+    path("scoring/releases/new/", release_views.release_draft, name="release_draft"),
+    path(
+        "scoring/releases/<int:pk>/publish/",
+        release_views.release_publish,
+        name="release_publish",
+    ),
+    path("scoring/releases/<int:pk>/delete/", release_views.release_delete, name="release_delete"),
+    path("scoring/releases/<int:pk>/shadow/", release_views.release_shadow, name="release_shadow"),
+    path(
+        "scoring/releases/<int:pk>/stop-shadow/",
+        release_views.release_stop_shadow,
+        name="release_stop_shadow",
+    ),
+    path(
+        "scoring/releases/<int:pk>/comparison/",
+        release_views.release_comparison,
+        name="release_comparison",
+    ),
     path("scoring/contacts/<int:pk>/", views.contact_score, name="contact_score"),
 ]

@@ -29,7 +29,7 @@ from leads.roles import Capability, has_role, holders
 from leads.stages import MOVES, Move, Stage
 from reporting.charts import Chart, Series
 
-from . import releases, selectors, services
+from . import selectors, services
 from .conditions import ATTRIBUTES_PREFIX, describe
 from .criterion import MqlCriterion
 from .forms import EVENT_TYPES, PROFILE_ATTRIBUTES, RuleForm, ThresholdsForm
@@ -257,67 +257,3 @@ def contact_score(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"contact": contact, "score": breakdown, "history": chart if history else None}
     return render(request, "scoring/_score_panel.html", context)
-
-
-# --- Releases ------------------------------------------------------------------------------
-
-
-@require_GET
-@role_required()
-def releases_page(request: HttpRequest) -> HttpResponse:
-    """Every version of the scoring model, newest first: the one that scores, the drafts
-    being prepared and the archive a rollback publishes again."""
-    context = {
-        "versions": selectors.ruleset_list(),
-        "job": selectors.latest_recompute_job(),
-        "can_edit": has_role(request.user, *EDITORS),
-        "tab": "releases",
-    }
-    return render(request, "scoring/releases.html", context)
-
-
-@require_POST
-@role_required(*EDITORS)
-def release_draft(request: HttpRequest) -> HttpResponse:
-    wanted = request.POST.get("from", "")
-    source = get_object_or_404(RuleSet, pk=wanted) if wanted.isdigit() else RuleSet.published()
-    draft = releases.ruleset_draft(by=request.user, source=source)
-    messages.success(
-        request,
-        _("Draft “%(name)s” made: change its rules, backtest it, then publish it.")
-        % {"name": draft.name},
-    )
-    return redirect(f"{reverse('scoring:rule_list')}?ruleset={draft.pk}")
-
-
-@require_POST
-@role_required(*EDITORS)
-def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish a draft, or roll back to an archived version, with the reason given."""
-    version = get_object_or_404(RuleSet, pk=pk)
-    rollback = version.state == RuleSetState.ARCHIVED
-    try:
-        services.ruleset_publish(
-            ruleset=version, by=request.user, reason=request.POST.get("reason", "")
-        )
-    except (ValidationError, releases.ReleaseConflict) as refused:
-        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
-        return redirect("scoring:releases")
-    done = _("“%(name)s” is back in use.") if rollback else _("“%(name)s” is published.")
-    messages.success(
-        request, f"{done % {'name': version.name}} {_('Rescoring every contact now.')}"
-    )
-    return redirect("scoring:releases")
-
-
-@require_POST
-@role_required(*EDITORS)
-def release_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(RuleSet, pk=pk)
-    try:
-        releases.ruleset_delete(ruleset=version)
-    except releases.ReleaseConflict as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("Draft “%(name)s” deleted.") % {"name": version.name})
-    return redirect("scoring:releases")

@@ -4,8 +4,11 @@ publish and roll back (a reason is required, a refusal is a message), sales read
 import pytest
 from django.urls import reverse
 
+from leads.models import Contact
+from leads.stages import Stage
 from scoring import releases
 from scoring.models import RecomputeJob, Rule, RuleSet
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +73,53 @@ def test_only_a_draft_is_deleted(client, marketer):
     answer = client.post(reverse("scoring:release_delete", args=[published.pk]), follow=True)
     assert "only a draft is edited" in answer.content.decode()
     assert RuleSet.objects.filter(pk=published.pk).exists()
+
+
+def _looser_draft() -> RuleSet:
+    """A draft that makes an MQL of anyone with 10 points."""
+    draft = releases.ruleset_draft(by=None, name="Looser")
+    return releases.ruleset_update(ruleset=draft, mql_threshold=10, min_engagement=None)
+
+
+def test_the_publish_page_lists_who_it_would_make_mql_before_anything_changes(client, marketer):
+    warm = ContactFactory(stage=Stage.LEAD, first_name="Grace", last_name="Hopper")
+    ContactFactory(stage=Stage.LEAD)
+    draft = _looser_draft()
+    Rule.all_versions.create(
+        ruleset=draft, name="Named Grace", dimension="fit", points=15,
+        attribute="first_name", operator="eq", value="Grace",
+    )  # fmt: skip
+    client.force_login(marketer)
+    page = client.get(reverse("scoring:release_publish", args=[draft.pk])).content.decode()
+    assert "It would make 1 contact MQL" in page and "Grace Hopper" in page
+    assert RuleSet.objects.get(pk=draft.pk).state == "draft"
+    assert Contact.objects.get(pk=warm.pk).stage == Stage.LEAD
+
+
+def test_a_draft_runs_in_shadow_and_its_comparison_page_shows_the_figures(client, marketer):
+    draft = _looser_draft()
+    client.force_login(marketer)
+    answer = client.post(reverse("scoring:release_shadow", args=[draft.pk]), follow=True)
+    page = answer.content.decode()
+    assert "is in shadow" in page and "MQLs since the shadow began" in page
+    assert "Scoring every contact by this version first" in page  # the build waits
+    assert RuleSet.objects.get(pk=draft.pk).state == "shadow"
+    listed = client.get(reverse("scoring:releases")).content.decode()
+    assert "Stop the shadow" in listed and "Comparison" in listed
+
+
+def test_a_second_shadow_is_refused_with_a_message(client, marketer):
+    releases.shadow_start(ruleset=_looser_draft(), by=None)
+    other = releases.ruleset_draft(by=None, name="Other")
+    client.force_login(marketer)
+    answer = client.post(reverse("scoring:release_shadow", args=[other.pk]), follow=True)
+    assert "is in shadow already" in answer.content.decode()
+    assert RuleSet.objects.get(pk=other.pk).state == "draft"
+
+
+def test_a_version_never_in_shadow_has_no_comparison_page(client, marketer):
+    client.force_login(marketer)
+    answer = client.get(
+        reverse("scoring:release_comparison", args=[_looser_draft().pk]), follow=True
+    )
+    assert "has never been in shadow" in answer.content.decode()
