@@ -4,6 +4,8 @@ found, and the publish (or rollback) with the contacts it would make MQL shown f
 Writes go through ``scoring.releases`` and ``scoring.services``.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -131,7 +133,7 @@ def release_stop_shadow(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("scoring:releases")
 
 
-def _load_chart(load: list[dict]) -> Chart:
+def _load_chart(load: list[dict[str, Any]]) -> Chart:
     return Chart(
         key="shadow-load",
         title=_("MQLs per rep"),
