@@ -4,7 +4,9 @@ A real server (gunicorn, 2 sync workers, production settings with DEBUG off) on 
 port; a client with a few threads posts batches of 1,000 events (a tenth of them naming the
 contact by e-mail) over 100,000 contacts, scored by 20 active rules. Then the same rows are
 COPYed into the same table in this process. Printed: events/s through the API (stored and
-scored), rows/s by COPY, and how many times slower the API is.
+scored), rows/s by COPY, and how many times slower the API is. Then a draft is put in shadow
+(built first, timed) and as many events again are posted: the ratio of the two ingest times
+is what the shadow costs (bar: 1.5x).
 """
 
 import http.client
@@ -184,6 +186,26 @@ def _token() -> str:
     return api_key_create(user=user, name="bench")[1]
 
 
+def _shadow_started() -> tuple[object, float]:
+    """A draft of the bench's rules with other thresholds, in shadow, built: the seconds
+    the build took (every contact scored by it, as the worker does)."""
+    from scoring import releases, shadow
+
+    draft = releases.ruleset_draft(by=None, name="Bench shadow")
+    draft = releases.ruleset_update(ruleset=draft, mql_threshold=40, hot_threshold=150)
+    job = releases.shadow_start(ruleset=draft, by=None)
+    started = time.perf_counter()
+    shadow.build_run(job_id=job.pk)
+    return draft, time.perf_counter() - started
+
+
+def _shadow_ended(draft) -> None:
+    from scoring import releases
+
+    releases.shadow_stop(ruleset=draft)
+    releases.ruleset_delete(ruleset=draft)
+
+
 def run(contacts: int) -> list[Result]:
     from leads.models import Contact, Transition
     from scoring.models import Rule
@@ -196,22 +218,34 @@ def run(contacts: int) -> list[Result]:
     tag = f"bench-{now:%Y%m%d%H%M%S}"
     rng = random.Random(11)
     batches = _events(rng, people, tag, now)
+    shadowed = _events(rng, people, f"{tag}-shadow", now)
     warmup = _events(rng, people, f"{tag}-warmup", now)[:2]
-    bodies = [json.dumps([e for _, e in batch]).encode() for batch in batches]
+
+    def bodies(of):
+        return [json.dumps([e for _, e in batch]).encode() for batch in of]
+
     port = _free_port()
     server = _start_server(port)
     try:
         token = _token()
-        _post_all(port, token, [json.dumps([e for _, e in b]).encode() for b in warmup])
+        _post_all(port, token, bodies(warmup))
         started = datetime.now(UTC)
-        seconds, latencies, accepted = _post_all(port, token, bodies)
+        seconds, latencies, accepted = _post_all(port, token, bodies(batches))
+        moves = Transition.objects.filter(recorded_at__gte=started, actor__isnull=True).count()
+        draft, build_seconds = _shadow_started()
+        try:
+            shadow_seconds, shadow_latencies, shadow_accepted = _post_all(
+                port, token, bodies(shadowed)
+            )
+        finally:
+            _shadow_ended(draft)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    moves = Transition.objects.filter(recorded_at__gte=started, actor__isnull=True).count()
     copy_seconds = _copy(batches, now)
     events = BATCH * BATCHES
     api_rate, copy_rate = accepted / seconds, events / copy_seconds
+    shadow_rate = shadow_accepted / shadow_seconds
     p50 = statistics.median(latencies) * 1000
     return [
         Result(
@@ -229,5 +263,21 @@ def run(contacts: int) -> list[Result]:
             "x slower",
             "< 15x",
             f"{Rule.objects.filter(active=True).count()} active rules",
+        ),
+        Result(
+            "events API with a version in shadow",
+            shadow_rate,
+            "events/s",
+            "",
+            f"{shadow_accepted:,} events, p50 "
+            f"{statistics.median(shadow_latencies) * 1000:,.0f} ms/batch; the shadow's "
+            f"build took {build_seconds:,.1f} s",
+        ),
+        Result(
+            "ingest time with a shadow vs without",
+            api_rate / shadow_rate,
+            "x",
+            "<= 1.5x",
+            "the same workload, the published set scored alone, then with a shadow",
         ),
     ]
