@@ -30,6 +30,7 @@ NAV = (
     ),
     NavItem(_("My queue"), reverse_lazy("leads:my_queue"), CAPABILITIES[Capability.OWN_CONTACTS]),
     NavItem(_("Contacts"), reverse_lazy("leads:contact_list"), EVERYONE),
+    NavItem(_("Companies"), reverse_lazy("scoring:companies"), EVERYONE),
     NavItem(
         _("Scoring"), reverse_lazy("scoring:rule_list"), CAPABILITIES[Capability.EDIT_SCORING]
     ),

@@ -118,6 +118,49 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(sla_due_at__lt=now or timezone.now())
 
 
+class Company(models.Model):
+    """The organisation a set of contacts belongs to (an account).
+
+    Contacts are grouped by their e-mail's domain, or, for an address at a free-mail
+    provider (``FREE_MAIL_DOMAINS``), by the company they gave; ``key`` is that domain or
+    ``name:`` and the name, lower-cased. The grouping is kept by ``leads.companies`` and
+    the scores by ``scoring.companies``, both set-based.
+    """
+
+    key = models.CharField(max_length=260, unique=True, verbose_name=_("key"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    domain = models.CharField(max_length=254, blank=True, verbose_name=_("domain"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_companies",
+        help_text=_("The rep who works the account."),
+        verbose_name=_("owner"),
+    )
+    contact_count = models.PositiveIntegerField(default=0, verbose_name=_("contacts"))
+    fit_score = models.IntegerField(default=0, verbose_name=_("fit score"))
+    engagement_score = models.IntegerField(default=0, verbose_name=_("engagement score"))
+    score = models.IntegerField(default=0, db_index=True, verbose_name=_("score"))
+    mqa_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When it became a marketing-qualified account (empty: it is not one)."),
+        verbose_name=_("mqa at"),
+    )
+    scored_at = models.DateTimeField(null=True, blank=True, verbose_name=_("scored at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["-score", "name", "id"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Contact(models.Model):
     """A person on their way down the funnel.
 
@@ -155,6 +198,15 @@ class Contact(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_contacts",
         verbose_name=_("owner"),
+    )
+    account = models.ForeignKey(
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        editable=False,  # kept by leads.companies from the e-mail and the company given
+        verbose_name=_("account"),
     )
 
     stage = models.CharField(

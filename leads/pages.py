@@ -5,6 +5,7 @@ imports another app's views.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -18,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import floatformat
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
@@ -185,3 +186,24 @@ def timeline(contact: Contact) -> list[Transition]:
         move.given_to = names.get(move.data.get("owner"), _("the shared queue"))
         move.merged_from = move.contact_id if move.contact_id != contact.pk else None
     return moves
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list page's column: its heading and, when it sorts, the API's ``ordering``."""
+
+    label: str | Promise
+    ordering: str | None = None  # the ``ordering`` value of the API
+    descending_first: bool = False
+    css: str = ""
+
+    def sort(self, current: str) -> dict[str, str] | None:
+        """The link to sort by this column and the state to announce (``aria-sort``)."""
+        if not self.ordering:
+            return None
+        if current == self.ordering:
+            return {"next": f"-{self.ordering}", "state": "ascending"}
+        if current == f"-{self.ordering}":
+            return {"next": self.ordering, "state": "descending"}
+        first = f"-{self.ordering}" if self.descending_first else self.ordering
+        return {"next": first, "state": "none"}

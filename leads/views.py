@@ -9,7 +9,6 @@ its ``ValidationError`` errors on the form (400), its ``PermissionDenied`` the 4
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -44,6 +43,7 @@ from .forms import (
 )
 from .models import Campaign, Channel, Contact, Definition
 from .pages import (
+    Column,
     HtmxRequest,
     contact_for,
     display_name,
@@ -130,25 +130,6 @@ def contact_action(request: HtmxRequest, pk: int, action: str) -> HttpResponse:
 
 
 # --- Contacts --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    ordering: str | None = None  # the ``ordering`` value of the API
-    descending_first: bool = False
-    css: str = ""
-
-    def sort(self, current: str) -> dict[str, str] | None:
-        """The link to sort by this column and the state to announce (``aria-sort``)."""
-        if not self.ordering:
-            return None
-        if current == self.ordering:
-            return {"next": f"-{self.ordering}", "state": "ascending"}
-        if current == f"-{self.ordering}":
-            return {"next": self.ordering, "state": "descending"}
-        first = f"-{self.ordering}" if self.descending_first else self.ordering
-        return {"next": first, "state": "none"}
 
 
 CONTACT_COLUMNS = (

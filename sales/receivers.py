@@ -6,7 +6,9 @@ from leads.erasure import scrub_rows
 from leads.merging import rows_follow, rows_return
 from leads.models import Contact, LeadStatus
 from leads.signals import contact_erased, contacts_merged, merge_undone, transitions_recorded
+from scoring.signals import companies_qualified
 
+from .accounts import accounts_hand_over
 from .models import ActivityRevision, SalesActivity, SalesTask
 from .status import lead_status_follow
 
@@ -45,3 +47,8 @@ def touches_go_back(sender, *, merge, survivor, other, **kwargs) -> None:
     for model in SALES_ROWS:
         rows_return(model, merge=merge)
     lead_status_follow([survivor, other])
+
+
+@receiver(companies_qualified, dispatch_uid="sales.account_qualified")
+def account_qualified(sender, company_ids: list[int], at, **kwargs) -> None:
+    accounts_hand_over(company_ids=company_ids, at=at)

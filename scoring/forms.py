@@ -169,3 +169,16 @@ class ThresholdsForm(forms.ModelForm[ScoringSettings]):
                 "Flags an MQL as ready for sales (SQL stays the rep's call). Empty: no such level."
             ),
         }
+
+
+class CompanyScoringForm(forms.ModelForm[ScoringSettings]):
+    """How a company's scores come from its contacts', and the MQA line."""
+
+    class Meta:
+        model = ScoringSettings
+        fields = ["company_aggregate", "company_top_n", "mqa_threshold"]
+        labels = {
+            "company_aggregate": _("A company's score is"),
+            "company_top_n": _("Best contacts averaged"),
+            "mqa_threshold": _("Marketing-qualified account at"),
+        }

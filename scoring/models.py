@@ -331,6 +331,12 @@ class Rule(models.Model):
         )
 
 
+class CompanyAggregate(models.TextChoices):
+    SUM = "sum", _("Sum of its contacts")
+    MAX = "max", _("Its best contact")
+    TOP = "top", _("Average of its best contacts")
+
+
 class ScoringSettings(Thresholds):
     """The live thresholds and the decay, one row for the whole team (``load()``).
 
@@ -349,6 +355,28 @@ class ScoringSettings(Thresholds):
         ),
         verbose_name=_("half life days"),
     )
+    company_aggregate = models.CharField(
+        max_length=10,
+        choices=CompanyAggregate.choices,
+        default=CompanyAggregate.TOP,
+        help_text=_("How a company's fit and engagement come from its contacts'."),
+        verbose_name=_("company aggregate"),
+    )
+    company_top_n = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("For the average of the best: how many contacts count."),
+        verbose_name=_("company top n"),
+    )
+    mqa_threshold = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "A company whose score reaches this is a marketing-qualified account, handed to "
+            "its owner. Empty: no such level."
+        ),
+        verbose_name=_("mqa threshold"),
+    )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta(Thresholds.Meta):
@@ -359,6 +387,9 @@ class ScoringSettings(Thresholds):
             models.CheckConstraint(
                 condition=models.Q(half_life_days__isnull=True) | models.Q(half_life_days__gte=1),
                 name="scoring_half_life_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(company_top_n__gte=1), name="scoring_company_top_n_gte_1"
             ),
         ]
 

@@ -7,7 +7,7 @@ from django.db.models import Count, F, QuerySet, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Contact
+from leads.models import Company, Contact
 
 from .models import (
     Activity,
@@ -241,3 +241,23 @@ def publish_preview(version: RuleSet, *, now: datetime | None = None) -> Publish
     shown = ids[:PREVIEW_SAMPLE]
     by_id = Contact.objects.in_bulk(shown)
     return PublishPreview(to_mql=len(ids), contacts=[by_id[pk] for pk in shown if pk in by_id])
+
+
+def company_list() -> QuerySet[Company]:
+    """Companies that have contacts, best score first."""
+    return Company.objects.filter(contact_count__gt=0).select_related("owner")
+
+
+def company_stage_mix(company_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Contacts per stage of each company (one query for a page of companies)."""
+    rows = (
+        Contact.objects.active()
+        .filter(account_id__in=company_ids)
+        .values_list("account_id", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    mix: dict[int, dict[str, int]] = {pk: {} for pk in company_ids}
+    for company_id, stage, n in rows:
+        mix[company_id][stage] = n
+    return mix

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # kwargs: crossings, a list of scoring.sql.Crossing (contact_id, level "mql" or "hot",
 # score, at)
 thresholds_crossed = Signal()
+
+# Sent when companies cross the MQA threshold (``scoring.companies``), inside the
+# transaction that marked them. kwargs: company_ids (list of leads.Company ids), at.
+companies_qualified = Signal()

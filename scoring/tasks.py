@@ -4,7 +4,7 @@ from celery import shared_task
 
 from leads.jobs import jobs_stalled
 
-from . import services, shadow
+from . import companies, services, shadow
 from .models import ShadowJob
 
 
@@ -34,3 +34,9 @@ def resume_stalled_recomputes() -> None:
         recompute_scores.delay(job_id)
     for job_id in jobs_stalled(ShadowJob):
         build_shadow.delay(job_id)
+
+
+@shared_task(name="scoring.tasks.score_companies")
+def score_companies() -> int:
+    """Beat, every ``COMPANY_SCORES_SECONDS``: group contacts into companies and score them."""
+    return len(companies.companies_score())

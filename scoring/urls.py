@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import release_views, views
+from . import company_views, release_views, views
 
 app_name = "scoring"
 
@@ -37,4 +37,5 @@ urlpatterns = [
         name="release_comparison",
     ),
     path("scoring/contacts/<int:pk>/", views.contact_score, name="contact_score"),
+    path("companies/", company_views.company_list, name="companies"),
 ]

@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.decay_scores",
         "schedule": env.float("SCORING_DECAY_SECONDS", default=3600.0),
     },
+    "scoring-companies": {
+        "task": "scoring.tasks.score_companies",
+        "schedule": env.float("COMPANY_SCORES_SECONDS", default=300.0),
+    },
     "webhooks-deliver-due": {
         "task": "integrations.tasks.deliver_due_webhooks",
         "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
@@ -422,6 +426,16 @@ SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=50_000)
 # How long a pending or running recompute may show no progress before its task is taken for
 # lost and queued again (a range takes seconds; the sweep runs every STALLED_JOBS_SWEEP_SECONDS).
 RECOMPUTE_STALLED_SECONDS = env.int("RECOMPUTE_STALLED_SECONDS", default=600)
+# Addresses at these domains say nothing of the employer: their contacts are grouped into a
+# company by the company they gave, not by the domain (leads.companies).
+FREE_MAIL_DOMAINS = (
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "ymail.com", "hotmail.com",
+    "hotmail.fr", "outlook.com", "outlook.fr", "live.com", "live.fr", "msn.com", "aol.com",
+    "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
+    "gmx.net", "web.de", "mail.com", "mail.ru", "yandex.ru", "yandex.com", "orange.fr",
+    "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr", "zoho.com", "fastmail.com", "qq.com",
+    "163.com",
+)  # fmt: skip
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     DimensionEnum="scoring.models.Dimension",
     OperatorEnum="scoring.models.Operator",

@@ -15,8 +15,9 @@ from rest_framework.settings import api_settings
 from leads.api.duplicates import ContactBriefSerializer
 from leads.api.serializers import ContactRangeJobSerializer, StorableJSONField, job_fields
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
-from leads.models import Campaign, Contact
+from leads.models import Campaign, Company, Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
+from leads.roles import Capability, can
 
 from ..conditions import EVENT_TYPE, Operator
 from ..models import (
@@ -313,6 +314,9 @@ class ScoringSettingsSerializer(serializers.ModelSerializer[Any]):
             "min_engagement",
             "hot_threshold",
             "half_life_days",
+            "company_aggregate",
+            "company_top_n",
+            "mqa_threshold",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
@@ -445,3 +449,48 @@ class ScoreAtSerializer(serializers.Serializer[Any]):
     hot_threshold = serializers.IntegerField(allow_null=True)
     qualifies = serializers.BooleanField(help_text="It passed that version's MQL criterion.")
     changes = ScoreChangeSerializer(many=True, help_text="The latest 50 changes up to `at`.")
+
+
+class CompanySerializer(serializers.ModelSerializer[Any]):
+    contacts = serializers.IntegerField(source="contact_count", read_only=True)
+    mqa = serializers.SerializerMethodField(help_text="A marketing-qualified account.")
+    stages = serializers.SerializerMethodField(help_text="Its contacts per stage.")
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "domain",
+            "owner",
+            "contacts",
+            "fit_score",
+            "engagement_score",
+            "score",
+            "mqa",
+            "mqa_at",
+            "stages",
+            "scored_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "domain",
+            "fit_score",
+            "engagement_score",
+            "score",
+            "mqa_at",
+            "scored_at",
+            "created_at",
+        ]
+
+    def get_mqa(self, company: Company) -> bool:
+        return company.mqa_at is not None
+
+    def get_stages(self, company: Company) -> dict[str, int]:
+        mix: dict[int, dict[str, int]] = self.context.get("stage_mix", {})
+        return mix.get(company.pk, {})
+
+    def validate_owner(self, owner: Any) -> Any:
+        if owner is not None and not can(owner, Capability.OWN_CONTACTS):
+            raise serializers.ValidationError(_("An account's owner is a sales rep."))
+        return owner

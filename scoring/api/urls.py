@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .companies import CompanyViewSet
 from .views import (
     ContactScoreViewSet,
     EventViewSet,
@@ -15,6 +16,7 @@ router.register("events", EventViewSet, basename="event")
 router.register("scoring/rules", RuleViewSet, basename="scoring-rule")
 router.register("scoring/rulesets", RuleSetViewSet, basename="scoring-ruleset")
 router.register("scoring/recompute", RecomputeJobViewSet, basename="scoring-recompute")
+router.register("companies", CompanyViewSet, basename="company")
 
 urlpatterns = [
     path(

@@ -161,6 +161,11 @@ API = [
     Op("sla-notification-list", "GET", EVERY_ROLE_READS),
     Op("sla-notification-detail", "GET", "401 403 404 200 404 404 404", "notification"),
     Op("sla-notification-read", "POST", "401 403 404 200 404 404 404", "notification"),
+    # --- companies: every role reads them, managers give them an owner ----------------
+    Op("company-list", "GET", EVERY_ROLE_READS),
+    Op("company-detail", "GET", EVERY_ROLE_READS, "company"),
+    Op("company-detail", "PATCH", MANAGERS_ONLY, "company"),
+    Op("company-detail", "PUT", MANAGERS_ONLY_WRITE, "company"),
     # --- reports and targets ----------------------------------------------------------
     Op("report-funnel", "GET", REPORT_READERS),
     Op("report-handoff", "GET", REPORT_READERS),

@@ -108,6 +108,8 @@ PAGES = [
     Page("scoring:rule_preview", "GET", EDITORS_ONLY, "rule", data=A_RULE),
     Page("scoring:recompute", "POST", "login 403 302 403 403 302 302"),
     Page("scoring:releases", "GET", ANY_ROLE),
+    Page("scoring:companies", "GET", ANY_ROLE),
+    Page("scoring:companies", "POST", "login 403 400 403 403 400 400"),
     Page("scoring:release_draft", "POST", "login 403 302 403 403 302 302"),
     Page("scoring:release_publish", "GET", EDITORS_ONLY, "ruleset"),
     Page("scoring:release_publish", "POST", "login 403 302 403 403 302 302", "ruleset"),

@@ -41,6 +41,7 @@ from leads.models import Contact, DuplicatePair, DuplicateScan, JobStatus, Trans
 from leads.stages import Move, Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
+from scoring.companies import companies_score
 from scoring.models import Activity, ContactRuleScore, RecomputeJob, Rule
 from scoring.releases import ruleset_draft
 from sla.models import (
@@ -358,7 +359,14 @@ class Listing:
         return self.route
 
 
+def _companies(cast: Cast, n: int) -> None:
+    for i in range(n):
+        ContactFactory(email=f"buyer@company-{cast.mgr.pk}-{i}-{n}.example")
+    companies_score()
+
+
 API_LISTS = [
+    Listing("company-list", _companies),
     Listing("contact-list", _contacts),
     Listing("contact-list", _contacts, reader="rep"),  # a rep's scope: own + shared queue
     Listing("contact-history", _history, on="contact"),
@@ -443,6 +451,7 @@ def _queue_rows(response) -> int:
 
 
 PAGE_LISTS = [
+    Listing("scoring:companies", _companies, rows=_page("page")),
     Listing("leads:contact_list", _contacts, rows=_page("page")),
     Listing("leads:contact_list", _contacts, reader="rep", rows=_page("page")),
     Listing("leads:my_queue", _my_queue, reader="rep", rows=_queue_rows),

@@ -24,7 +24,7 @@ from integrations.models import Delivery, Event, Webhook
 from integrations.services import imports
 from leads import duplicates, merging
 from leads import services as leads_services
-from leads.models import Contact, Definition, DuplicatePair, DuplicateScan
+from leads.models import Company, Contact, Definition, DuplicatePair, DuplicateScan
 from leads.stages import Role, Stage
 from reporting.models import Target
 from sales import services as sales_services
@@ -169,6 +169,9 @@ BUILDERS: dict[str, Callable[[World, str], int | str]] = {
     "activity": _activity,
     "task": _task,
     "webhook": lambda w, s: Webhook.objects.create(url="https://crm.example.com/h", events=[]).pk,
+    "company": lambda w, s: (
+        Company.objects.create(key="acme.com", name="Acme", contact_count=1).pk
+    ),
     "delivery": _delivery,
     "audit": lambda w, s: (w.pk("rule"), AuditEntry.objects.latest("id").pk)[1],
     "term": lambda w, s: Definition.Term.MQL.value,
