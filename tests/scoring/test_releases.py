@@ -214,7 +214,8 @@ def test_thresholds_changed_in_the_admin_are_a_release_too(client, django_user_m
     client.force_login(django_user_model.objects.create_superuser("root", "r@x.example", "pw"))
     before = RuleSet.published()
     body = {"mql_threshold": "45", "min_fit": "", "min_engagement": "", "hot_threshold": "90",
-            "half_life_days": ""}  # fmt: skip
+            "half_life_days": "", "company_aggregate": "top", "company_top_n": "3",
+            "mqa_threshold": ""}  # fmt: skip
     answer = client.post("/admin/scoring/scoringsettings/1/change/", body)
     assert answer.status_code == 302
     assert RuleSet.published().pk != before.pk and RuleSet.published().mql_threshold == 45

@@ -81,14 +81,24 @@ def _looser_draft() -> RuleSet:
     return releases.ruleset_update(ruleset=draft, mql_threshold=10, min_engagement=None)
 
 
+def _named_draft(first_name: str) -> RuleSet:
+    """A draft whose only way to an MQL is a rule on the first name (far above what the
+    default rules give anyone)."""
+    draft = releases.ruleset_draft(by=None, name="By name")
+    draft = releases.ruleset_update(
+        ruleset=draft, mql_threshold=500, min_engagement=None, hot_threshold=None
+    )
+    Rule.all_versions.create(
+        ruleset=draft, name="Named", dimension="fit", points=600,
+        attribute="first_name", operator="eq", value=first_name,
+    )  # fmt: skip
+    return draft
+
+
 def test_the_publish_page_lists_who_it_would_make_mql_before_anything_changes(client, marketer):
     warm = ContactFactory(stage=Stage.LEAD, first_name="Grace", last_name="Hopper")
-    ContactFactory(stage=Stage.LEAD)
-    draft = _looser_draft()
-    Rule.all_versions.create(
-        ruleset=draft, name="Named Grace", dimension="fit", points=15,
-        attribute="first_name", operator="eq", value="Grace",
-    )  # fmt: skip
+    ContactFactory(stage=Stage.LEAD, first_name="Alan")
+    draft = _named_draft("Grace")
     client.force_login(marketer)
     page = client.get(reverse("scoring:release_publish", args=[draft.pk])).content.decode()
     assert "It would make 1 contact MQL" in page and "Grace Hopper" in page

@@ -124,6 +124,7 @@ def test_the_top_bar_gives_each_role_its_pages(marketer, rep, manager):
     assert [label for label, _ in nav_for(marketer)] == [
         "Dashboard",
         "Contacts",
+        "Companies",
         "Scoring",
         "Campaigns",
         "Forms",
@@ -131,7 +132,12 @@ def test_the_top_bar_gives_each_role_its_pages(marketer, rep, manager):
         "Duplicates",
         "Definitions",
     ]
-    assert [label for label, _ in nav_for(rep)] == ["My queue", "Contacts", "Definitions"]
+    assert [label for label, _ in nav_for(rep)] == [
+        "My queue",
+        "Contacts",
+        "Companies",
+        "Definitions",
+    ]
     assert "SLA" in [label for label, _ in nav_for(manager)]
 
 
