@@ -13,7 +13,7 @@ from rest_framework import serializers as drf
 
 from reporting.api.serializers import twelve_months_to
 from scoring.conditions import describe
-from scoring.models import Rule
+from scoring.models import Rule, RuleSet, RuleSetState
 
 from .api import serializers
 from .candidates import RULE_FIELDS, Thresholds, rule_from_json
@@ -22,6 +22,7 @@ from .models import Analysis, Target
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EDITED = "edited"
 SUGGESTED = "suggested"
+VERSION = "version"
 
 
 def _at(errors: Any, position: int) -> Any:
@@ -108,6 +109,7 @@ class BacktestForm(EvidenceForm):
     source = forms.ChoiceField(
         choices=[
             (EDITED, _("The current rules as edited below")),
+            (VERSION, _("A saved version")),
             (SUGGESTED, _("Suggested points")),
         ],
         initial=EDITED,
@@ -121,6 +123,12 @@ class BacktestForm(EvidenceForm):
     min_fit = forms.IntegerField(required=False, label=_("Minimum fit"))
     min_engagement = forms.IntegerField(required=False, label=_("Minimum engagement"))
     half_life_days = forms.IntegerField(required=False, label=_("Half-life (days)"))
+    ruleset = forms.ModelChoiceField(
+        queryset=RuleSet.objects.exclude(state=RuleSetState.PUBLISHED),
+        required=False,
+        label=_("Version"),
+        help_text=_("A draft, the version in shadow or an archived one (the releases page)."),
+    )
 
     def __init__(
         self,
@@ -143,14 +151,22 @@ class BacktestForm(EvidenceForm):
             )
         if suggestion is None:
             source = cast(forms.ChoiceField, self.fields["source"])
-            source.choices = list(source.choices)[:1]  # type: ignore[arg-type]
+            source.choices = list(source.choices)[:2]  # type: ignore[arg-type]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") == VERSION and data.get("ruleset") is None:
+            self.add_error("ruleset", _("Choose the version to backtest."))
+        return data
 
     def rule_rows(self) -> list[tuple[Rule, forms.BoundField, forms.BoundField]]:
         return [(r, self[f"points_{r.pk}"], self[f"active_{r.pk}"]) for r in self.rules]
 
     def request_data(self) -> dict[str, Any]:
         data = self.cleaned_data
-        if data["source"] == SUGGESTED and self.suggestion is not None:
+        if data["source"] == VERSION:
+            candidate = {"ruleset": data["ruleset"].pk}
+        elif data["source"] == SUGGESTED and self.suggestion is not None:
             result = self.suggestion.result or {}
             candidate = {"name": "Suggested points", "rules": result["rules"]}
             candidate["settings"] = result["settings"]
@@ -177,6 +193,8 @@ class BacktestForm(EvidenceForm):
             if field in errors:
                 self.add_error(field, _flatten(errors.pop(field)))
         candidate = _at(errors.pop("candidates", {}), 1)
+        if "ruleset" in candidate:
+            self.add_error("ruleset", _flatten(candidate.pop("ruleset")))
         for field, texts in (candidate.get("settings") or {}).items():
             self.add_error(field if field in self.fields else None, _flatten(texts))
         for n, rule in enumerate(self.rules):

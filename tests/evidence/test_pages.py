@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from evidence import services
 from evidence.models import Analysis, Kind, Status
+from scoring import releases
 from scoring.models import RecomputeJob, Rule
 
 from .factories import person, suggestion_done
@@ -171,3 +172,31 @@ def test_a_rule_left_out_is_not_adopted_and_an_empty_choice_is_refused(
     assert response.status_code == 400
     assert response.context["adopt_form"].errors["__all__"] == ["Keep at least one rule to adopt."]
     assert not Rule.objects.exists()
+
+
+def test_a_saved_version_is_backtested_beside_the_current_rules(
+    as_marketer, rule, queued, django_capture_on_commit_callbacks
+):
+    demo = rule("Demo", 40, event_type="demo_requested")
+    draft = releases.ruleset_update(
+        ruleset=releases.ruleset_draft(by=None, name="Stricter"), mql_threshold=80
+    )
+    data = backtest_form([demo], source="version", ruleset=str(draft.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_marketer.post(reverse("evidence:backtest"), data)
+    assert response.status_code == 302
+    current, version = Analysis.objects.get().params["candidates"]
+    assert (version["name"], version["settings"]["mql_threshold"]) == ("Stricter", 80)
+    assert [r["id"] for r in version["rules"]] == [draft.rules.get().pk]
+
+
+def test_a_backtest_of_a_version_needs_the_version(as_marketer, rule):
+    demo = rule("Demo", 40, event_type="demo_requested")
+    response = as_marketer.post(
+        reverse("evidence:backtest"), backtest_form([demo], source="version")
+    )
+    assert response.status_code == 400
+    assert response.context["backtest_form"].errors["ruleset"] == [
+        "Choose the version to backtest."
+    ]
+    assert not Analysis.objects.exists()
