@@ -48,6 +48,21 @@ class Parts:
     mql: bool = False
     hot: bool = False
 
+    STORED = ("profile_fit", "profile_engagement", "event_fit", "event_engagement", "mql")
+
+    @classmethod
+    def aged(cls, row: Any, factor: float) -> "Parts":
+        """From a stored row (``models.ScoreParts``), its event engagement times
+        ``factor`` (the decay since the row's ``as_of``)."""
+        parts = cls(**{name: getattr(row, name) for name in cls.STORED})
+        parts.event_engagement *= factor
+        parts.hot = getattr(row, "hot", False)
+        return parts
+
+    def stored(self) -> dict[str, Any]:
+        """The fields of a row (``models.ScoreParts``) that hold these parts."""
+        return {name: getattr(self, name) for name in self.STORED}
+
     def figures(self) -> tuple[int, int, int]:
         """(score, fit, engagement) as ``Contact`` shows them."""
         fit = self.profile_fit + self.event_fit

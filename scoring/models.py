@@ -455,15 +455,30 @@ class Activity(models.Model):
         return f"{self.type} by #{self.contact_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class ContactScore(models.Model):
-    """A contact's score parts, precise, behind the rounded figures on ``Contact``.
+class ScoreParts(models.Model):
+    """A contact's score parts by one version: profile points (replaced whenever profile
+    rules are re-applied), event points (they only grow as events arrive) and ``mql``, the
+    contact is over that version's MQL line. Event engagement is a float valid at
+    ``as_of``: every event decays with the same half-life, so the sum is aged in one
+    multiplication (``x * 0.5 ** (elapsed / half_life)``) instead of replaying the history.
+    """
 
-    Profile points are replaced whenever profile rules are re-applied; event points only
-    grow as events arrive. Engagement from events is a float valid at ``as_of``: every
-    event decays with the same half-life, so the sum can be aged in one multiplication
-    (``x * 0.5 ** (elapsed / half_life)``) instead of replaying the history.
-    ``mql`` and ``hot`` remember that the contact is above those levels, so a crossing
-    (and the promotion it causes) happens once, not at every event above the line.
+    profile_fit = models.IntegerField(default=0, verbose_name=_("profile fit"))
+    profile_engagement = models.IntegerField(default=0, verbose_name=_("profile engagement"))
+    event_fit = models.IntegerField(default=0, verbose_name=_("event fit"))
+    event_engagement = models.FloatField(default=0.0, verbose_name=_("event engagement"))
+    as_of = models.DateTimeField(default=timezone.now, verbose_name=_("as of"))
+    mql = models.BooleanField(default=False, verbose_name=_("mql"))
+
+    class Meta:
+        abstract = True
+
+
+class ContactScore(ScoreParts):
+    """A contact's score parts by the published version, precise, behind the rounded
+    figures on ``Contact``. ``mql`` and ``hot`` remember that the contact is above those
+    levels, so a crossing (and the promotion it causes) happens once, not at every event
+    above the line.
     """
 
     # No database foreign key, for the same reason as ``ContactRuleScore``.
@@ -475,12 +490,6 @@ class ContactScore(models.Model):
         db_constraint=False,
         verbose_name=_("contact"),
     )
-    profile_fit = models.IntegerField(default=0, verbose_name=_("profile fit"))
-    profile_engagement = models.IntegerField(default=0, verbose_name=_("profile engagement"))
-    event_fit = models.IntegerField(default=0, verbose_name=_("event fit"))
-    event_engagement = models.FloatField(default=0.0, verbose_name=_("event engagement"))
-    as_of = models.DateTimeField(default=timezone.now, verbose_name=_("as of"))
-    mql = models.BooleanField(default=False, verbose_name=_("mql"))
     hot = models.BooleanField(default=False, verbose_name=_("hot"))
 
     def __str__(self) -> str:
@@ -574,7 +583,7 @@ class ContactRuleScore(models.Model):
         return f"#{self.contact_id}: rule {self.rule_id} x{self.times}"
 
 
-class ShadowScore(models.Model):
+class ShadowScore(ScoreParts):
     """A contact's score parts by the version in shadow, kept beside its real ones
     (``ContactScore``) while the shadow runs and kept afterwards for the comparison. The
     counters of the version's rules live in ``ContactRuleScore`` like any rule's.
@@ -595,12 +604,6 @@ class ShadowScore(models.Model):
         db_constraint=False,  # as ``ContactRuleScore``: rebuilt in bulk
         verbose_name=_("contact"),
     )
-    profile_fit = models.IntegerField(default=0, verbose_name=_("profile fit"))
-    profile_engagement = models.IntegerField(default=0, verbose_name=_("profile engagement"))
-    event_fit = models.IntegerField(default=0, verbose_name=_("event fit"))
-    event_engagement = models.FloatField(default=0.0, verbose_name=_("event engagement"))
-    as_of = models.DateTimeField(default=timezone.now, verbose_name=_("as of"))
-    mql = models.BooleanField(default=False, verbose_name=_("mql"))
     crossed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("crossed at"))
 
     class Meta:

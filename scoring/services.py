@@ -215,15 +215,7 @@ def _load_parts(
         rows |= {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=missing)}
     half_life = settings.half_life_seconds
     return {
-        pk: Parts(
-            profile_fit=s.profile_fit,
-            profile_engagement=s.profile_engagement,
-            event_fit=s.event_fit,
-            event_engagement=s.event_engagement
-            * decay_factor((now - s.as_of).total_seconds(), half_life),
-            mql=s.mql,
-            hot=s.hot,
-        )
+        pk: Parts.aged(s, decay_factor((now - s.as_of).total_seconds(), half_life))
         for pk, s in rows.items()
     }
 
@@ -239,16 +231,7 @@ def _save(outcome: Outcome, now: datetime) -> None:
 
 
 def _parts_row(contact_id: int, parts: Parts, now: datetime) -> ContactScore:
-    return ContactScore(
-        contact_id=contact_id,
-        profile_fit=parts.profile_fit,
-        profile_engagement=parts.profile_engagement,
-        event_fit=parts.event_fit,
-        event_engagement=parts.event_engagement,
-        as_of=now,
-        mql=parts.mql,
-        hot=parts.hot,
-    )
+    return ContactScore(contact_id=contact_id, as_of=now, hot=parts.hot, **parts.stored())
 
 
 def _move(outcome: Outcome, locked: dict[int, _Locked], settings: ScoringSettings) -> None:

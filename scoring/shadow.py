@@ -28,8 +28,8 @@ from leads.stages import Stage
 from . import sql
 from .counters import counters_load, counters_save
 from .engine import BatchScorer, NewActivity, Parts
-from .models import Dimension, RuleSet, RuleSetState, ScoringSettings, ShadowJob, ShadowScore
-from .sql import Scope, age_factor, db_time, decay_factor, part_sum
+from .models import RuleSet, RuleSetState, ScoringSettings, ShadowJob, ShadowScore
+from .sql import Scope, db_time, decay_factor
 
 SHADOW_SCORES = ShadowScore._meta.db_table
 
@@ -54,14 +54,7 @@ def events_score(
     rules = {r.pk: r for r in version.rules.filter(active=True).exclude(event_type="")}
     rows = ShadowScore.objects.filter(ruleset=version, contact_id__in=stages.keys())
     parts = {
-        row.contact_id: Parts(
-            profile_fit=row.profile_fit,
-            profile_engagement=row.profile_engagement,
-            event_fit=row.event_fit,
-            event_engagement=row.event_engagement
-            * decay_factor((now - row.as_of).total_seconds(), half_life),
-            mql=row.mql,
-        )
+        row.contact_id: Parts.aged(row, decay_factor((now - row.as_of).total_seconds(), half_life))
         for row in rows
     }
     crossed_before = {row.contact_id: row.crossed_at for row in rows}
@@ -82,13 +75,9 @@ def events_score(
             ShadowScore(
                 ruleset=version,
                 contact_id=pk,
-                profile_fit=p.profile_fit,
-                profile_engagement=p.profile_engagement,
-                event_fit=p.event_fit,
-                event_engagement=p.event_engagement,
                 as_of=now,
-                mql=p.mql,
                 crossed_at=crossed_before[pk] or crossed.get(pk),
+                **p.stored(),
             )
             for pk, p in outcome.parts.items()
         ],
@@ -126,21 +115,9 @@ def _sum(
     """Sum the scope's counters of the version's active rules into its shadow parts (one
     upsert), mark who is over its MQL line and, when ``counting``, date the first crossing
     of those on marketing's side."""
-    aged, aged_params = age_factor("r.as_of", now, half_life)
     contacts, contact_params = scope.sql("c.id")
     counters, counter_params = scope.sql("s.contact_id")
-    parts = {
-        "profile_fit": (part_sum("profile", Dimension.FIT, "r.points * r.times"), []),
-        "profile_engagement": (
-            part_sum("profile", Dimension.ENGAGEMENT, "r.points * r.times"),
-            [],
-        ),
-        "event_fit": (part_sum("event", Dimension.FIT, "r.points * r.times"), []),
-        "event_engagement": (
-            part_sum("event", Dimension.ENGAGEMENT, f"r.points * r.value * {aged}"),
-            aged_params,
-        ),
-    }
+    parts = sql.part_sums("r", now, half_life)
     select = ", ".join(f"{expression} AS {name}" for name, (expression, _) in parts.items())
     mql, mql_params = version.mql_criterion.sql(
         score="p.profile_fit + p.event_fit + p.eng",

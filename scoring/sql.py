@@ -232,28 +232,32 @@ def part_sum(kind: str, dimension: Dimension, amount: str) -> str:
     )
 
 
+def part_sums(
+    counters: str, now: datetime, half_life: float | None
+) -> dict[str, tuple[str, list[Any]]]:
+    """SQL for the four score parts summed over the counter rows ``counters`` of the
+    rules ``r`` (points times the count; decayed engagement aged to ``now``), with their
+    parameters."""
+    aged, params = age_factor(f"{counters}.as_of", now, half_life)
+    times, value = f"r.points * {counters}.times", f"r.points * {counters}.value * {aged}"
+    return {
+        "profile_fit": (part_sum("profile", Dimension.FIT, times), []),
+        "profile_engagement": (part_sum("profile", Dimension.ENGAGEMENT, times), []),
+        "event_fit": (part_sum("event", Dimension.FIT, times), []),
+        "event_engagement": (part_sum("event", Dimension.ENGAGEMENT, value), params),
+    }
+
+
 def sum_contact_scores(
     scope: Scope, now: datetime, half_life: float | None, *, profile_only: bool
 ) -> None:
     """Sum each contact's counters of active rules, times the rules' current points, into
     its score parts (only the profile parts with ``profile_only``). Rows that come out the
     same are not rewritten; engagement from events is summed as of ``now``."""
-    aged_counter, counter_params = age_factor("s.as_of", now, half_life)
     aged_stored, stored_params = age_factor(f"{CONTACT_SCORES}.as_of", now, half_life)
     where, params = scope.sql("p.contact_id")
     join_where, join_params = scope.sql("s.contact_id")
-    columns = {
-        "profile_fit": (part_sum("profile", Dimension.FIT, "r.points * s.times"), []),
-        "profile_engagement": (
-            part_sum("profile", Dimension.ENGAGEMENT, "r.points * s.times"),
-            [],
-        ),
-        "event_fit": (part_sum("event", Dimension.FIT, "r.points * s.times"), []),
-        "event_engagement": (
-            part_sum("event", Dimension.ENGAGEMENT, f"r.points * s.value * {aged_counter}"),
-            counter_params,
-        ),
-    }
+    columns = part_sums("s", now, half_life)
     if profile_only:
         columns = {k: v for k, v in columns.items() if k.startswith("profile")}
     changed = [
