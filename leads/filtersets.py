@@ -56,6 +56,7 @@ class ContactFilterSet(filters.FilterSet):
     owner = IdFilter(field_name="owner_id")
     lead_status = filters.MultipleChoiceFilter(choices=LeadStatus.choices, distinct=False)
     campaign = IdFilter(field_name="campaign_id")
+    account = IdFilter(field_name="account_id", help_text="A company's id (/companies/).")
     channel = filters.ChoiceFilter(field_name="campaign__channel", choices=Channel.choices)
     score_min = filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")

@@ -164,3 +164,12 @@ def test_the_companies_page_sorts_by_score_and_shows_the_stage_mix(client, marke
 def test_the_companies_page_says_so_when_there_is_none(client, marketer):
     client.force_login(marketer)
     assert "No company yet" in client.get(reverse("scoring:companies")).content.decode()
+
+
+def test_a_companys_contacts_are_one_filter_away(api, marketer):
+    ada = person("ada@acme.com")
+    person("carl@globex.com")
+    companies_score()
+    acme = company_of(ada)
+    listed = api.as_user(marketer).get("/api/v1/contacts/", {"account": acme.pk}).json()
+    assert [c["id"] for c in listed["results"]] == [ada.pk]
