@@ -83,12 +83,14 @@ def crud_schema(
     created: type[Serializer[Any]] | None = None,
     taken: bool = False,
     in_use: bool = False,
+    versioned: bool = False,
     destroy_description: str | None = None,
 ) -> Callable[[T], T]:
     """The documented answers of a model viewset: ``created`` is what a creation answers
     when it is not ``serializer``; ``taken`` when a value must be unique (409), ``in_use``
-    when a record others refer to cannot be deleted (409)."""
-    conflict = TAKEN if taken else {}
+    when a record others refer to cannot be deleted (409), ``versioned`` when its writes
+    are refused in some states of the version it belongs to (409 with ``state``)."""
+    conflict = TAKEN if taken else STATE_CONFLICT if versioned else {}
     schema: Callable[[T], T] = extend_schema_view(
         list=extend_schema(responses={200: serializer(many=True), **errors(400)}),
         create=extend_schema(responses={201: created or serializer, **errors(400), **conflict}),

@@ -136,8 +136,10 @@ class ContactScoreViewSet(viewsets.GenericViewSet[Contact]):
 @crud_schema(
     RuleSerializer,
     in_use=True,
+    versioned=True,
     destroy_description="A rule that gave points is kept by the scores (409): switch it off, "
-    "recompute, then delete it.",
+    "recompute, then delete it. A rule of a version in shadow or archived is not written "
+    "(409: only a draft's rules are, and the published ones by a release).",
 )
 class RuleViewSet(viewsets.ModelViewSet[Rule]):
     """Point rules. The list is the published version's unless ``ruleset`` names another;
