@@ -214,6 +214,9 @@ def _call(contact: Contact, rep, at, rng: random.Random, connects: float) -> Non
     )
 
 
+FREE_MAIL = "gmail.com"
+
+
 def ensure_contacts(users: dict, count: int, seed: int = 2026) -> int:
     """Create the demo contacts that do not exist yet; returns how many were created."""
     rng = random.Random(seed)
@@ -224,11 +227,15 @@ def ensure_contacts(users: dict, count: int, seed: int = 2026) -> int:
     weights = [weight for _, weight, _ in campaigns]
     reps = [users["rep"], users["rep2"], users["rep3"]]
     people = []
+    # Several people per company, as accounts are; one in ten writes from a free-mail
+    # address and is grouped by the company it gave (the Companies page).
+    employers = [fake.company() for _ in range(max(1, count // 5))]
     for index in range(count):
         first, last = fake.first_name(), fake.last_name()
-        company = fake.company()
+        company = rng.choice(employers)
         domain = "".join(ch for ch in company.lower() if ch.isalnum())[:20] or "example"
-        people.append((index, first, last, company, f"{first}.{last}.{index}@{domain}.example"))
+        host = FREE_MAIL if rng.random() < 0.1 else f"{domain}.example"
+        people.append((index, first, last, company, f"{first}.{last}.{index}@{host}"))
     existing = set(
         Contact.objects.filter(email__in=[p[4] for p in people]).values_list("email", flat=True)
     )

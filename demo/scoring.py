@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from leads.models import Contact
+from leads.models import Company, Contact
 from leads.stages import Stage
-from scoring.models import Rule
+from scoring.companies import companies_score
+from scoring.models import Rule, ScoringSettings
 from scoring.releases import released
-from scoring.services import EventIn, events_ingest, rule_update
+from scoring.services import EventIn, events_ingest, rule_update, settings_update
 
 BUYING_SIGNALS = ("demo_requested", "webinar_registered", "trial_started")
 # At most three of these stay under the default minimum engagement of an MQL (20): a lead
@@ -87,3 +88,23 @@ def ensure_rule_names() -> None:
         with released(reason=gettext("Rule names in the team's language")):
             for rule, name in renamed.items():
                 rule_update(rule=rule, name=name)
+
+
+MQA_ACCOUNTS = 5
+
+
+def ensure_companies() -> list[int]:
+    """Group the demo contacts into companies and score them, with an MQA line that the
+    best few accounts pass (handed to their reps with a call task); a line set before is
+    kept. Returns the companies that became MQAs."""
+    settings = ScoringSettings.load()
+    if settings.mqa_threshold is None:
+        companies_score()
+        best = list(
+            Company.objects.filter(contact_count__gt=0)
+            .order_by("-score")
+            .values_list("score", flat=True)[:MQA_ACCOUNTS]
+        )
+        if best:
+            settings_update(mqa_threshold=max(1, best[-1]))
+    return companies_score()

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from capture.models import Form
 from leads import touches
-from leads.models import Campaign, Contact, DuplicatePair, LeadStatus, Transition
+from leads.models import Campaign, Company, Contact, DuplicatePair, LeadStatus, Transition
 from leads.stages import Stage
 from sales.models import SalesActivity, SalesTask
 
@@ -75,3 +75,20 @@ def test_the_demo_has_a_live_form_and_people_touched_by_several_campaigns():
     assert several.exists()
     call_command("demo_data", contacts=60, stdout=StringIO())
     assert Form.objects.count() == 1
+
+
+def test_the_demo_has_accounts_of_several_people_and_a_few_mqas_handed_over():
+    """The Companies page has something to show: shared employers, free-mail people grouped
+    by the company they gave, and the best accounts handed to their reps, once."""
+    call_command("demo_data", contacts=120, stdout=StringIO())
+    companies = Company.objects.filter(contact_count__gt=0)
+    assert companies.filter(contact_count__gt=2).exists()
+    assert companies.filter(key__startswith="name:").exists()  # grouped by the name given
+    mqas = companies.filter(mqa_at__isnull=False)
+    assert 1 <= mqas.count() <= 6
+    handed = SalesTask.objects.filter(title__startswith="Marketing-qualified account").count()
+    assert handed >= 1
+    call_command("demo_data", contacts=120, stdout=StringIO())
+    assert (
+        SalesTask.objects.filter(title__startswith="Marketing-qualified account").count() == handed
+    )

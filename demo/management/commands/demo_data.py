@@ -11,7 +11,7 @@ from ...duplicates import ensure_duplicates
 from ...funnel import ensure_contacts
 from ...integrations import ensure_import
 from ...reporting import ensure_targets
-from ...scoring import ensure_activity, ensure_rule_names
+from ...scoring import ensure_activity, ensure_companies, ensure_rule_names
 from ...sla import ensure_sla
 from ...users import TEAM, ensure_team
 
@@ -39,6 +39,7 @@ class Command(BaseCommand):
             ensure_duplicates(users)
             ensure_forms(users)
             ensure_touches()
+            ensure_companies()
         self.stdout.write(f"Demo data: {created} contact(s) added.")
         self.stdout.write(
             self.style.SUCCESS(f"\n  leadfunnel is starting on http://localhost:{port}/")
