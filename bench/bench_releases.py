@@ -1,7 +1,7 @@
 """Releases: who a publish would make MQL, before confirming (the publish page's list).
 
 A draft of the rules in use with a lower MQL line is previewed three times (the median is
-reported); the floor in the same run is one set-based pass over every contact's score
+reported), then put in shadow and previewed again (read off its shadow parts); the floor in the same run is one set-based pass over every contact's score
 (``SELECT COUNT(*) … WHERE score >= line``), what any answer about everyone costs at least.
 """
 
@@ -15,7 +15,8 @@ def run(contacts: int) -> list[Result]:
     from django.db import connection
 
     from leads.models import Contact
-    from scoring import releases, selectors
+    from scoring import releases, selectors, shadow
+    from scoring.models import ShadowJob
 
     draft = releases.ruleset_draft(by=None, name="Bench preview")
     draft = releases.ruleset_update(ruleset=draft, mql_threshold=40, hot_threshold=150)
@@ -26,6 +27,14 @@ def run(contacts: int) -> list[Result]:
             started = time.perf_counter()
             found = selectors.publish_preview(draft)
             seconds.append(time.perf_counter() - started)
+        releases.shadow_start(ruleset=draft, by=None)
+        shadow.build_run(job_id=ShadowJob.objects.get(ruleset=draft).pk)
+        shadowed = []
+        for _ in range(3):
+            started = time.perf_counter()
+            selectors.publish_preview(draft)
+            shadowed.append(time.perf_counter() - started)
+        releases.shadow_stop(ruleset=draft)
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -43,6 +52,13 @@ def run(contacts: int) -> list[Result]:
             "s",
             "< 30 s",
             f"median of 3; {found.to_mql:,} contacts, {rules} rules",
+        ),
+        Result(
+            "publish preview of the same version in shadow",
+            statistics.median(shadowed),
+            "s",
+            "< 1 s",
+            "median of 3, read off its shadow parts",
         ),
         Result("one pass over every contact's score (floor)", floor, "s"),
     ]

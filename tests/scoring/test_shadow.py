@@ -18,7 +18,7 @@ from leads.jobs import jobs_stalled
 from leads.models import Contact
 from leads.stages import Stage
 from reporting.periods import Period
-from scoring import services, shadow
+from scoring import services, shadow, sql
 from scoring.models import ContactRuleScore, Rule, RuleSet, ShadowJob, ShadowScore
 from tests.factories import ContactFactory
 from tests.scoring.helpers import event
@@ -259,3 +259,25 @@ def test_a_lost_build_is_picked_up_by_the_sweep(api, marketer, looser):
     api.as_user(marketer).post(f"{SETS}{looser.pk}/shadow/", {})
     job = ShadowJob.objects.get(ruleset=looser)
     assert jobs_stalled(ShadowJob, now=timezone.now() + timedelta(hours=2)) == [job.pk]
+
+
+def test_the_preview_of_a_shadow_reads_its_parts_and_agrees_with_the_full_count(
+    api, marketer, send, looser
+):
+    people = ContactFactory.create_batch(8, stage=Stage.LEAD)
+    Contact.objects.filter(pk=people[7].pk).update(stage=Stage.SQL)  # sales has it already
+    _shadow(api, marketer, looser)
+    now = timezone.now()
+    kinds = ("webinar_registered", "page_viewed", "demo_requested")
+    send(*[
+        event(f"e{n}-{k}", person, kind, at=now)
+        for n, person in enumerate(people)
+        for k, kind in enumerate(kinds[: 1 + n % 3])
+    ])  # fmt: skip
+    version = RuleSet.objects.get(pk=looser.pk)
+    full = sql.version_new_mqls(version, timezone.now(), None)
+    with CaptureQueriesContext(connection) as queries:
+        answer = api.as_user(marketer).get(f"{SETS}{looser.pk}/preview/").json()
+    assert answer["to_mql"] == len(full) > 0
+    assert {c["id"] for c in answer["contacts"]} == set(full)
+    assert not any("UNION ALL" in q["sql"] for q in queries.captured_queries)  # no replay
