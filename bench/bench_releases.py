@@ -1,8 +1,9 @@
 """Releases: who a publish would make MQL, before confirming (the publish page's list).
 
 A draft of the rules in use with a lower MQL line is previewed three times (the median is
-reported), then put in shadow and previewed again (read off its shadow parts); the floor in the same run is one set-based pass over every contact's score
-(``SELECT COUNT(*) … WHERE score >= line``), what any answer about everyone costs at least.
+reported), then put in shadow and previewed again (read off its shadow parts). The floor
+in the same run is one pass over every contact's score (``SELECT COUNT(*) … WHERE score >=
+line``), what any answer about everyone costs at least.
 """
 
 import statistics
@@ -16,7 +17,6 @@ def run(contacts: int) -> list[Result]:
 
     from leads.models import Contact
     from scoring import releases, selectors, shadow
-    from scoring.models import ShadowJob
 
     draft = releases.ruleset_draft(by=None, name="Bench preview")
     draft = releases.ruleset_update(ruleset=draft, mql_threshold=40, hot_threshold=150)
@@ -27,8 +27,8 @@ def run(contacts: int) -> list[Result]:
             started = time.perf_counter()
             found = selectors.publish_preview(draft)
             seconds.append(time.perf_counter() - started)
-        releases.shadow_start(ruleset=draft, by=None)
-        shadow.build_run(job_id=ShadowJob.objects.get(ruleset=draft).pk)
+        shadow.build_run(job_id=releases.shadow_start(ruleset=draft, by=None).pk)
+        draft.refresh_from_db()
         shadowed = []
         for _ in range(3):
             started = time.perf_counter()

@@ -134,6 +134,7 @@ def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
     replaced = _archive(RuleSet.published(), reason=reason)
     if ruleset.state == State.SHADOW:
         ruleset.shadow_until = replaced.archived_at
+        shadow.builds_end(ruleset)
     ruleset.state, ruleset.reason, ruleset.published_at = (
         State.PUBLISHED,
         reason,
@@ -196,6 +197,7 @@ def shadow_stop(*, ruleset: RuleSet, reason: str = "") -> RuleSet:
             _("This rule set is %(state)s, not in shadow.") % {"state": _state(ruleset)},
             state=ruleset.state,
         )
+    shadow.builds_end(ruleset)
     shadow.counters_drop(ruleset)
     return checked_save(
         ruleset,

@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from leads.jobs import job_run
+from leads.models import JobStatus
 from leads.stages import Stage
 
 from . import sql
@@ -183,6 +184,16 @@ def build_run(*, job_id: int, now: datetime | None = None) -> ShadowJob:
         return len(locked)
 
     return job_run(ShadowJob, job_id, size=django_settings.SCORING_CHUNK_SIZE, step=build_range)
+
+
+def builds_end(version: RuleSet) -> None:
+    """A run that ends before its build did ends the build too (a running one stops at its
+    next range): the next shadow run, of any version, gets a build of its own."""
+    ShadowJob.objects.filter(
+        ruleset=version, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    ).update(
+        status=JobStatus.FAILED, error="The shadow run ended first.", finished_at=timezone.now()
+    )
 
 
 def counters_drop(version: RuleSet) -> None:

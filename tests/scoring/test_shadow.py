@@ -281,3 +281,17 @@ def test_the_preview_of_a_shadow_reads_its_parts_and_agrees_with_the_full_count(
     assert answer["to_mql"] == len(full) > 0
     assert {c["id"] for c in answer["contacts"]} == set(full)
     assert not any("UNION ALL" in q["sql"] for q in queries.captured_queries)  # no replay
+
+
+def test_a_run_stopped_before_its_build_leaves_the_next_run_a_build_of_its_own(
+    api, marketer, looser
+):
+    first = api.as_user(marketer).post(f"{SETS}{looser.pk}/shadow/", {}).json()["build"]
+    api.as_user(marketer).post(f"{SETS}{looser.pk}/stop-shadow/", {})
+    assert ShadowJob.objects.get(pk=first["id"]).status == "failed"  # ended with its run
+    other = api.as_user(marketer).post(SETS, {}, format="json").json()
+    lead = ContactFactory(stage=Stage.LEAD)
+    second = api.as_user(marketer).post(f"{SETS}{other['id']}/shadow/", {}).json()["build"]
+    assert second["id"] != first["id"] and second["ruleset"] == other["id"]
+    shadow.build_run(job_id=second["id"])
+    assert ShadowScore.objects.filter(ruleset_id=other["id"], contact=lead).exists()
