@@ -111,6 +111,7 @@ def ruleset_update(*, ruleset: RuleSet, **fields: Any) -> RuleSet:
 @transaction.atomic
 def ruleset_delete(*, ruleset: RuleSet) -> None:
     """A draft nobody published can go; every other version is part of the history."""
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)  # its state now
     editable(ruleset)
     ruleset.delete()
 
