@@ -53,7 +53,7 @@ def events_score(
     if version is None:
         return
     rules = {r.pk: r for r in version.rules.filter(active=True).exclude(event_type="")}
-    rows = ShadowScore.objects.filter(ruleset=version, contact_id__in=stages.keys())
+    rows = list(ShadowScore.objects.filter(ruleset=version, contact_id__in=stages.keys()))
     parts = {
         row.contact_id: Parts.aged(row, decay_factor((now - row.as_of).total_seconds(), half_life))
         for row in rows

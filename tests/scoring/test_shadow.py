@@ -295,3 +295,15 @@ def test_a_run_stopped_before_its_build_leaves_the_next_run_a_build_of_its_own(
     assert second["id"] != first["id"] and second["ruleset"] == other["id"]
     shadow.build_run(job_id=second["id"])
     assert ShadowScore.objects.filter(ruleset_id=other["id"], contact=lead).exists()
+
+
+def test_a_shadow_costs_a_batch_a_fixed_handful_of_queries(api, marketer, send, looser):
+    people = ContactFactory.create_batch(6, stage=Stage.LEAD)
+    now = timezone.now()
+    send(*[event(f"a{n}", p, "page_viewed", at=now) for n, p in enumerate(people)])
+    with CaptureQueriesContext(connection) as alone:
+        send(*[event(f"b{n}", p, "page_viewed", at=now) for n, p in enumerate(people)])
+    _shadow(api, marketer, looser)
+    with CaptureQueriesContext(connection) as shadowed:
+        send(*[event(f"c{n}", p, "page_viewed", at=now) for n, p in enumerate(people)])
+    assert len(shadowed) - len(alone) <= 5  # its rules, the parts, their counters, 2 writes
