@@ -12,12 +12,15 @@ transaction; the scoring app scores the companies after it (``scoring.companies`
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Company, Contact
 from .records import checked_save
+from .roles import Capability, can
 
 CONTACTS = Contact._meta.db_table
 COMPANIES = Company._meta.db_table
@@ -113,5 +116,8 @@ def companies_link(*, size: int | None = None) -> int:
 
 
 def company_update(*, company: Company, **fields: Any) -> Company:
-    """Rename an account or give it an owner (the rep who works it)."""
+    """Rename an account or give it an owner: a rep, who works it (as a contact's owner)."""
+    owner = fields.get("owner")
+    if owner is not None and not can(owner, Capability.OWN_CONTACTS):
+        raise ValidationError({"owner": [_("An account's owner is a sales rep.")]})
     return checked_save(company, **fields)

@@ -17,7 +17,6 @@ from leads.api.serializers import ContactRangeJobSerializer, StorableJSONField, 
 from leads.dates import latest_event_moment, moment_problem, validate_event_moment
 from leads.models import Campaign, Company, Contact
 from leads.normalise import NUL_MESSAGE, holds_nul
-from leads.roles import Capability, can
 
 from ..conditions import EVENT_TYPE, Operator
 from ..models import (
@@ -489,8 +488,3 @@ class CompanySerializer(serializers.ModelSerializer[Any]):
     def get_stages(self, company: Company) -> dict[str, int]:
         mix: dict[int, dict[str, int]] = self.context.get("stage_mix", {})
         return mix.get(company.pk, {})
-
-    def validate_owner(self, owner: Any) -> Any:
-        if owner is not None and not can(owner, Capability.OWN_CONTACTS):
-            raise serializers.ValidationError(_("An account's owner is a sales rep."))
-        return owner
