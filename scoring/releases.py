@@ -118,9 +118,8 @@ def ruleset_delete(*, ruleset: RuleSet) -> None:
 
 def make_live(*, ruleset: RuleSet, reason: str) -> RuleSet:
     """Make a draft (one in shadow too; or, to roll back, an archived version) the one that
-    scores: the
-    version it replaces is archived and the thresholds become the live ones, in the
-    caller's transaction. Its rules' counters are to be rebuilt (``counted`` emptied)
+    scores: the version it replaces is archived and the thresholds become the live ones, in
+    the caller's transaction. Its rules' counters are to be rebuilt (``counted`` emptied)
     whatever the version held before: an archived version's were dropped by the recompute
     that replaced it. ``services.ruleset_publish`` runs the recompute."""
     live = _lock()
