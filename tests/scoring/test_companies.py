@@ -173,3 +173,12 @@ def test_a_companys_contacts_are_one_filter_away(api, marketer):
     acme = company_of(ada)
     listed = api.as_user(marketer).get("/api/v1/contacts/", {"account": acme.pk}).json()
     assert [c["id"] for c in listed["results"]] == [ada.pk]
+
+
+def test_a_contact_page_names_its_account_with_its_score(client, marketer):
+    services.settings_update(company_aggregate="sum", mqa_threshold=10)
+    ada = person("ada@acme.com", fit=30, company="Acme")
+    companies_score()
+    client.force_login(marketer)
+    page = client.get(reverse("leads:contact_detail", args=[ada.pk])).content.decode()
+    assert "?q=acme.com" in page and "score 30, 1 contact" in page and ">MQA<" in page
