@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
+from leads.companies import company_update
 from leads.models import Company
+from leads.stages import Role
 
 from .models import SalesTask, TaskKind
 
@@ -27,10 +29,12 @@ def accounts_hand_over(*, company_ids: Sequence[int], at: datetime) -> list[Sale
         best = people.first()
         owner = company.owner
         if owner is None:
-            owned = people.exclude(owner=None).select_related("owner").first()
-            owner = owned.owner if owned else None
-            if owner is not None:
-                Company.objects.filter(pk=company.pk, owner__isnull=True).update(owner=owner)
+            # The rep of its best contact a rep owns (a manager may own a contact; an
+            # account's owner is a rep, as ``company_update`` requires).
+            owned = people.filter(owner__groups__name=Role.SALES).select_related("owner")
+            first = owned.first()
+            if first is not None:
+                owner = company_update(company=company, owner=first.owner).owner
         if owner is None or best is None:
             continue
         title = _("Marketing-qualified account: %(company)s (score %(score)s)") % {

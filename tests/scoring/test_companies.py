@@ -182,3 +182,13 @@ def test_a_contact_page_names_its_account_with_its_score(client, marketer):
     client.force_login(marketer)
     page = client.get(reverse("leads:contact_detail", args=[ada.pk])).content.decode()
     assert "?q=acme.com" in page and "score 30, 1 contact" in page and ">MQA<" in page
+
+
+def test_an_mqa_goes_to_a_rep_even_when_a_manager_owns_its_best_contact(rep, manager):
+    services.settings_update(company_aggregate="sum", mqa_threshold=50)
+    person("a@acme.com", fit=40, owner=manager)
+    kept = person("b@acme.com", fit=30, owner=rep)
+    companies_score()
+    acme = Company.objects.get()
+    assert acme.owner == rep
+    assert SalesTask.objects.get().owner == rep and kept.pk != SalesTask.objects.get().contact_id
