@@ -37,6 +37,7 @@ def _prepare() -> list[Result]:
         with connection.cursor() as cursor:  # what autovacuum does after a bulk load
             cursor.execute("VACUUM ANALYZE leads_contact")
             cursor.execute("VACUUM ANALYZE reporting_stagestay")
+            cursor.execute("VACUUM ANALYZE reporting_reachedcount")
     return results
 
 

@@ -132,3 +132,55 @@ class StageStay(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.contact_id} in {self.stage} from {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class ReachedCells(models.Model):
+    """How many counted contacts reached ``stage``, per day, campaign and current owner.
+
+    The funnel's rollup, on PostgreSQL. A row of mode ``cohort`` counts the contacts first
+    seen on ``day`` (in ``TIME_ZONE``) that have reached ``stage``; a row of mode ``period``
+    counts those that first reached ``stage`` on ``day``. Both are what the funnel, trends
+    and targets count from the contacts (see ``reporting.rollups``), kept per cell so that a
+    report reads a few thousand rows however many contacts there are.
+    """
+
+    mode = models.CharField(max_length=6, verbose_name=_("mode"))
+    stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("stage"))
+    day = models.DateField(verbose_name=_("day"))
+    campaign = models.ForeignKey(Campaign, **_PROJECTED, verbose_name=_("campaign"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED, verbose_name=_("owner"))
+    n = models.BigIntegerField(verbose_name=_("contacts"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.stage} {self.day}: {self.n}"
+
+
+# Kept on PostgreSQL only (a trigger fills them); on SQLite the reports count the contacts.
+_ROLLUP_FEATURES = {"supports_nulls_distinct_unique_constraints", "supports_covering_indexes"}
+
+
+class ReachedCount(ReachedCells):
+    """The folded cells: one row per (mode, day, stage, campaign, owner)."""
+
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mode", "day", "stage", "campaign", "owner"],
+                nulls_distinct=False,
+                include=["n"],  # read by index-only scans
+                name="reachedcount_one_per_cell",
+            ),
+        ]
+
+
+class ReachedChange(ReachedCells):
+    """The changes a database trigger writes in each contact write's own transaction, +1 or
+    -1 per cell, until ``rollups_fold`` adds them to ``ReachedCount``. Appending (rather than
+    updating a shared counter) keeps concurrent writers from queueing on the same row."""
+
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES

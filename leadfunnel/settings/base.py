@@ -309,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.score_companies",
         "schedule": env.float("COMPANY_SCORES_SECONDS", default=300.0),
     },
+    "reporting-fold-rollups": {
+        "task": "reporting.tasks.fold_rollups",
+        "schedule": env.float("ROLLUPS_FOLD_SECONDS", default=60.0),
+    },
     "webhooks-deliver-due": {
         "task": "integrations.tasks.deliver_due_webhooks",
         "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),

@@ -25,7 +25,9 @@ from leads.stages import FUNNEL, Stage
 
 from ..definitions import note
 from ..periods import Period
+from ..rollups import rollups_ready
 from .attribution import Attribution, credits
+from .cells import cells_summed
 from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ordered_keys, rate
 from .spend import SpendShare, prorated_campaigns, spend_shares
 
@@ -175,9 +177,17 @@ def _reached(
     ``<stage>_at`` set. In period mode each stage is counted on its own column (one indexed
     query per stage), so that grouping by month puts each stage in the month it was reached.
     Campaign and channel groups are folded from the campaign ids afterwards: a few hundred
-    aggregated rows rather than a join with the campaigns on every contact.
+    aggregated rows rather than a join with the campaigns on every contact. On PostgreSQL the
+    same counts are read from the rollup's daily cells (``reporting.rollups``) instead.
     """
     reached: dict[tuple, Counter] = defaultdict(Counter)
+    if rollups_ready(period.tz):
+        keys = {"source": F("campaign_id")}
+        if (key := _cell_key(group_by)) is not None:
+            keys["key"] = key
+        for row in cells_summed(mode=mode, period=period, keys=keys, scope=scope):
+            reached[(row.get("key"), row["source"])][Stage(row["stage"])] = row["total"]
+        return reached
     contacts = scope.apply(Contact.objects.counted())  # erased ones too, merged ones once
     for column, stages in _columns(mode).items():
         in_range = contacts.filter(period.covers(column))
@@ -213,6 +223,15 @@ def _credited(
         for group, counts in credits(in_range, reached_at, model, key).items():
             found[group].update(counts)
     return found
+
+
+def _cell_key(group_by: GroupBy | None):
+    """The group of a rollup cell: its owner, or the month of its day."""
+    if group_by == GroupBy.OWNER:
+        return F("owner_id")
+    if group_by == GroupBy.MONTH:
+        return TruncMonth("day", output_field=DateField())
+    return None
 
 
 def _db_key(group_by: GroupBy | None, column: str, tz: tzinfo):

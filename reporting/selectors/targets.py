@@ -6,17 +6,20 @@ what it takes per remaining day to get there.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, DateField
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from leads.models import Contact
 
 from ..models import Target
 from ..periods import Period, month_start, next_month
-from .scope import rate
+from ..rollups import rollups_ready
+from .cells import cells_summed
+from .scope import NO_FILTER, rate
 
 
 @dataclass
@@ -98,6 +101,8 @@ def _actuals(targets: list[Target], period: Period) -> dict[tuple[str, date], in
     months: dict[str, set[date]] = defaultdict(set)
     for target in targets:
         months[target.stage].add(target.month)
+    if months and rollups_ready(period.tz):
+        return _actuals_from_cells(months, period)
     actual: dict[Any, Any] = {}
     for stage, wanted in months.items():
         column = f"{stage}_at"
@@ -114,6 +119,26 @@ def _actuals(targets: list[Target], period: Period) -> dict[tuple[str, date], in
             )
         )
         actual |= {(stage, month): counts[f"m{month:%Y%m}"] for month in wanted}
+    return actual
+
+
+def _actuals_from_cells(
+    months: dict[str, set[date]], period: Period
+) -> dict[tuple[str, date], int]:
+    """The same counts from the rollup's period cells: one statement for every target."""
+    first = min(min(wanted) for wanted in months.values())
+    last = max(next_month(max(wanted)) for wanted in months.values()) - timedelta(days=1)
+    cells = cells_summed(
+        mode="period",
+        period=Period(first, last, period.tz),
+        keys={"month": TruncMonth("day", output_field=DateField())},
+        scope=NO_FILTER,
+        stages=months,
+    )
+    actual: dict[tuple[str, date], int] = {}
+    for row in cells:
+        if row["month"] in months[row["stage"]]:
+            actual[(row["stage"], row["month"])] = row["total"]
     return actual
 
 

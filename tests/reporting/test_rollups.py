@@ -1,0 +1,178 @@
+"""The funnel's rollup (reporting.rollups) against the contacts it summarises.
+
+Random walks through the lifecycle services, with everything else that moves a contact
+between cells: reassignment, a change of campaign, back-dated activity, erasure, merges and
+their undo, a contact deleted. Then every funnel, trends and targets figure read from the
+rollup is compared with the same report counted from the contacts, before and after the
+changes are folded, and the folded cells with a rebuild from scratch."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from leadfunnel.celery import app
+from leads import services as leads
+from leads.merging import contacts_merge, merge_undo
+from leads.models import Contact
+from reporting import rollups
+from reporting.models import ReachedChange, ReachedCount, Target
+from reporting.periods import Period
+from reporting.selectors import GroupBy, Mode, Scope, funnel_report, targets_report, trends_report
+from reporting.selectors import funnel as funnel_module
+from reporting.selectors import targets as targets_module
+from tests.factories import CampaignFactory
+from tests.reporting.test_random_walks import Walker
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+PERIODS = [
+    Period.of(date(2026, 3, 1), date(2026, 3, 31)),
+    Period.of(date(2026, 2, 20), date(2026, 4, 10)),
+    Period.of(date(2026, 3, 9), date(2026, 3, 9)),
+]
+
+
+def shuffle_the_cells(rng: random.Random, walkers: list[Walker], manager, campaigns) -> None:
+    """What else moves contacts between cells, chosen at random."""
+    contacts = [Contact.objects.get(pk=w.contact.pk) for w in walkers]
+    rng.shuffle(contacts)
+    for contact in contacts[:5]:  # a marketer corrects the campaign
+        leads.contact_update(contact=contact, by=manager, campaign=rng.choice(campaigns))
+    for contact in contacts[5:10]:  # older activity synced later
+        leads.contacts_seen(at_by_id={contact.pk: contact.first_seen_at - timedelta(days=9)})
+    for contact in contacts[10:13]:
+        leads.contact_erase(contact=Contact.objects.get(pk=contact.pk), by=manager)
+    pairs = list(zip(contacts[13:19:2], contacts[14:20:2], strict=True))
+    merges = [
+        contacts_merge(survivor=Contact.objects.get(pk=a.pk), other=b, by=manager)
+        for a, b in pairs
+    ]
+    merge_undo(merge=merges[0], by=manager)
+    Walker(rng, [], manager).contact.delete()  # a contact with no history yet
+
+
+def figures(monkeypatch, *, from_rollup: bool) -> list:
+    """Every funnel, trends and targets figure over the periods, modes and groupings."""
+    for module in (funnel_module, targets_module):
+        monkeypatch.setattr(module, "rollups_ready", lambda tz, r=from_rollup: r)
+    found = []
+    for period in PERIODS:
+        for mode in Mode:
+            for group_by in (None, *GroupBy):
+                report = funnel_report(period=period, mode=mode, group_by=group_by)
+                found.append([(g.key, g.counts, g.cost) for g in [*report.groups, report.total]])
+            found.append([m.counts for m in trends_report(period=period, mode=mode).months])
+        found.append([(t.stage, t.actual) for t in targets_report(period=period).targets])
+    return found
+
+
+def folded_cells() -> set:
+    cells = ReachedCount.objects.exclude(n=0)
+    return set(cells.values_list("mode", "stage", "day", "campaign_id", "owner_id", "n"))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_rollup_gives_every_figure_the_contacts_give(
+    seed, monkeypatch, rep, other_rep, manager
+):
+    campaigns = CampaignFactory.create_batch(3)
+    for stage in ("lead", "mql", "client"):
+        Target.objects.create(stage=stage, month=date(2026, 3, 1), goal=10)
+    rng = random.Random(seed)
+    walkers = []
+    for _ in range(40):
+        walker = Walker(rng, [rep, other_rep], manager)
+        leads.contact_update(contact=walker.contact, by=manager, campaign=rng.choice(campaigns))
+        walker.walk()
+        walkers.append(walker)
+    shuffle_the_cells(rng, walkers, manager, campaigns)
+    assert rollups.rollups_ready(PERIODS[0].tz)
+
+    counted = figures(monkeypatch, from_rollup=False)
+    assert ReachedChange.objects.exists()
+    assert figures(monkeypatch, from_rollup=True) == counted
+
+    assert rollups.rollups_fold() > 0
+    assert not ReachedChange.objects.exists()
+    assert figures(monkeypatch, from_rollup=True) == counted
+
+    incremental = folded_cells()
+    rollups.rollups_rebuild()
+    assert folded_cells() == incremental
+
+
+def test_a_report_limited_to_a_rep_or_a_channel_reads_the_same_from_the_rollup(
+    monkeypatch, rep, other_rep, manager
+):
+    rng = random.Random(7)
+    campaign = CampaignFactory(channel="webinar")
+    for _ in range(25):
+        walker = Walker(rng, [rep, other_rep], manager)
+        if rng.random() < 0.5:
+            leads.contact_update(contact=walker.contact, by=manager, campaign=campaign)
+        walker.walk()
+    for scope in (Scope(owner=rep.pk), Scope(channel="webinar"), Scope(campaign=campaign.pk)):
+        both = []
+        for from_rollup in (False, True):
+            monkeypatch.setattr(funnel_module, "rollups_ready", lambda tz, r=from_rollup: r)
+            report = funnel_report(period=PERIODS[1], scope=scope, group_by=GroupBy.MONTH)
+            both.append([(g.key, g.counts) for g in [*report.groups, report.total]])
+        assert both[0] == both[1]
+        assert any(both[0][-1][1].values())
+
+
+def test_a_score_update_writes_no_change_to_the_rollup(manager):
+    contact = Walker(random.Random(1), [], manager).contact
+    before = ReachedChange.objects.count()
+    Contact.objects.filter(pk=contact.pk).update(score=42, fit_score=40, engagement_score=2)
+    assert ReachedChange.objects.count() == before
+
+
+def test_a_rollup_built_for_another_time_zone_is_not_read(settings, manager):
+    settings.TIME_ZONE = "America/New_York"
+    assert not rollups.rollups_ready(Period.of(date(2026, 3, 1), date(2026, 3, 2)).tz)
+    rollups.rollups_rebuild()
+    assert rollups.rollups_ready(Period.of(date(2026, 3, 1), date(2026, 3, 2)).tz)
+
+
+def test_a_fold_waits_for_no_one_while_another_holds_the_lock(manager):
+    """A second fold (or a fold during a rebuild) returns at once; the changes stay."""
+    from django.db import connections
+
+    Walker(random.Random(1), [], manager)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [rollups._LOCK])
+            assert rollups.rollups_fold() == 0
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert ReachedChange.objects.exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_folds_the_changes_on_the_beat_schedule(redis_broker, finished, manager):
+    walker = Walker(random.Random(3), [], manager)
+    leads.contact_engage(contact=walker.contact, at=walker.later())
+    pending = ReachedChange.objects.count()
+    task_name = settings.CELERY_BEAT_SCHEDULE["reporting-fold-rollups"]["task"]
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        app.send_task(task_name)
+        assert finished(task_name).wait(timeout=30)
+    assert pending and not ReachedChange.objects.exists()
+    first_seen = Contact.objects.get(pk=walker.contact.pk).first_seen_at.date()
+    assert folded_cells() == {
+        (mode, stage, day, None, None, 1)
+        for mode, stage, day in [
+            ("cohort", "contact", first_seen),
+            ("cohort", "lead", first_seen),
+            ("period", "contact", first_seen),
+            ("period", "lead", walker.at.date()),
+        ]
+    }
