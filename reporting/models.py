@@ -159,7 +159,16 @@ class ReachedCells(models.Model):
 
 
 # Kept on PostgreSQL only (a trigger fills them); on SQLite the reports count the contacts.
-_ROLLUP_FEATURES = {"supports_nulls_distinct_unique_constraints", "supports_covering_indexes"}
+_ROLLUP_FEATURES = ("supports_nulls_distinct_unique_constraints", "supports_covering_indexes")
+
+
+def _one_per_cell(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["mode", "day", "stage", "campaign", "owner"],
+        nulls_distinct=False,
+        include=["n"],  # read by index-only scans
+        name=name,
+    )
 
 
 class ReachedCount(ReachedCells):
@@ -167,14 +176,16 @@ class ReachedCount(ReachedCells):
 
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [
-            models.UniqueConstraint(
-                fields=["mode", "day", "stage", "campaign", "owner"],
-                nulls_distinct=False,
-                include=["n"],  # read by index-only scans
-                name="reachedcount_one_per_cell",
-            ),
-        ]
+        constraints = [_one_per_cell("reachedcount_one_per_cell")]
+
+
+class ReachedMonth(ReachedCells):
+    """The same cells summed per month (``day`` is its first day), folded with the days: a
+    year's report reads twelve months of them rather than 365 days."""
+
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [_one_per_cell("reachedmonth_one_per_cell")]
 
 
 class ReachedChange(ReachedCells):

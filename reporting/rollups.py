@@ -25,11 +25,16 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from leads.models import Contact
 
-from .models import ReachedChange, ReachedCount
+from .models import ReachedChange, ReachedCount, ReachedMonth
 
 # One folder or rebuilder at a time (pg_advisory_xact_lock's key: "rollups" in ASCII).
 _LOCK = 0x726F6C6C757073
 
+_TABLES = {
+    "count": ReachedCount._meta.db_table,
+    "month": ReachedMonth._meta.db_table,
+    "change": ReachedChange._meta.db_table,
+}
 _TRIGGERS = ("reporting_reached_write", "reporting_reached_change")
 
 _READY = """
@@ -49,13 +54,32 @@ CREATE OR REPLACE FUNCTION reporting_rollup_tz() RETURNS text LANGUAGE sql STABL
 AS $$ SELECT '{tz}'::text $$
 """
 
+_MONTHS = """
+INSERT INTO {month} (mode, stage, day, campaign_id, owner_id, n)
+SELECT mode, stage, date_trunc('month', day)::date, campaign_id, owner_id, SUM(n) FROM {count}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+# The pending changes, taken once, added to the days and to the months in one statement.
 _FOLD = """
-WITH folded AS (DELETE FROM {change} RETURNING mode, stage, day, campaign_id, owner_id, n)
-INSERT INTO {count} AS cell (mode, stage, day, campaign_id, owner_id, n)
-SELECT mode, stage, day, campaign_id, owner_id, SUM(n) FROM folded
-GROUP BY mode, day, stage, campaign_id, owner_id
-ORDER BY mode, day, stage, campaign_id, owner_id
-ON CONFLICT (mode, day, stage, campaign_id, owner_id) DO UPDATE SET n = cell.n + EXCLUDED.n
+WITH folded AS (DELETE FROM {change} RETURNING mode, stage, day, campaign_id, owner_id, n),
+days AS (
+    INSERT INTO {count} AS cell (mode, stage, day, campaign_id, owner_id, n)
+    SELECT mode, stage, day, campaign_id, owner_id, SUM(n) FROM folded
+    GROUP BY mode, day, stage, campaign_id, owner_id
+    ORDER BY mode, day, stage, campaign_id, owner_id
+    ON CONFLICT (mode, day, stage, campaign_id, owner_id) DO UPDATE SET n = cell.n + EXCLUDED.n
+    RETURNING 1
+),
+months AS (
+    INSERT INTO {month} AS cell (mode, stage, day, campaign_id, owner_id, n)
+    SELECT mode, stage, date_trunc('month', day)::date, campaign_id, owner_id, SUM(n)
+    FROM folded
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 3, 2, 4, 5
+    ON CONFLICT (mode, day, stage, campaign_id, owner_id) DO UPDATE SET n = cell.n + EXCLUDED.n
+)
+SELECT COUNT(*) FROM days
 """
 
 
@@ -109,24 +133,23 @@ def rollups_rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
     between the count and the trigger. One statement over the contacts, no Python loop.
     """
     connection = connections[using]
-    tables = {
-        "count": ReachedCount._meta.db_table,
-        "change": ReachedChange._meta.db_table,
-        "contact": Contact._meta.db_table,
-    }
+    tables = {**_TABLES, "contact": Contact._meta.db_table}
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
         cursor.execute(f"LOCK TABLE {tables['contact']} IN SHARE MODE")
         cursor.execute(_ZONE.format(tz=_zone_name(settings.TIME_ZONE)))
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(f"TRUNCATE {tables['count']}, {tables['change']}")
+        cursor.execute(f"TRUNCATE {tables['count']}, {tables['month']}, {tables['change']}")
         cursor.execute(_REBUILD.format(**tables), {"tz": settings.TIME_ZONE})
-        return cursor.rowcount
+        cells = cursor.rowcount
+        cursor.execute(_MONTHS.format(**tables))
+        return cells
 
 
 def rollups_fold(using: str = DEFAULT_DB_ALIAS) -> int:
-    """Add the pending changes to the folded counts, in one statement; returns how many cells
-    it touched (0 when another fold or a rebuild holds the lock: the next round folds them).
+    """Add the pending changes to the folded counts of the days and of the months, in one
+    statement; returns how many day cells it touched (0 when another fold or a rebuild holds
+    the lock: the next round folds them).
 
     The changes a write commits while this runs stay for the next round: the DELETE only
     takes the rows its snapshot sees, and adds exactly those.
@@ -134,10 +157,9 @@ def rollups_fold(using: str = DEFAULT_DB_ALIAS) -> int:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
-    tables = {"count": ReachedCount._meta.db_table, "change": ReachedChange._meta.db_table}
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
         if not cursor.fetchone()[0]:
             return 0
-        cursor.execute(_FOLD.format(**tables))
-        return cursor.rowcount
+        cursor.execute(_FOLD.format(**_TABLES))
+        return cursor.fetchone()[0]

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, DateField, F
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Sign, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -182,7 +182,10 @@ def _reached(
     """
     reached: dict[tuple, Counter] = defaultdict(Counter)
     if rollups_ready(period.tz):
-        keys = {"source": F("campaign_id")}
+        # Outside campaign and channel groups only whether a contact came from a campaign
+        # matters (for the cost): every campaign folds into one source, 1.
+        by_campaign = group_by in (GroupBy.CAMPAIGN, GroupBy.CHANNEL)
+        keys = {"source": F("campaign_id") if by_campaign else Sign("campaign_id")}
         if (key := _cell_key(group_by)) is not None:
             keys["key"] = key
         for row in cells_summed(mode=mode, period=period, keys=keys, scope=scope):
@@ -253,11 +256,10 @@ def _tally(
     campaign it is); month and rep groups count contacts."""
     total, tallies = _Tally(), defaultdict[Any, _Tally](_Tally)
     by_campaign = group_by in (GroupBy.CAMPAIGN, GroupBy.CHANNEL)
-    channel_of = dict(
-        Campaign.objects.filter(pk__in={campaign for _, campaign in credit}).values_list(
-            "pk", "channel"
-        )
-    )
+    channel_of: dict[int, str] = {}
+    if group_by == GroupBy.CHANNEL:
+        campaigns = Campaign.objects.filter(pk__in={campaign for _, campaign in credit})
+        channel_of = dict(campaigns.values_list("pk", "channel"))
     for (value, _campaign), counts in reached.items():
         total.counts.update(counts)
         if group_by is not None and not by_campaign:
