@@ -134,22 +134,44 @@ class StageStay(models.Model):
         return f"#{self.contact_id} in {self.stage} from {self.entered_at:%Y-%m-%d %H:%M}"
 
 
-class ReachedCells(models.Model):
-    """How many counted contacts reached ``stage``, per day, campaign and current owner.
+class Cells(models.Model):
+    """A rollup's cell: how many of something, per day (in ``TIME_ZONE``), campaign and
+    current owner. Kept on PostgreSQL by triggers (``reporting.rollups``) so that a report
+    reads a few thousand cells however many contacts there are; each rollup has three
+    tables of them: the folded days, the folded months and the changes not folded yet."""
 
-    The funnel's rollup, on PostgreSQL. A row of mode ``cohort`` counts the contacts first
-    seen on ``day`` (in ``TIME_ZONE``) that have reached ``stage``; a row of mode ``period``
-    counts those that first reached ``stage`` on ``day``. Both are what the funnel, trends
-    and targets count from the contacts (see ``reporting.rollups``), kept per cell so that a
-    report reads a few thousand rows however many contacts there are.
+    day = models.DateField(verbose_name=_("day"))
+    campaign = models.ForeignKey(Campaign, **_PROJECTED, verbose_name=_("campaign"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED, verbose_name=_("owner"))
+    n = models.BigIntegerField(verbose_name=_("count"))
+
+    class Meta:
+        abstract = True
+
+
+# Kept on PostgreSQL only (a trigger fills them); on SQLite the reports count the rows.
+_ROLLUP_FEATURES = ("supports_nulls_distinct_unique_constraints", "supports_covering_indexes")
+
+
+def _one_per_cell(name: str, *fields: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=[*fields, "campaign", "owner"],
+        nulls_distinct=False,
+        include=["n"],  # read by index-only scans
+        name=name,
+    )
+
+
+class ReachedCells(Cells):
+    """The funnel's rollup: how many counted contacts reached ``stage``.
+
+    A cell of mode ``cohort`` counts the contacts first seen on ``day`` that have reached
+    ``stage``; one of mode ``period`` those that first reached ``stage`` on ``day``: what
+    the funnel, trends and targets count from the contacts.
     """
 
     mode = models.CharField(max_length=6, verbose_name=_("mode"))
     stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("stage"))
-    day = models.DateField(verbose_name=_("day"))
-    campaign = models.ForeignKey(Campaign, **_PROJECTED, verbose_name=_("campaign"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED, verbose_name=_("owner"))
-    n = models.BigIntegerField(verbose_name=_("contacts"))
 
     class Meta:
         abstract = True
@@ -158,25 +180,12 @@ class ReachedCells(models.Model):
         return f"{self.mode} {self.stage} {self.day}: {self.n}"
 
 
-# Kept on PostgreSQL only (a trigger fills them); on SQLite the reports count the contacts.
-_ROLLUP_FEATURES = ("supports_nulls_distinct_unique_constraints", "supports_covering_indexes")
-
-
-def _one_per_cell(name: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(
-        fields=["mode", "day", "stage", "campaign", "owner"],
-        nulls_distinct=False,
-        include=["n"],  # read by index-only scans
-        name=name,
-    )
-
-
 class ReachedCount(ReachedCells):
     """The folded cells: one row per (mode, day, stage, campaign, owner)."""
 
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_per_cell("reachedcount_one_per_cell")]
+        constraints = [_one_per_cell("reachedcount_one_per_cell", "mode", "day", "stage")]
 
 
 class ReachedMonth(ReachedCells):
@@ -185,13 +194,61 @@ class ReachedMonth(ReachedCells):
 
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_per_cell("reachedmonth_one_per_cell")]
+        constraints = [_one_per_cell("reachedmonth_one_per_cell", "mode", "day", "stage")]
 
 
 class ReachedChange(ReachedCells):
     """The changes a database trigger writes in each contact write's own transaction, +1 or
-    -1 per cell, until ``rollups_fold`` adds them to ``ReachedCount``. Appending (rather than
-    updating a shared counter) keeps concurrent writers from queueing on the same row."""
+    -1 per cell, until ``rollups_fold`` adds them to the days and months. Appending (rather
+    than updating a shared counter) keeps concurrent writers from queueing on one row."""
 
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+
+
+class HandoffCells(Cells):
+    """The hand-off report's rollup: MQL passes that began on ``day``, by how they ended.
+
+    ``exit_move`` is empty while the pass goes on; ``reason`` is a rejection's, and
+    ``reason_key`` its MD5, so that a long reason still fits the cell's unique index.
+    """
+
+    exit_move = models.CharField(
+        max_length=20, choices=Move.choices, blank=True, verbose_name=_("exit move")
+    )
+    exit_stage = models.CharField(
+        max_length=20, choices=Stage.choices, blank=True, verbose_name=_("exit stage")
+    )
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
+    reason_key = models.CharField(max_length=32, verbose_name=_("reason key"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.exit_move or 'waiting'}: {self.n}"
+
+
+class HandoffCount(HandoffCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [
+            _one_per_cell(
+                "handoffcount_one_per_cell", "day", "exit_move", "exit_stage", "reason_key"
+            )
+        ]
+
+
+class HandoffMonth(HandoffCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [
+            _one_per_cell(
+                "handoffmonth_one_per_cell", "day", "exit_move", "exit_stage", "reason_key"
+            )
+        ]
+
+
+class HandoffChange(HandoffCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES

@@ -1,52 +1,110 @@
 """
-The funnel's rollup on PostgreSQL: how many contacts reached each stage, per day, campaign
-and owner, kept exact in every contact write's own transaction.
+The reports' rollups on PostgreSQL, kept exact in every write's own transaction:
 
-A trigger on ``leads_contact`` (migration 0009) appends, for each write that changes a
-column the funnel counts by (the first-reached times, ``first_seen_at``, the campaign, the
-owner, a merge), the difference it makes to each cell in ``ReachedChange``. Every write path
-passes through it, the lifecycle services, merges, erasure, imports and raw SQL alike, so
-there is no second place to keep in step. ``rollups_fold`` adds the changes to
-``ReachedCount`` now and then (a beat task); reports read both tables in one statement, so a
-report is exact whether or not the changes were folded yet.
+- the funnel's (``ReachedCells``): how many contacts reached each stage, per day, campaign and
+  owner, in the cohort and the period sense (funnel, trends, targets);
+- the hand-off's (``HandoffCells``): the MQL passes begun per day, campaign and owner, by how
+  they ended and why (the hand-off report).
 
-The days are local days in the time zone the rollup was built for. After a change of
-``TIME_ZONE`` the reports count the contacts again (``rollups_ready`` is false) until
-``manage.py rebuild_rollups`` rebuilds the cells for the new zone.
+Triggers (migration 0009) on the rows they summarise, the contacts and the stage stays,
+append for each write that changes what a cell counts the difference it makes, +1 here and
+-1 there, to the rollup's table of changes. Every write path passes through them, the
+lifecycle services, merges, erasure, imports and raw SQL alike, so there is no second place
+to keep in step. ``rollups_fold`` adds the changes to the day and month cells now and then
+(a beat task); a report reads all three in one statement, so it is exact whether or not the
+changes were folded yet.
+
+The days are local days in the time zone the rollups were built for. After a change of
+``TIME_ZONE`` the reports count the rows again (``rollups_ready`` is false) until ``manage.py
+rebuild_rollups`` rebuilds the cells for the new zone.
 """
 
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import tzinfo
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
-from leads.models import Contact
+from leads.models import Contact, Transition
 
-from .models import ReachedChange, ReachedCount, ReachedMonth
+from .models import (
+    HandoffChange,
+    HandoffCount,
+    HandoffMonth,
+    ReachedChange,
+    ReachedCount,
+    ReachedMonth,
+    StageStay,
+)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One rollup: the rows it summarises, its three tables of cells, and the SQL function
+    (migration 0009) that gives the cells one row adds (``sign`` +1) or takes away (-1)."""
+
+    source: type[models.Model]
+    count: type[models.Model]
+    month: type[models.Model]
+    change: type[models.Model]
+    cells_of: str
+    keys: tuple[str, ...]  # a cell's columns besides ``n``
+    unique: tuple[str, ...]  # those its unique index holds
+    triggers: tuple[tuple[type[models.Model], str], ...]
+
+    def tables(self) -> dict[str, str]:
+        return {
+            "source": self.source._meta.db_table,
+            "count": self.count._meta.db_table,
+            "month": self.month._meta.db_table,
+            "change": self.change._meta.db_table,
+            "cells_of": self.cells_of,
+            "keys": ", ".join(self.keys),
+            "cell_keys": ", ".join(f"r.{key}" for key in self.keys),
+            "unique": ", ".join(self.unique),
+            "month_keys": ", ".join(
+                "date_trunc('month', day)::date" if key == "day" else key for key in self.keys
+            ),
+        }
+
+
+_PLACE = ("campaign_id", "owner_id")
+REACHED = Rollup(
+    source=Contact,
+    count=ReachedCount,
+    month=ReachedMonth,
+    change=ReachedChange,
+    cells_of="reporting_reached_of",
+    keys=("mode", "stage", "day", *_PLACE),
+    unique=("mode", "day", "stage", *_PLACE),
+    triggers=((Contact, "reporting_reached_write"), (Contact, "reporting_reached_change")),
+)
+HANDOFFS = Rollup(
+    source=StageStay,
+    count=HandoffCount,
+    month=HandoffMonth,
+    change=HandoffChange,
+    cells_of="reporting_handoff_of",
+    keys=("day", "exit_move", "exit_stage", "reason", "reason_key", *_PLACE),
+    unique=("day", "exit_move", "exit_stage", "reason_key", *_PLACE),
+    triggers=(
+        (StageStay, "reporting_handoff_write"),
+        (StageStay, "reporting_handoff_change"),
+        (Transition, "reporting_handoff_reason"),
+    ),
+)
+ROLLUPS = (REACHED, HANDOFFS)
+_TRIGGERS = [name for rollup in ROLLUPS for _, name in rollup.triggers]
 
 # One folder or rebuilder at a time (pg_advisory_xact_lock's key: "rollups" in ASCII).
 _LOCK = 0x726F6C6C757073
 
-_TABLES = {
-    "count": ReachedCount._meta.db_table,
-    "month": ReachedMonth._meta.db_table,
-    "change": ReachedChange._meta.db_table,
-}
-_TRIGGERS = ("reporting_reached_write", "reporting_reached_change")
-
 _READY = """
 SELECT reporting_rollup_tz(),
        (SELECT COUNT(*) FROM pg_trigger WHERE tgname = ANY(%(triggers)s) AND tgenabled = 'O')
-"""
-
-_REBUILD = """
-INSERT INTO {count} (mode, stage, day, campaign_id, owner_id, n)
-SELECT r.mode, r.stage, (r.at AT TIME ZONE %(tz)s)::date, r.campaign_id, r.owner_id, COUNT(*)
-FROM {contact} c CROSS JOIN LATERAL reporting_reached_of(c, 1) AS r
-GROUP BY 1, 2, 3, 4, 5
 """
 
 _ZONE = """
@@ -54,30 +112,27 @@ CREATE OR REPLACE FUNCTION reporting_rollup_tz() RETURNS text LANGUAGE sql STABL
 AS $$ SELECT '{tz}'::text $$
 """
 
-_MONTHS = """
-INSERT INTO {month} (mode, stage, day, campaign_id, owner_id, n)
-SELECT mode, stage, date_trunc('month', day)::date, campaign_id, owner_id, SUM(n) FROM {count}
-GROUP BY 1, 2, 3, 4, 5
+_REBUILD = """
+TRUNCATE {count}, {month}, {change};
+INSERT INTO {count} ({keys}, n)
+SELECT {cell_keys}, SUM(r.n) FROM {source} s CROSS JOIN LATERAL {cells_of}(s, 1) AS r
+GROUP BY {cell_keys};
+INSERT INTO {month} ({keys}, n) SELECT {month_keys}, SUM(n) FROM {count} GROUP BY {month_keys};
 """
 
 # The pending changes, taken once, added to the days and to the months in one statement.
 _FOLD = """
-WITH folded AS (DELETE FROM {change} RETURNING mode, stage, day, campaign_id, owner_id, n),
+WITH folded AS (DELETE FROM {change} RETURNING {keys}, n),
 days AS (
-    INSERT INTO {count} AS cell (mode, stage, day, campaign_id, owner_id, n)
-    SELECT mode, stage, day, campaign_id, owner_id, SUM(n) FROM folded
-    GROUP BY mode, day, stage, campaign_id, owner_id
-    ORDER BY mode, day, stage, campaign_id, owner_id
-    ON CONFLICT (mode, day, stage, campaign_id, owner_id) DO UPDATE SET n = cell.n + EXCLUDED.n
+    INSERT INTO {count} AS cell ({keys}, n)
+    SELECT {keys}, SUM(n) FROM folded GROUP BY {keys} ORDER BY {unique}
+    ON CONFLICT ({unique}) DO UPDATE SET n = cell.n + EXCLUDED.n
     RETURNING 1
 ),
 months AS (
-    INSERT INTO {month} AS cell (mode, stage, day, campaign_id, owner_id, n)
-    SELECT mode, stage, date_trunc('month', day)::date, campaign_id, owner_id, SUM(n)
-    FROM folded
-    GROUP BY 1, 2, 3, 4, 5
-    ORDER BY 1, 3, 2, 4, 5
-    ON CONFLICT (mode, day, stage, campaign_id, owner_id) DO UPDATE SET n = cell.n + EXCLUDED.n
+    INSERT INTO {month} AS cell ({keys}, n)
+    SELECT {month_keys}, SUM(n) FROM folded GROUP BY {month_keys} ORDER BY {month_keys}
+    ON CONFLICT ({unique}) DO UPDATE SET n = cell.n + EXCLUDED.n
 )
 SELECT COUNT(*) FROM days
 """
@@ -91,65 +146,76 @@ def _zone_name(name: str) -> str:
 
 
 def rollups_ready(tz: tzinfo, using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Whether a report in ``tz`` may read the rollup: on PostgreSQL, built for that zone."""
+    """Whether a report in ``tz`` may read the rollups: on PostgreSQL, built for that zone,
+    and every trigger on (one left off by a failed bulk load would miss writes)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        cursor.execute(_READY, {"triggers": list(_TRIGGERS)})
+        cursor.execute(_READY, {"triggers": _TRIGGERS})
         zone, enabled = cursor.fetchone()
         return zone == str(tz) and enabled == len(_TRIGGERS)
 
 
 @contextmanager
-def rollups_paused(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Load contacts in bulk without the trigger's cost per row, then count the cells once.
+def rollups_paused(
+    rollups: tuple[Rollup, ...] = ROLLUPS, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[None]:
+    """Load rows in bulk without the triggers' cost per row, then count the cells once.
 
-    Until the rebuild at the end, ``rollups_ready`` is false and reports count the contacts,
-    so a load that fails half-way leaves no wrong figure behind, only slower ones.
+    Until the rebuild at the end, ``rollups_ready`` is false and reports count the rows, so
+    a load that fails half-way leaves no wrong figure behind, only slower ones.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
-    table = Contact._meta.db_table
-    with connection.cursor() as cursor:
-        for trigger in _TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    _switch_triggers(connection, rollups, "DISABLE")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            for trigger in _TRIGGERS:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    rollups_rebuild(using=using)
+        _switch_triggers(connection, rollups, "ENABLE")
+    rollups_rebuild(rollups, using=using)
 
 
-def rollups_rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
-    """Count every cell again from the contacts, for the configured time zone; returns how
-    many cells there are.
+def _switch_triggers(connection, rollups: tuple[Rollup, ...], state: str) -> None:
+    """Only the triggers on the summarised rows: a bulk load inserts, and the others follow
+    updates (a rejection's reason erased)."""
+    with connection.cursor() as cursor:
+        for rollup in rollups:
+            for model, trigger in rollup.triggers:
+                if model is rollup.source:
+                    table = model._meta.db_table
+                    cursor.execute(f"ALTER TABLE {table} {state} TRIGGER {trigger}")
 
-    Contact writes wait while it runs (a SHARE lock on the table), so no change is lost
-    between the count and the trigger. One statement over the contacts, no Python loop.
+
+def rollups_rebuild(rollups: tuple[Rollup, ...] = ROLLUPS, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Count every cell again from the rows; returns how many day cells there are.
+
+    Rebuilding them all writes the configured time zone first; one rollup alone is counted
+    in the zone the others were. Writes to the summarised tables wait while it runs (a SHARE
+    lock on each), so no change is lost between the count and the triggers. One statement
+    per table, no Python loop.
     """
     connection = connections[using]
-    tables = {**_TABLES, "contact": Contact._meta.db_table}
+    cells = 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        cursor.execute(f"LOCK TABLE {tables['contact']} IN SHARE MODE")
-        cursor.execute(_ZONE.format(tz=_zone_name(settings.TIME_ZONE)))
+        sources = ", ".join(rollup.source._meta.db_table for rollup in rollups)
+        cursor.execute(f"LOCK TABLE {sources} IN SHARE MODE")
+        if rollups == ROLLUPS:
+            cursor.execute(_ZONE.format(tz=_zone_name(settings.TIME_ZONE)))
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(f"TRUNCATE {tables['count']}, {tables['month']}, {tables['change']}")
-        cursor.execute(_REBUILD.format(**tables), {"tz": settings.TIME_ZONE})
-        cells = cursor.rowcount
-        cursor.execute(_MONTHS.format(**tables))
-        return cells
+        for rollup in rollups:
+            cursor.execute(_REBUILD.format(**rollup.tables()))
+            cells += rollup.count._default_manager.using(using).count()
+    return cells
 
 
 def rollups_fold(using: str = DEFAULT_DB_ALIAS) -> int:
-    """Add the pending changes to the folded counts of the days and of the months, in one
-    statement; returns how many day cells it touched (0 when another fold or a rebuild holds
-    the lock: the next round folds them).
+    """Add the pending changes to the folded counts of the days and of the months, one
+    statement per rollup; returns how many day cells it touched (0 when another fold or a
+    rebuild holds the lock: the next round folds them).
 
     The changes a write commits while this runs stay for the next round: the DELETE only
     takes the rows its snapshot sees, and adds exactly those.
@@ -157,9 +223,12 @@ def rollups_fold(using: str = DEFAULT_DB_ALIAS) -> int:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
+    touched = 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
         if not cursor.fetchone()[0]:
             return 0
-        cursor.execute(_FOLD.format(**_TABLES))
-        return cursor.fetchone()[0]
+        for rollup in ROLLUPS:
+            cursor.execute(_FOLD.format(**rollup.tables()))
+            touched += cursor.fetchone()[0]
+    return touched

@@ -12,6 +12,7 @@ from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Subq
 from leads.models import Contact, Transition
 
 from .models import StageStay
+from .rollups import HANDOFFS, rollups_paused
 
 
 def stays_record_moves(*, moves: Sequence[tuple[Contact, Transition]]) -> None:
@@ -85,8 +86,14 @@ def stays_rebuild() -> int:
 
     One window query over the stage-changing transitions (ordered by id: the order the moves
     were made in, as the locked contact row serialises them), so it takes seconds on millions
-    of transitions and never loops in Python.
+    of transitions and never loops in Python. The hand-off rollup is counted once afterwards,
+    not by its trigger row by row.
     """
+    with rollups_paused((HANDOFFS,)):
+        return _stays_replace()
+
+
+def _stays_replace() -> int:
     stay = StageStay._meta.db_table
     duration, _ = connection.ops.subtract_temporals(
         "DateTimeField", ("m.next_at", ()), ("m.at", ())

@@ -1,22 +1,36 @@
-"""Reads of the funnel's rollup (``reporting.rollups``): the cells of a range, summed."""
+"""Reads of the reports' rollups (``reporting.rollups``): the cells of a range, summed."""
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
-from ..models import ReachedChange, ReachedCount, ReachedMonth
 from ..periods import Period, next_month
-from .scope import Scope
+from ..rollups import Rollup
+from .scope import GroupBy, Scope
+
+# The group of a cell, for each grouping of the reports.
+CELL_GROUPS = {
+    GroupBy.OWNER: F("owner_id"),
+    GroupBy.CAMPAIGN: F("campaign_id"),
+    GroupBy.CHANNEL: F("campaign__channel"),
+    GroupBy.MONTH: TruncMonth("day", output_field=DateField()),
+}
 
 
 def cells_summed(
-    *, mode: str, period: Period, keys: dict, scope: Scope, stages: Iterable[str] | None = None
+    rollup: Rollup,
+    *,
+    period: Period,
+    scope: Scope,
+    fields: tuple[str, ...],
+    keys: dict[str, Any] | None = None,
+    where: Q | None = None,
 ) -> list[dict]:
-    """The cells of ``mode`` whose day is in ``period``, summed by ``keys`` (plus ``stage``)
-    into ``total``.
+    """The rollup's cells whose day is in ``period`` (and that match ``where``), summed by
+    ``fields`` and the expressions of ``keys`` into ``total``.
 
     Whole months are read from the month cells, the days of a month begun or ended inside
     the range from the day cells, and the changes not folded yet beside them, all in one
@@ -24,30 +38,29 @@ def cells_summed(
     then added up here. A few thousand rows, whether the base holds ten thousand contacts or
     ten million.
     """
+    keys = keys or {}
     parts = list(period.months())
     whole = [part.start for part in parts if _is_whole_month(part)]
     partial = Q()
     for part in parts:
         if not _is_whole_month(part):
             partial |= Q(day__gte=part.start, day__lte=part.end)
-    sources: list[QuerySet[Any]] = [
-        ReachedChange.objects.filter(day__gte=period.start, day__lte=period.end)
-    ]
+    changes = rollup.change._default_manager.filter(day__gte=period.start, day__lte=period.end)
+    sources: list[QuerySet[Any]] = [changes]
     if whole:
-        sources.append(ReachedMonth.objects.filter(day__in=whole))
+        sources.append(rollup.month._default_manager.filter(day__in=whole))
     if partial:
-        sources.append(ReachedCount.objects.filter(partial))
-    summed = []
-    for cells in sources:
-        cells = cells.filter(mode=mode)
-        if stages is not None:
-            cells = cells.filter(stage__in=list(stages))
-        summed.append(scope.apply(cells).values("stage", **keys).annotate(total=Sum("n")))
+        sources.append(rollup.count._default_manager.filter(partial))
+    summed = [
+        scope.apply(cells.filter(where or Q())).values(*fields, **keys).annotate(total=Sum("n"))
+        for cells in sources
+    ]
+    names = (*fields, *keys)
     totals: Counter = Counter()
     for row in summed[0].order_by().union(*(s.order_by() for s in summed[1:]), all=True):
-        totals[tuple(row[name] for name in ("stage", *keys))] += row["total"]
-    return [  # a cell emptied by later changes is no row, as no contact counts there
-        {"stage": cell[0], **dict(zip(keys, cell[1:], strict=True)), "total": total}
+        totals[tuple(row[name] for name in names)] += row["total"]
+    return [  # a cell emptied by later changes is no row, as nothing counts there
+        {**dict(zip(names, cell, strict=True)), "total": total}
         for cell, total in totals.items()
         if total
     ]

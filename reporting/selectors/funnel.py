@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, DateField, F
+from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import Sign, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,9 +25,9 @@ from leads.stages import FUNNEL, Stage
 
 from ..definitions import note
 from ..periods import Period
-from ..rollups import rollups_ready
+from ..rollups import REACHED, rollups_ready
 from .attribution import Attribution, credits
-from .cells import cells_summed
+from .cells import CELL_GROUPS, cells_summed
 from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ordered_keys, rate
 from .spend import SpendShare, prorated_campaigns, spend_shares
 
@@ -188,7 +188,10 @@ def _reached(
         keys = {"source": F("campaign_id") if by_campaign else Sign("campaign_id")}
         if (key := _cell_key(group_by)) is not None:
             keys["key"] = key
-        for row in cells_summed(mode=mode, period=period, keys=keys, scope=scope):
+        cells = cells_summed(
+            REACHED, period=period, scope=scope, fields=("stage",), keys=keys, where=Q(mode=mode)
+        )
+        for row in cells:
             reached[(row.get("key"), row["source"])][Stage(row["stage"])] = row["total"]
         return reached
     contacts = scope.apply(Contact.objects.counted())  # erased ones too, merged ones once
@@ -229,12 +232,9 @@ def _credited(
 
 
 def _cell_key(group_by: GroupBy | None):
-    """The group of a rollup cell: its owner, or the month of its day."""
-    if group_by == GroupBy.OWNER:
-        return F("owner_id")
-    if group_by == GroupBy.MONTH:
-        return TruncMonth("day", output_field=DateField())
-    return None
+    """The group of a rollup cell: its owner, or the month of its day (campaign and channel
+    groups are folded from the source)."""
+    return CELL_GROUPS[group_by] if group_by in (GroupBy.OWNER, GroupBy.MONTH) else None
 
 
 def _db_key(group_by: GroupBy | None, column: str, tz: tzinfo):

@@ -4,15 +4,17 @@ with them (accepted, rejected and why, or still waiting). Each entry into MQL is
 recycled contact that comes back is handed off again; outcomes are as of now.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, TextField, Value, When
 
 from leads.stages import Move, Stage
 
-from ..aggregates import grouped
 from ..periods import Period
+from ..rollups import HANDOFFS, rollups_ready
+from .cells import CELL_GROUPS, cells_summed
 from .scope import NO_FILTER, GroupBy, Scope, group_key, group_labels, ordered_keys, rate
 from .stays import stays_entered, with_group
 
@@ -28,6 +30,20 @@ class HandoffLine:
     disqualified: int = 0  # rejected for good
     waiting: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # rejections by reason
+
+    def add(self, row: dict) -> None:
+        """Count ``total`` passes that ended by ``exit_move`` (none yet: waiting)."""
+        n, move = row["total"], row["exit_move"]
+        self.passed += n
+        if not move:
+            self.waiting += n
+        elif move == Move.ACCEPT:
+            self.accepted += n
+        elif move == Move.REJECT:
+            self.rejected += n
+            self.recycled += n if row["exit_stage"] == Stage.RECYCLED else 0
+            self.disqualified += n if row["exit_stage"] == Stage.DISQUALIFIED else 0
+            self.reasons[row["reason"]] = self.reasons.get(row["reason"], 0) + n
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -46,41 +62,18 @@ class HandoffReport:
     total: HandoffLine
 
 
-COUNTS: dict[str, Any] = {
-    "passed": Q(),
-    "accepted": Q(exit_move=Move.ACCEPT),
-    "rejected": Q(exit_move=Move.REJECT),
-    "recycled": Q(exit_move=Move.REJECT, exit_stage=Stage.RECYCLED),
-    "disqualified": Q(exit_move=Move.REJECT, exit_stage=Stage.DISQUALIFIED),
-    "waiting": Q(exit__isnull=True),
-}
+OUTCOME = ("exit_move", "exit_stage", "reason")
 
 
 def handoff_report(
     *, period: Period, group_by: GroupBy | None = None, scope: Scope = NO_FILTER
 ) -> HandoffReport:
     """Hand-offs and their outcomes per group and in total, with rejections by reason."""
-    handoffs, keys = with_group(
-        stays_entered(period, scope).filter(stage=Stage.MQL), group_by, period
-    )
-    tallies: dict[str, Any] = {
-        name: Count("entered_at", filter=cond) for name, cond in COUNTS.items()
-    }
-    counts = grouped(handoffs, keys, **tallies)
-    reasons = (
-        handoffs.filter(exit_move=Move.REJECT)
-        .values(*keys, reason=F("exit__reason"))
-        .annotate(n=Count("entered_at"))
-    )
     total = HandoffLine(key=None, label="Total")
     lines: dict[Any, HandoffLine] = {}
-    for row in counts:
+    for row in _passes(period, group_by, scope):
         for line in _lines_of(row, group_by, total, lines):
-            for name in COUNTS:
-                setattr(line, name, getattr(line, name) + row[name])
-    for row in reasons.order_by():
-        for line in _lines_of(row, group_by, total, lines):
-            line.reasons[row["reason"]] = line.reasons.get(row["reason"], 0) + row["n"]
+            line.add(row)
     labels = group_labels(group_by, lines)
     for key, line in lines.items():
         line.label = labels[key]
@@ -92,6 +85,23 @@ def handoff_report(
         groups=[lines[key] for key in ordered_keys(group_by, labels)],
         total=total,
     )
+
+
+def _passes(period: Period, group_by: GroupBy | None, scope: Scope) -> Iterable[dict]:
+    """The passes counted per group and outcome: rows of ``group``, the ``OUTCOME`` and
+    ``total``. From the hand-off rollup on PostgreSQL, else from the stays."""
+    if rollups_ready(period.tz):
+        group = {"group": CELL_GROUPS[group_by]} if group_by else {}
+        return cells_summed(HANDOFFS, period=period, scope=scope, fields=OUTCOME, keys=group)
+    stays = stays_entered(period, scope).filter(stage=Stage.MQL)
+    handoffs, keys = with_group(stays, group_by, period)
+    reason = Case(
+        When(exit_move=Move.REJECT, then=F("exit__reason")),
+        default=Value(""),
+        output_field=TextField(),
+    )
+    by_outcome = handoffs.values(*keys, "exit_move", "exit_stage", reason=reason)
+    return by_outcome.annotate(total=Count("entered_at")).order_by()
 
 
 def _lines_of(row: dict, group_by, total: HandoffLine, lines: dict) -> list[HandoffLine]:

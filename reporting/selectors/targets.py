@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DateField
+from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from leads.models import Contact
 
 from ..models import Target
 from ..periods import Period, month_start, next_month
-from ..rollups import rollups_ready
+from ..rollups import REACHED, rollups_ready
 from .cells import cells_summed
 from .scope import NO_FILTER, rate
 
@@ -129,11 +129,12 @@ def _actuals_from_cells(
     first = min(min(wanted) for wanted in months.values())
     last = max(next_month(max(wanted)) for wanted in months.values()) - timedelta(days=1)
     cells = cells_summed(
-        mode="period",
+        REACHED,
         period=Period(first, last, period.tz),
-        keys={"month": TruncMonth("day", output_field=DateField())},
         scope=NO_FILTER,
-        stages=months,
+        fields=("stage",),
+        keys={"month": TruncMonth("day", output_field=DateField())},
+        where=Q(mode="period", stage__in=list(months)),
     )
     actual: dict[tuple[str, date], int] = {}
     for row in cells:

@@ -20,8 +20,17 @@ from leads.models import Contact
 from reporting import rollups
 from reporting.models import ReachedChange, ReachedCount, ReachedMonth, Target
 from reporting.periods import Period
-from reporting.selectors import GroupBy, Mode, Scope, funnel_report, targets_report, trends_report
+from reporting.selectors import (
+    GroupBy,
+    Mode,
+    Scope,
+    funnel_report,
+    handoff_report,
+    targets_report,
+    trends_report,
+)
 from reporting.selectors import funnel as funnel_module
+from reporting.selectors import handoff as handoff_module
 from reporting.selectors import targets as targets_module
 from tests.factories import CampaignFactory
 from tests.reporting.test_random_walks import Walker
@@ -45,6 +54,15 @@ def shuffle_the_cells(rng: random.Random, walkers: list[Walker], manager, campai
         leads.contacts_seen(at_by_id={contact.pk: contact.first_seen_at - timedelta(days=9)})
     for contact in contacts[10:13]:
         leads.contact_erase(contact=Contact.objects.get(pk=contact.pk), by=manager)
+    named = Walker(rng, [manager], manager)  # a rejection's reason that names the person
+    leads.contact_engage(contact=named.contact, at=named.later())
+    leads.contact_mark_mql(contact=named.contact, by=None, at=named.later())
+    named.assign(walkers[0].reps[0])
+    reason = f"{named.contact.email} asked us to stop"
+    leads.contact_reject(
+        contact=named.contact, by=named.contact.owner, reason=reason, at=named.later()
+    )
+    leads.contact_erase(contact=Contact.objects.get(pk=named.contact.pk), by=manager)
     pairs = list(zip(contacts[13:19:2], contacts[14:20:2], strict=True))
     merges = [
         contacts_merge(survivor=Contact.objects.get(pk=a.pk), other=b, by=manager)
@@ -55,11 +73,15 @@ def shuffle_the_cells(rng: random.Random, walkers: list[Walker], manager, campai
 
 
 def figures(monkeypatch, *, from_rollup: bool) -> list:
-    """Every funnel, trends and targets figure over the periods, modes and groupings."""
-    for module in (funnel_module, targets_module):
+    """Every funnel, trends, targets and hand-off figure over the periods, modes and
+    groupings."""
+    for module in (funnel_module, targets_module, handoff_module):
         monkeypatch.setattr(module, "rollups_ready", lambda tz, r=from_rollup: r)
     found = []
     for period in PERIODS:
+        for group_by in (None, *GroupBy):
+            report = handoff_report(period=period, group_by=group_by)
+            found.append([vars(line) for line in [*report.groups, report.total]])
         for mode in Mode:
             for group_by in (None, *GroupBy):
                 report = funnel_report(period=period, mode=mode, group_by=group_by)
@@ -98,6 +120,9 @@ def test_the_rollup_gives_every_figure_the_contacts_give(
     assert rollups.rollups_fold() > 0
     assert not ReachedChange.objects.exists()
     assert figures(monkeypatch, from_rollup=True) == counted
+    reasons = handoff_report(period=PERIODS[1]).total.reasons  # erased out of the rollup too
+    assert any("asked us to stop" in reason for reason in reasons)
+    assert not any("@" in reason for reason in reasons)
 
     incremental = folded_cells(), folded_cells(ReachedMonth)
     rollups.rollups_rebuild()
