@@ -1,6 +1,6 @@
-"""The contact list as the API serves it: filtered, ordered, first page, warm."""
+"""The contact list as the API serves it: filtered, ordered, first page, warm (p95 of 20)."""
 
-from .results import Result, median_ms
+from .results import Result, p50_p95, timings_ms
 
 
 def run(contacts: int) -> list[Result]:
@@ -27,7 +27,9 @@ def run(contacts: int) -> list[Result]:
         ("contacts list: a rep's queue by deadline", rep, "stage=mql&ordering=sla_due_at"),
         ("contacts list: q=Company 4242", manager, "q=Company%204242"),
     ]
-    return [
-        Result(name, median_ms(lambda u=user, q=query: page(u, q)), "ms p50", "< 250 ms")
-        for name, user, query in cases
-    ]
+    results = []
+    for name, user, query in cases:
+        p50, p95 = p50_p95(timings_ms(lambda u=user, q=query: page(u, q)))
+        # issue 16: p95 at 1M contacts, 50 per page
+        results.append(Result(name, p95, "ms p95", "<= 50 ms", f"p50 {p50:,.1f} ms"))
+    return results

@@ -1,13 +1,14 @@
 """The reports through the API on the generated base, warm: the funnel grouped by channel,
-velocity per rep and the targets (target: under 300 ms each), for the last full month and
-for the whole year, plus the hand-off, trends and speed to lead."""
+velocity per rep and the targets, for the last full month and for the whole year, plus the
+hand-off, trends and speed to lead. Each figure is the p95 of 20 runs (fewer for a report
+slower than 1.5 s), held to issue 16's bar: 50 ms at a million contacts."""
 
 import time
 from datetime import date, timedelta
 
-from .results import Result, median_ms
+from .results import Result, p50_p95, timings_ms
 
-TARGET = "< 300 ms"
+TARGET = "<= 50 ms"  # issue 16: p95 at 1M contacts, for any range up to 12 months
 
 
 def _prepare() -> list[Result]:
@@ -98,17 +99,12 @@ def run(contacts: int) -> list[Result]:
         ("velocity per rep, last 7 days", f"velocity/?{week}&group_by=owner", TARGET),
         ("velocity per rep, 12 months", f"velocity/?{year}&group_by=owner", TARGET),
         ("targets, last and this month", f"targets/?start={last_month}", TARGET),
-        ("MQL hand-off per rep, last month", f"handoff/?{month}&group_by=owner", ""),
-        ("trends, 12 months", f"trends/?{year}", ""),
+        ("MQL hand-off per rep, last month", f"handoff/?{month}&group_by=owner", TARGET),
+        ("trends, 12 months", f"trends/?{year}", TARGET),
         ("speed to lead, last month", f"response-time/?{month}", TARGET),
         ("speed to lead per rep, 12 months", f"response-time/?{year}&group_by=owner", TARGET),
     ]
-    return results + [
-        Result(
-            f"reports: {name}",
-            median_ms(lambda p=path: report(p), repeat=7, warmup=2),
-            "ms p50",
-            target,
-        )
-        for name, path, target in cases
-    ]
+    for name, path, target in cases:
+        p50, p95 = p50_p95(timings_ms(lambda p=path: report(p)))
+        results.append(Result(f"reports: {name}", p95, "ms p95", target, f"p50 {p50:,.1f} ms"))
+    return results

@@ -1,6 +1,7 @@
 """What a benchmark reports: one figure, its unit, and the target it is held to."""
 
 import json
+import math
 import operator
 import re
 import statistics
@@ -51,3 +52,27 @@ def median_ms(fn: Callable[[], object], *, repeat: int = 15, warmup: int = 3) ->
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def p50_p95(times: Sequence[float]) -> tuple[float, float]:
+    """The median and the 95th percentile of ``times`` (the highest of fewer than 20)."""
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered), p95
+
+
+def timings_ms(
+    fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2, budget_seconds: float = 30
+) -> list[float]:
+    """Wall times of ``fn`` in milliseconds after warm-up runs: ``repeat`` of them, or as many
+    as ``budget_seconds`` allow (three at least), so that a slow report does not take the
+    whole run."""
+    for _ in range(warmup):
+        fn()
+    times: list[float] = []
+    deadline = time.perf_counter() + budget_seconds
+    while len(times) < repeat and (len(times) < 3 or time.perf_counter() < deadline):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times

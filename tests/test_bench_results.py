@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bench.results import Result, write_json
+from bench.results import Result, p50_p95, write_json
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,8 @@ def test_the_json_holds_every_figure_with_its_pass_flag(tmp_path):
         ("fast", True),
         ("floor", None),
     ]
+
+
+def test_the_p95_of_twenty_runs_is_the_second_slowest_and_of_fewer_the_slowest():
+    assert p50_p95([float(n) for n in range(1, 21)]) == (10.5, 19.0)
+    assert p50_p95([3.0, 1.0, 2.0]) == (2.0, 3.0)
