@@ -178,7 +178,7 @@ def _reached(
     query per stage), so that grouping by month puts each stage in the month it was reached.
     Campaign and channel groups are folded from the campaign ids afterwards: a few hundred
     aggregated rows rather than a join with the campaigns on every contact. On PostgreSQL the
-    same counts are read from the rollup's daily cells (``reporting.rollups``) instead.
+    same counts are read from the rollup's cells (``reporting.rollups``) instead.
     """
     reached: dict[tuple, Counter] = defaultdict(Counter)
     if rollups_ready(period.tz):
