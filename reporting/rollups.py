@@ -180,8 +180,14 @@ def rollups_paused(
 
 def _switch_triggers(connection, rollups: tuple[Rollup, ...], state: str) -> None:
     """Only the triggers on the summarised rows: a bulk load inserts, and the others follow
-    updates (a rejection's reason erased)."""
+    updates (a rejection's reason erased).
+
+    Inside a transaction, the foreign keys' checks still pending (they are deferred to the
+    commit) are made first: PostgreSQL alters no table with trigger events pending."""
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for rollup in rollups:
             for model, trigger in rollup.triggers:
                 if model is rollup.source:
