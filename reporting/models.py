@@ -134,6 +134,11 @@ class StageStay(models.Model):
         return f"#{self.contact_id} in {self.stage} from {self.entered_at:%Y-%m-%d %H:%M}"
 
 
+# A cell's campaign and owner: the triggers keep them right when a contact's change (a
+# campaign deleted sets the contact's to NULL); the ORM must not rewrite cells itself.
+_CELL_PLACE: dict[str, Any] = {**_PROJECTED, "on_delete": models.DO_NOTHING}
+
+
 class Cells(models.Model):
     """A rollup's cell: how many of something, per day (in ``TIME_ZONE``), campaign and
     current owner. Kept on PostgreSQL by triggers (``reporting.rollups``) so that a report
@@ -141,8 +146,8 @@ class Cells(models.Model):
     tables of them: the folded days, the folded months and the changes not folded yet."""
 
     day = models.DateField(verbose_name=_("day"))
-    campaign = models.ForeignKey(Campaign, **_PROJECTED, verbose_name=_("campaign"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_PROJECTED, verbose_name=_("owner"))
+    campaign = models.ForeignKey(Campaign, **_CELL_PLACE, verbose_name=_("campaign"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, **_CELL_PLACE, verbose_name=_("owner"))
     n = models.BigIntegerField(verbose_name=_("count"))
 
     class Meta:

@@ -5,6 +5,7 @@ funnel facts the reports count."""
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
 
 from integrations.models import Delivery, Event, ImportJob, ImportRejection, Webhook
@@ -164,6 +165,8 @@ def test_no_table_holds_any_of_the_persons_details_afterwards(person, erased):
     """The net under the tests above: every row of every model, read as text."""
     found = []
     for model in apps.get_models():
+        if not model._meta.can_migrate(connection):
+            continue  # a table this database does not have (the rollups, off PostgreSQL)
         for row in model._base_manager.values_list():
             text = " ".join(
                 bytes(v).decode(errors="ignore") if isinstance(v, bytes | memoryview) else str(v)
