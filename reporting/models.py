@@ -257,3 +257,48 @@ class HandoffMonth(HandoffCells):
 class HandoffChange(HandoffCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
+
+
+class CreditCells(Cells):
+    """Multi-touch attribution's rollup: the credit ``credited`` earned, under ``model``,
+    for the contacts of (``campaign``, ``owner``) that reached ``stage``, in the cohort or
+    the period sense as ``ReachedCells``.
+
+    ``n`` is a sum of shares (``selectors.attribution``), each rounded to twelve places so
+    that a change taken back cancels to exactly zero; ``credited`` is empty for the credit
+    of contacts no campaign touched before the entry."""
+
+    mode = models.CharField(max_length=6, verbose_name=_("mode"))
+    stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("stage"))
+    model = models.CharField(max_length=12, verbose_name=_("attribution model"))
+    credited = models.ForeignKey(Campaign, **_CELL_PLACE, verbose_name=_("credited campaign"))
+    # a sum of shares where the other cells count: Django lets an abstract model's field be
+    # replaced, the stubs do not
+    n = models.DecimalField(max_digits=30, decimal_places=12, verbose_name=_("credit"))  # type: ignore[assignment]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.mode} {self.stage} {self.day}: {self.n}"
+
+
+def _one_credit_per_cell(name: str) -> models.UniqueConstraint:
+    return _one_per_cell(name, "model", "mode", "day", "stage", "credited")
+
+
+class CreditCount(CreditCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [_one_credit_per_cell("creditcount_one_per_cell")]
+
+
+class CreditMonth(CreditCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [_one_credit_per_cell("creditmonth_one_per_cell")]
+
+
+class CreditChange(CreditCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES

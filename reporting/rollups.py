@@ -4,9 +4,12 @@ The reports' rollups on PostgreSQL, kept exact in every write's own transaction:
 - the funnel's (``ReachedCells``): how many contacts reached each stage, per day, campaign and
   owner, in the cohort and the period sense (funnel, trends, targets);
 - the hand-off's (``HandoffCells``): the MQL passes begun per day, campaign and owner, by how
-  they ended and why (the hand-off report).
+  they ended and why (the hand-off report);
+- multi-touch attribution's (``CreditCells``): the credit each campaign's touches earned for
+  the stages contacts reached, per model, in both senses of the funnel.
 
-Triggers (migration 0009) on the rows they summarise, the contacts and the stage stays,
+Triggers (migrations 0009 and 0010) on the rows they summarise, the contacts, their touches
+and the stage stays,
 append for each write that changes what a cell counts the difference it makes, +1 here and
 -1 there, to the rollup's table of changes. Every write path passes through them, the
 lifecycle services, merges, erasure, imports and raw SQL alike, so there is no second place
@@ -28,9 +31,12 @@ from datetime import tzinfo
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
-from leads.models import Contact, Transition
+from leads.models import Contact, Touch, Transition
 
 from .models import (
+    CreditChange,
+    CreditCount,
+    CreditMonth,
     HandoffChange,
     HandoffCount,
     HandoffMonth,
@@ -44,7 +50,9 @@ from .models import (
 @dataclass(frozen=True)
 class Rollup:
     """One rollup: the rows it summarises, its three tables of cells, and the SQL function
-    (migration 0009) that gives the cells one row adds (``sign`` +1) or takes away (-1)."""
+    (migrations 0009, 0010) that gives the cells one row adds (``sign`` +1) or takes away
+    (-1). ``loaded`` are the tables a bulk load pauses the triggers of and a rebuild locks:
+    those whose rows the cells are counted from."""
 
     source: type[models.Model]
     count: type[models.Model]
@@ -54,6 +62,10 @@ class Rollup:
     keys: tuple[str, ...]  # a cell's columns besides ``n``
     unique: tuple[str, ...]  # those its unique index holds
     triggers: tuple[tuple[type[models.Model], str], ...]
+    loaded: tuple[type[models.Model], ...] = ()
+
+    def sources(self) -> tuple[type[models.Model], ...]:
+        return (self.source, *self.loaded)
 
     def tables(self) -> dict[str, str]:
         return {
@@ -96,7 +108,24 @@ HANDOFFS = Rollup(
         (Transition, "reporting_handoff_reason"),
     ),
 )
-ROLLUPS = (REACHED, HANDOFFS)
+CREDITS = Rollup(
+    source=Contact,
+    count=CreditCount,
+    month=CreditMonth,
+    change=CreditChange,
+    cells_of="reporting_credit_of",
+    keys=("model", "mode", "stage", "day", "credited_id", *_PLACE),
+    unique=("model", "mode", "day", "stage", "credited_id", *_PLACE),
+    triggers=(
+        (Contact, "reporting_credit_write"),
+        (Contact, "reporting_credit_change"),
+        (Touch, "reporting_credit_touch_insert"),
+        (Touch, "reporting_credit_touch_update"),
+        (Touch, "reporting_credit_touch_delete"),
+    ),
+    loaded=(Touch,),
+)
+ROLLUPS = (REACHED, HANDOFFS, CREDITS)
 _TRIGGERS = [name for rollup in ROLLUPS for _, name in rollup.triggers]
 
 # One folder or rebuilder at a time (pg_advisory_xact_lock's key: "rollups" in ASCII).
@@ -179,8 +208,8 @@ def rollups_paused(
 
 
 def _switch_triggers(connection, rollups: tuple[Rollup, ...], state: str) -> None:
-    """Only the triggers on the summarised rows: a bulk load inserts, and the others follow
-    updates (a rejection's reason erased).
+    """Only the triggers on the rows the cells are counted from: a bulk load inserts, and
+    the others follow updates (a rejection's reason erased).
 
     Inside a transaction, the foreign keys' checks still pending (they are deferred to the
     commit) are made first: PostgreSQL alters no table with trigger events pending."""
@@ -190,26 +219,33 @@ def _switch_triggers(connection, rollups: tuple[Rollup, ...], state: str) -> Non
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for rollup in rollups:
             for model, trigger in rollup.triggers:
-                if model is rollup.source:
+                if model in rollup.sources():
                     table = model._meta.db_table
                     cursor.execute(f"ALTER TABLE {table} {state} TRIGGER {trigger}")
 
 
-def rollups_rebuild(rollups: tuple[Rollup, ...] = ROLLUPS, using: str = DEFAULT_DB_ALIAS) -> int:
+def rollups_rebuild(
+    rollups: tuple[Rollup, ...] = ROLLUPS,
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    rezone: bool | None = None,
+) -> int:
     """Count every cell again from the rows; returns how many day cells there are.
 
-    Rebuilding them all writes the configured time zone first; one rollup alone is counted
-    in the zone the others were. Writes to the summarised tables wait while it runs (a SHARE
-    lock on each), so no change is lost between the count and the triggers. One statement
-    per table, no Python loop.
+    Rebuilding them all (or with ``rezone``) writes the configured time zone first; one
+    rollup alone is counted in the zone the others were. Writes to the summarised tables
+    wait while it runs (a SHARE lock on each), so no change is lost between the count and
+    the triggers. One statement per table, no Python loop.
     """
     connection = connections[using]
     cells = 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        sources = ", ".join(rollup.source._meta.db_table for rollup in rollups)
+        sources = ", ".join(
+            dict.fromkeys(model._meta.db_table for rollup in rollups for model in rollup.sources())
+        )
         cursor.execute(f"LOCK TABLE {sources} IN SHARE MODE")
-        if rollups == ROLLUPS:
+        if rollups == ROLLUPS if rezone is None else rezone:
             cursor.execute(_ZONE.format(tz=_zone_name(settings.TIME_ZONE)))
         cursor.execute("SET LOCAL work_mem = '256MB'")
         for rollup in rollups:

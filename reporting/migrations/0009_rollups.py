@@ -147,11 +147,14 @@ DROP FUNCTION IF EXISTS reporting_rollup_tz();
 def install(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from reporting.rollups import rollups_rebuild
+    from reporting import rollups
 
     for sql in (ZONE, REACHED, HANDOFFS):
         schema_editor.execute(sql)
-    rollups_rebuild(using=schema_editor.connection.alias)
+    # the rollups this migration makes (later ones are built by their own)
+    rollups.rollups_rebuild(
+        (rollups.REACHED, rollups.HANDOFFS), using=schema_editor.connection.alias, rezone=True
+    )
 
 
 def uninstall(apps, schema_editor):

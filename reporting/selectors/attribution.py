@@ -49,6 +49,9 @@ class Attribution(models.TextChoices):
     TIME_DECAY = "time_decay", _("Time decay (7-day half-life)")
 
 
+# The models whose credits are kept in a rollup: first touch is the contact's own campaign.
+MULTI_TOUCH = tuple(model for model in Attribution if model != Attribution.FIRST)
+
 # Each model's weight of one touch before it is divided by the contact's sum: ``rn`` is the
 # touch's place (1 = first), ``n`` how many there are, ``lead_rn``/``mql_rn`` the places of the
 # lead-making touch and of the last one up to the MQL, ``rest`` how many hold no position.
@@ -84,7 +87,10 @@ def _age_days() -> str:
     return "(julianday(entered) - julianday(at))"
 
 
-def _weight(model: Attribution) -> str:
+def weight_sql(model: Attribution) -> str:
+    """One touch's weight under ``model`` before it is divided by the contact's sum, as SQL
+    over the columns ``rn``, ``n``, ``lead_rn``, ``mql_rn``, ``rest``, ``at`` and ``entered``
+    (shared with the rollup of credits, migration ``reporting.0010``)."""
     if model == Attribution.TIME_DECAY:
         return f"POWER(0.5, ({_age_days()}) / {HALF_LIFE_DAYS}.0)"
     return POSITIONS[model]
@@ -145,7 +151,7 @@ def credits(
         ),
         raw AS (
             SELECT group_key, stage, campaign_id, id,
-                   CAST(CASE WHEN touch_id IS NULL THEN 1.0 ELSE {_weight(model)} END
+                   CAST(CASE WHEN touch_id IS NULL THEN 1.0 ELSE {weight_sql(model)} END
                         AS DOUBLE PRECISION) AS w
             FROM weighed
         )

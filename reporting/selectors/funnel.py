@@ -25,7 +25,7 @@ from leads.stages import FUNNEL, Stage
 
 from ..definitions import note
 from ..periods import Period
-from ..rollups import REACHED, rollups_ready
+from ..rollups import CREDITS, REACHED, rollups_ready
 from .attribution import Attribution, credits
 from .cells import CELL_GROUPS, cells_summed
 from .scope import NO_FILTER, GroupBy, Scope, Team, group_key, group_labels, ordered_keys, rate
@@ -219,8 +219,24 @@ def _columns(mode: Mode) -> dict[str, list[Stage]]:
 def _credited(
     period: Period, mode: Mode, group_by: GroupBy | None, scope: Scope, model: Attribution
 ) -> dict[tuple, Counter]:
-    """The credit of each stage per (group value, campaign id), as ``_reached`` counts."""
+    """The credit of each stage per (group value, campaign id), as ``_reached`` counts: on
+    PostgreSQL from the rollup of credits, elsewhere by the attribution statement."""
     found: dict[tuple, Counter] = defaultdict(Counter)
+    if rollups_ready(period.tz):
+        keys = {"source": F("credited_id")}
+        if (key := _cell_key(group_by)) is not None:
+            keys["key"] = key
+        cells = cells_summed(
+            CREDITS,
+            period=period,
+            scope=scope,
+            fields=("stage",),
+            keys=keys,
+            where=Q(mode=mode, model=model),
+        )
+        for row in cells:
+            found[(row.get("key"), row["source"])][Stage(row["stage"])] = row["total"]
+        return found
     contacts = scope.apply(Contact.objects.counted())
     for column, stages in _columns(mode).items():
         key = _db_key(group_by, column, period.tz)

@@ -1,10 +1,12 @@
-"""The funnel's rollup (reporting.rollups) against the contacts it summarises.
+"""The reports' rollups (reporting.rollups) against the rows they summarise.
 
-Random walks through the lifecycle services, with everything else that moves a contact
-between cells: reassignment, a change of campaign, back-dated activity, erasure, merges and
-their undo, a contact deleted. Then every funnel, trends and targets figure read from the
-rollup is compared with the same report counted from the contacts, before and after the
-changes are folded, and the folded cells with a rebuild from scratch."""
+Random walks through the lifecycle services, with touches from several campaigns, and
+everything else that moves a contact between cells: reassignment, a change of campaign,
+back-dated activity, a UTM value mapped to a campaign, a touch removed, erasure, merges and
+their undo, a contact deleted. Then every funnel (under each attribution model), trends,
+targets and hand-off figure read from the rollups is compared with the same report counted
+from the rows, before and after the changes are folded, and the folded cells with a rebuild
+from scratch."""
 
 import random
 from datetime import date, timedelta
@@ -18,9 +20,18 @@ from django.core.management import call_command
 from leadfunnel.celery import app
 from leads import services as leads
 from leads.merging import contacts_merge, merge_undo
-from leads.models import Contact
+from leads.models import Contact, Touch, TouchSource
+from leads.touches import TouchIn, touches_record, utm_map
 from reporting import rollups
-from reporting.models import ReachedChange, ReachedCount, ReachedMonth, Target
+from reporting.models import (
+    CreditChange,
+    CreditCount,
+    CreditMonth,
+    ReachedChange,
+    ReachedCount,
+    ReachedMonth,
+    Target,
+)
 from reporting.periods import Period
 from reporting.selectors import (
     GroupBy,
@@ -34,6 +45,7 @@ from reporting.selectors import (
 from reporting.selectors import funnel as funnel_module
 from reporting.selectors import handoff as handoff_module
 from reporting.selectors import targets as targets_module
+from reporting.selectors.attribution import MULTI_TOUCH
 from tests.factories import CampaignFactory
 from tests.reporting.test_random_walks import Walker
 
@@ -46,10 +58,32 @@ PERIODS = [
 ]
 
 
+UNMAPPED = "spring-sale"  # a utm_campaign value no campaign claims until the shuffle
+
+
+def touch_at_random(rng: random.Random, walker: Walker, campaigns) -> None:
+    """Up to four touches from the contact's first day to its last move, a few of them
+    carrying a UTM value no campaign claims yet; one INSERT, as an event batch writes."""
+    first = walker.contact.created_at
+    span = max((walker.at - first).total_seconds(), 3600)
+    touches = []
+    for _ in range(rng.randint(0, 4)):
+        at = first + timedelta(seconds=rng.uniform(-3 * 86400, span))
+        if rng.random() < 0.2:
+            utm = TouchIn(walker.contact.pk, at, TouchSource.EVENT, utm_campaign=UNMAPPED)
+            touches.append(utm)
+        else:
+            campaign = rng.choice(campaigns).pk
+            touches.append(TouchIn(walker.contact.pk, at, TouchSource.EVENT, campaign))
+    touches_record(touches)
+
+
 def shuffle_the_cells(rng: random.Random, walkers: list[Walker], manager, campaigns) -> None:
     """What else moves contacts between cells, chosen at random."""
     contacts = [Contact.objects.get(pk=w.contact.pk) for w in walkers]
     rng.shuffle(contacts)
+    utm_map(campaign=campaigns[0], values=[UNMAPPED], by=manager)  # their credit moves
+    Touch.objects.filter(pk__in=Touch.objects.order_by("?").values("pk")[:3]).delete()
     for contact in contacts[:5]:  # a marketer corrects the campaign
         leads.contact_update(contact=contact, by=manager, campaign=rng.choice(campaigns))
     for contact in contacts[5:10]:  # older activity synced later
@@ -88,14 +122,32 @@ def figures(monkeypatch, *, from_rollup: bool) -> list:
             for group_by in (None, *GroupBy):
                 report = funnel_report(period=period, mode=mode, group_by=group_by)
                 found.append([(g.key, g.counts, g.cost) for g in [*report.groups, report.total]])
+                for model in MULTI_TOUCH:
+                    report = funnel_report(
+                        period=period, mode=mode, group_by=group_by, attribution=model
+                    )
+                    found.append([_credited(g) for g in [*report.groups, report.total]])
             found.append([m.counts for m in trends_report(period=period, mode=mode).months])
         found.append([(t.stage, t.actual) for t in targets_report(period=period).targets])
     return found
 
 
+def _credited(line) -> tuple:
+    """A funnel line under a multi-touch model: the rollup keeps each contact's share to
+    twelve places, the statement in floating point, so credits agree to nine."""
+    counts = {stage: round(float(credit), 9) for stage, credit in line.counts.items()}
+    return line.key, counts, line.cost
+
+
 def folded_cells(model=ReachedCount) -> set:
     cells = model.objects.exclude(n=0)
     return set(cells.values_list("mode", "stage", "day", "campaign_id", "owner_id", "n"))
+
+
+def folded_credits(model=CreditCount) -> set:
+    cells = model.objects.exclude(n=0)
+    keys = ("model", "mode", "stage", "day", "credited_id", "campaign_id", "owner_id", "n")
+    return set(cells.values_list(*keys))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -111,24 +163,35 @@ def test_the_rollup_gives_every_figure_the_contacts_give(
         walker = Walker(rng, [rep, other_rep], manager)
         leads.contact_update(contact=walker.contact, by=manager, campaign=rng.choice(campaigns))
         walker.walk()
+        touch_at_random(rng, walker, campaigns)
         walkers.append(walker)
     shuffle_the_cells(rng, walkers, manager, campaigns)
     assert rollups.rollups_ready(PERIODS[0].tz)
 
     counted = figures(monkeypatch, from_rollup=False)
-    assert ReachedChange.objects.exists()
+    assert ReachedChange.objects.exists() and CreditChange.objects.exists()
     assert figures(monkeypatch, from_rollup=True) == counted
 
     assert rollups.rollups_fold() > 0
-    assert not ReachedChange.objects.exists()
+    assert not ReachedChange.objects.exists() and not CreditChange.objects.exists()
     assert figures(monkeypatch, from_rollup=True) == counted
     reasons = handoff_report(period=PERIODS[1]).total.reasons  # erased out of the rollup too
     assert any("asked us to stop" in reason for reason in reasons)
     assert not any("@" in reason for reason in reasons)
 
-    incremental = folded_cells(), folded_cells(ReachedMonth)
+    incremental = (
+        folded_cells(),
+        folded_cells(ReachedMonth),
+        folded_credits(),
+        folded_credits(CreditMonth),
+    )
     rollups.rollups_rebuild()
-    assert (folded_cells(), folded_cells(ReachedMonth)) == incremental
+    assert (
+        folded_cells(),
+        folded_cells(ReachedMonth),
+        folded_credits(),
+        folded_credits(CreditMonth),
+    ) == incremental
 
 
 def test_a_report_limited_to_a_rep_or_a_channel_reads_the_same_from_the_rollup(
@@ -208,14 +271,15 @@ def test_a_worker_folds_the_changes_on_the_beat_schedule(redis_broker, finished,
 def test_the_rebuild_command_counts_the_cells_again_from_the_rows(manager):
     walker = Walker(random.Random(5), [], manager)
     leads.contact_engage(contact=walker.contact, at=walker.later())
-    ReachedCount.objects.all().delete()
-    ReachedChange.objects.all().delete()  # as if the trigger had missed the writes
+    for model in (ReachedCount, ReachedChange, CreditCount, CreditChange):
+        model.objects.all().delete()  # as if the triggers had missed the writes
     out = StringIO()
     call_command("rebuild_rollups", stdout=out)
-    assert "Rebuilt 4 rollup cells" in out.getvalue()
-    assert set(ReachedCount.objects.values_list("mode", "stage")) == {
-        ("cohort", "contact"),
-        ("cohort", "lead"),
-        ("period", "contact"),
-        ("period", "lead"),
+    # 4 funnel cells; and the contact's credit, all to no campaign: 5 models x 4 cells
+    assert "Rebuilt 24 rollup cells" in out.getvalue()
+    reached = {(mode, stage) for mode in ("cohort", "period") for stage in ("contact", "lead")}
+    assert set(ReachedCount.objects.values_list("mode", "stage")) == reached
+    credits = CreditCount.objects.values_list("model", "mode", "stage", "credited_id", "n")
+    assert set(credits) == {
+        (model.value, mode, stage, None, 1) for model in MULTI_TOUCH for mode, stage in reached
     }
