@@ -259,22 +259,24 @@ class HandoffChange(HandoffCells):
         required_db_features = _ROLLUP_FEATURES
 
 
-class CreditCells(Cells):
-    """Multi-touch attribution's rollup: the credit ``credited`` earned, under ``model``,
-    for the contacts of (``campaign``, ``owner``) that reached ``stage``, in the cohort or
-    the period sense as ``ReachedCells``.
+class CreditCells(models.Model):
+    """Multi-touch attribution's rollup: the credit ``credited`` earned under ``model`` for
+    the contacts that reached ``stage``, per day in the cohort or the period sense as
+    ``ReachedCells``.
 
     ``n`` is a sum of shares (``selectors.attribution``), each rounded to twelve places so
     that a change taken back cancels to exactly zero; ``credited`` is empty for the credit
-    of contacts no campaign touched before the entry."""
+    of contacts no campaign touched before the entry. There is no contact's campaign or
+    owner here, unlike the other cells: with both beside the credited campaign the cells
+    outnumbered the contacts seven times over, so a report limited to a campaign, a channel
+    or a rep counts its contacts' credits from the touches instead."""
 
+    day = models.DateField(verbose_name=_("day"))
+    model = models.CharField(max_length=12, verbose_name=_("attribution model"))
     mode = models.CharField(max_length=6, verbose_name=_("mode"))
     stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("stage"))
-    model = models.CharField(max_length=12, verbose_name=_("attribution model"))
     credited = models.ForeignKey(Campaign, **_CELL_PLACE, verbose_name=_("credited campaign"))
-    # a sum of shares where the other cells count: Django lets an abstract model's field be
-    # replaced, the stubs do not
-    n = models.DecimalField(max_digits=30, decimal_places=12, verbose_name=_("credit"))  # type: ignore[assignment]
+    n = models.DecimalField(max_digits=30, decimal_places=12, verbose_name=_("credit"))
 
     class Meta:
         abstract = True
@@ -284,7 +286,12 @@ class CreditCells(Cells):
 
 
 def _one_credit_per_cell(name: str) -> models.UniqueConstraint:
-    return _one_per_cell(name, "model", "mode", "day", "stage", "credited")
+    return models.UniqueConstraint(
+        fields=["model", "mode", "day", "stage", "credited"],
+        nulls_distinct=False,
+        include=["n"],
+        name=name,
+    )
 
 
 class CreditCount(CreditCells):

@@ -51,8 +51,10 @@ from .models import (
 class Rollup:
     """One rollup: the rows it summarises, its three tables of cells, and the SQL function
     (migrations 0009, 0010) that gives the cells one row adds (``sign`` +1) or takes away
-    (-1). ``loaded`` are the tables a bulk load pauses the triggers of and a rebuild locks:
-    those whose rows the cells are counted from."""
+    (-1). ``loaded`` are the other tables a bulk load pauses the triggers of and a rebuild
+    locks: those whose rows the cells are counted from besides ``source``; ``every`` a
+    function giving every row's cells at once, which a rebuild reads instead of
+    ``cells_of`` row by row."""
 
     source: type[models.Model]
     count: type[models.Model]
@@ -63,17 +65,19 @@ class Rollup:
     unique: tuple[str, ...]  # those its unique index holds
     triggers: tuple[tuple[type[models.Model], str], ...]
     loaded: tuple[type[models.Model], ...] = ()
+    every: str = ""
 
     def sources(self) -> tuple[type[models.Model], ...]:
         return (self.source, *self.loaded)
 
     def tables(self) -> dict[str, str]:
         return {
-            "source": self.source._meta.db_table,
             "count": self.count._meta.db_table,
             "month": self.month._meta.db_table,
             "change": self.change._meta.db_table,
-            "cells_of": self.cells_of,
+            "cells": f"{self.every}() AS r"
+            if self.every
+            else f"{self.source._meta.db_table} s CROSS JOIN LATERAL {self.cells_of}(s, 1) AS r",
             "keys": ", ".join(self.keys),
             "cell_keys": ", ".join(f"r.{key}" for key in self.keys),
             "unique": ", ".join(self.unique),
@@ -114,8 +118,8 @@ CREDITS = Rollup(
     month=CreditMonth,
     change=CreditChange,
     cells_of="reporting_credit_of",
-    keys=("model", "mode", "stage", "day", "credited_id", *_PLACE),
-    unique=("model", "mode", "day", "stage", "credited_id", *_PLACE),
+    keys=("model", "mode", "stage", "day", "credited_id"),
+    unique=("model", "mode", "day", "stage", "credited_id"),
     triggers=(
         (Contact, "reporting_credit_write"),
         (Contact, "reporting_credit_change"),
@@ -124,6 +128,7 @@ CREDITS = Rollup(
         (Touch, "reporting_credit_touch_delete"),
     ),
     loaded=(Touch,),
+    every="reporting_credit_every",
 )
 ROLLUPS = (REACHED, HANDOFFS, CREDITS)
 _TRIGGERS = [name for rollup in ROLLUPS for _, name in rollup.triggers]
@@ -144,8 +149,7 @@ AS $$ SELECT '{tz}'::text $$
 _REBUILD = """
 TRUNCATE {count}, {month}, {change};
 INSERT INTO {count} ({keys}, n)
-SELECT {cell_keys}, SUM(r.n) FROM {source} s CROSS JOIN LATERAL {cells_of}(s, 1) AS r
-GROUP BY {cell_keys};
+SELECT {cell_keys}, SUM(r.n) FROM {cells} GROUP BY {cell_keys};
 INSERT INTO {month} ({keys}, n) SELECT {month_keys}, SUM(n) FROM {count} GROUP BY {month_keys};
 """
 

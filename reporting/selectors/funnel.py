@@ -220,12 +220,14 @@ def _credited(
     period: Period, mode: Mode, group_by: GroupBy | None, scope: Scope, model: Attribution
 ) -> dict[tuple, Counter]:
     """The credit of each stage per (group value, campaign id), as ``_reached`` counts: on
-    PostgreSQL from the rollup of credits, elsewhere by the attribution statement."""
+    PostgreSQL from the rollup of credits, elsewhere (and for a report limited to a
+    campaign, a channel or a rep, which the credit cells do not tell apart) by the
+    attribution statement over the contacts in the range."""
     found: dict[tuple, Counter] = defaultdict(Counter)
-    if rollups_ready(period.tz):
+    if scope == NO_FILTER and rollups_ready(period.tz):
         keys = {"source": F("credited_id")}
-        if (key := _cell_key(group_by)) is not None:
-            keys["key"] = key
+        if group_by == GroupBy.MONTH:
+            keys["key"] = CELL_GROUPS[group_by]
         cells = cells_summed(
             CREDITS,
             period=period,
@@ -269,7 +271,8 @@ def _tally(
 ) -> tuple[_Tally, dict[str | None, _Tally]]:
     """Fold the counted rows, the credits and the spend shares into the total and into each
     group. Campaign and channel groups count credits (with first touch, the contacts whose
-    campaign it is); month and rep groups count contacts."""
+    campaign it is); month and rep groups count contacts, and a month's credits give its
+    cost (a rep's line has none: spend is not split between reps)."""
     total, tallies = _Tally(), defaultdict[Any, _Tally](_Tally)
     by_campaign = group_by in (GroupBy.CAMPAIGN, GroupBy.CHANNEL)
     channel_of: dict[int, str] = {}
@@ -284,7 +287,7 @@ def _tally(
         if by_campaign:
             by = campaign if group_by == GroupBy.CAMPAIGN else channel_of.get(campaign)
             tallies[group_key(group_by, by)].add(counts, campaign)
-        elif group_by is not None:
+        elif group_by == GroupBy.MONTH:
             tallies[group_key(group_by, value)].credit(counts, campaign)
         total.credit(counts, campaign)
     for share in shares:

@@ -146,7 +146,7 @@ def folded_cells(model=ReachedCount) -> set:
 
 def folded_credits(model=CreditCount) -> set:
     cells = model.objects.exclude(n=0)
-    keys = ("model", "mode", "stage", "day", "credited_id", "campaign_id", "owner_id", "n")
+    keys = ("model", "mode", "stage", "day", "credited_id", "n")
     return set(cells.values_list(*keys))
 
 
