@@ -225,7 +225,7 @@ def _credited(
     attribution statement over the contacts in the range."""
     found: dict[tuple, Counter] = defaultdict(Counter)
     if scope == NO_FILTER and rollups_ready(period.tz):
-        keys = {"source": F("credited_id")}
+        keys: dict[str, Any] = {"source": F("credited_id")}
         if group_by == GroupBy.MONTH:
             keys["key"] = CELL_GROUPS[group_by]
         cells = cells_summed(
