@@ -106,6 +106,9 @@ def shuffle_the_cells(rng: random.Random, walkers: list[Walker], manager, campai
     ]
     merge_undo(merge=merges[0], by=manager)
     Walker(rng, [], manager).contact.delete()  # a contact with no history yet
+    touched = Walker(rng, [], manager)  # one with touches: they go first, then the contact
+    touches_record([TouchIn(touched.contact.pk, touched.at, TouchSource.EVENT, campaigns[1].pk)])
+    touched.contact.delete()
 
 
 def figures(monkeypatch, *, from_rollup: bool) -> list:
