@@ -110,7 +110,13 @@ def credits_sql() -> str:
         touches="SELECT id, contact_id, at, campaign_id FROM leads_touch",
         sign="1",
     )
+    from reporting.selectors.attribution import MULTI_TOUCH
+
     return TRIGGERS % {
+        "entries": ", ".join(
+            ["('contact', c.first_seen_at)", *(f"('{s}', c.{s}_at)" for s in STAGES)]
+        ),
+        "models": ", ".join(f"('{model.value}')" for model in MULTI_TOUCH),
         "one": one,
         "every": every,
         "cell": CELL,
@@ -135,15 +141,38 @@ RETURNS TABLE (%(cell)s) LANGUAGE sql STABLE AS $$ %(one)s $$;
 CREATE OR REPLACE FUNCTION reporting_credit_every() RETURNS TABLE (%(cell)s)
 LANGUAGE sql STABLE AS $$ %(every)s $$;
 
+-- The same for a contact no campaign touched, as most are when they are created: each stage
+-- it reached goes to no campaign under every model, with no touches to number and weigh.
+CREATE OR REPLACE FUNCTION reporting_credit_untouched(c leads_contact, sign integer)
+RETURNS TABLE (%(cell)s) LANGUAGE sql STABLE AS $$
+    SELECT m.model, v.mode, e.stage, (v.at AT TIME ZONE reporting_rollup_tz())::date,
+           NULL::bigint, sign::numeric
+    FROM (VALUES %(entries)s) AS e (stage, entered)
+    CROSS JOIN (VALUES %(models)s) AS m (model)
+    CROSS JOIN LATERAL (VALUES ('cohort', c.first_seen_at), ('period', e.entered)) AS v (mode, at)
+    WHERE c.id IS NOT NULL AND c.merged_into_id IS NULL AND e.entered IS NOT NULL
+          AND v.at IS NOT NULL
+$$;
+
 CREATE OR REPLACE FUNCTION reporting_credit_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO reporting_creditchange (%(keys)s, n)
-    SELECT %(cell_keys)s, SUM(v.n)
-    FROM (SELECT * FROM reporting_credit_of(OLD, -1) WHERE TG_OP <> 'INSERT'
-          UNION ALL
-          SELECT * FROM reporting_credit_of(NEW, 1) WHERE TG_OP <> 'DELETE') AS v
-    GROUP BY %(cell_keys)s
-    HAVING SUM(v.n) <> 0;
+    IF EXISTS (SELECT 1 FROM leads_touch WHERE contact_id = COALESCE(NEW.id, OLD.id)) THEN
+        INSERT INTO reporting_creditchange (%(keys)s, n)
+        SELECT %(cell_keys)s, SUM(v.n)
+        FROM (SELECT * FROM reporting_credit_of(OLD, -1) WHERE TG_OP <> 'INSERT'
+              UNION ALL
+              SELECT * FROM reporting_credit_of(NEW, 1) WHERE TG_OP <> 'DELETE') AS v
+        GROUP BY %(cell_keys)s
+        HAVING SUM(v.n) <> 0;
+    ELSE
+        INSERT INTO reporting_creditchange (%(keys)s, n)
+        SELECT %(cell_keys)s, SUM(v.n)
+        FROM (SELECT * FROM reporting_credit_untouched(OLD, -1) WHERE TG_OP <> 'INSERT'
+              UNION ALL
+              SELECT * FROM reporting_credit_untouched(NEW, 1) WHERE TG_OP <> 'DELETE') AS v
+        GROUP BY %(cell_keys)s
+        HAVING SUM(v.n) <> 0;
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -249,6 +278,7 @@ DROP FUNCTION IF EXISTS reporting_credit_retouch(bigint[], bigint[], bigint[], b
                                                  timestamptz[], bigint[]);
 DROP FUNCTION IF EXISTS reporting_credit_follow();
 DROP FUNCTION IF EXISTS reporting_credit_every();
+DROP FUNCTION IF EXISTS reporting_credit_untouched(leads_contact, integer);
 DROP FUNCTION IF EXISTS reporting_credit_of(leads_contact, integer, bigint[], bigint[],
                                             timestamptz[], bigint[]);
 """
