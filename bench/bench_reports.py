@@ -41,7 +41,7 @@ def _prepare() -> list[Result]:
         started = time.perf_counter()
         folded = rollups_fold()
         seconds = time.perf_counter() - started
-        results.append(Result(f"pending rollup changes folded into {folded:,} cells", seconds, "s"))
+        results.append(Result(f"rollup changes folded into {folded:,} cells", seconds, "s"))
         with connection.cursor() as cursor:  # what autovacuum does after a bulk load
             cursor.execute("VACUUM ANALYZE leads_contact")
             cursor.execute("VACUUM ANALYZE reporting_stagestay")
