@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.fields import optional_fk
+
 
 class Action(models.TextChoices):
     CREATED = "created", _("Created")
@@ -28,14 +30,10 @@ class AuditEntry(models.Model):
     """
 
     at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
-    actor = models.ForeignKey(
+    actor = optional_fk(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        _("actor"),
         help_text=_("Empty for a change made by the system (a task, a migration)."),
-        verbose_name=_("actor"),
     )
     actor_name = models.CharField(max_length=150, blank=True, verbose_name=_("actor name"))
     action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leads.fields import optional_fk
 from leads.models import Campaign, Contact
 
 # The page's tracking parameters a submission keeps (the hosted page reads them from its
@@ -32,14 +33,11 @@ class Form(models.Model):
         ),
         verbose_name=_("fields"),
     )
-    campaign = models.ForeignKey(
+    campaign = optional_fk(
         Campaign,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        _("campaign"),
         related_name="forms",
         help_text=_("The campaign a contact this form creates comes from."),
-        verbose_name=_("campaign"),
     )
     consent_text = models.TextField(
         help_text=_("The wording of the required consent checkbox, kept with each submission."),
@@ -71,14 +69,7 @@ class Form(models.Model):
     active = models.BooleanField(
         default=True, help_text=_("A disabled form answers 404."), verbose_name=_("active")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -99,14 +90,7 @@ class Submission(models.Model):
     form = models.ForeignKey(
         Form, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("form")
     )
-    contact = models.ForeignKey(
-        Contact,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="submissions",
-        verbose_name=_("contact"),
-    )
+    contact = optional_fk(Contact, _("contact"), related_name="submissions")
     email = models.EmailField(
         blank=True, verbose_name=_("email")
     )  # empty once the person is erased

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.fields import optional_fk
 from leads.models import JobStatus
 
 
@@ -58,14 +59,7 @@ class Analysis(models.Model):
         max_length=200, blank=True, help_text=_("What it is doing now."), verbose_name=_("step")
     )
     error = models.TextField(blank=True, verbose_name=_("error"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = optional_fk(settings.AUTH_USER_MODEL, _("requested by"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.fields import optional_fk
 from leads.models import Campaign, Contact
 
 from .addresses import validate_public_url
@@ -46,13 +47,7 @@ class ImportJob(models.Model):
 
     OPEN = (Status.DRAFT, Status.QUEUED, Status.RUNNING)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"), blank=False)
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     file_name = models.CharField(max_length=255, verbose_name=_("file name"))
     file_size = models.PositiveBigIntegerField(verbose_name=_("file size"))
@@ -78,14 +73,7 @@ class ImportJob(models.Model):
         default=OnDuplicate.SKIP,
         verbose_name=_("on duplicate"),
     )
-    campaign = models.ForeignKey(
-        Campaign,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("campaign"),
-    )
+    campaign = optional_fk(Campaign, _("campaign"))
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
@@ -220,13 +208,7 @@ class Webhook(models.Model):
     secret = models.CharField(max_length=200, default=new_secret, verbose_name=_("secret"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
     description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"), blank=False)
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
@@ -273,14 +255,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
     delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
-    redelivery_of = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("redelivery of"),
-    )
+    redelivery_of = optional_fk("self", _("redelivery of"))
 
     class Meta:
         ordering = ["-id"]

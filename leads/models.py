@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 
 from . import matching
 from .dates import DAY_WINDOW, validate_day
+from .fields import optional_fk
 from .normalise import validate_currency
 from .roles import Capability, User, can, sees_every_contact
 from .stages import FUNNEL, Move, Stage
@@ -130,14 +131,11 @@ class Company(models.Model):
     key = models.CharField(max_length=260, unique=True, verbose_name=_("key"))
     name = models.CharField(max_length=200, verbose_name=_("name"))
     domain = models.CharField(max_length=254, blank=True, verbose_name=_("domain"))
-    owner = models.ForeignKey(
+    owner = optional_fk(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        _("owner"),
         related_name="owned_companies",
         help_text=_("The rep who works the account."),
-        verbose_name=_("owner"),
     )
     contact_count = models.PositiveIntegerField(default=0, verbose_name=_("contacts"))
     fit_score = models.IntegerField(default=0, verbose_name=_("fit score"))
@@ -183,31 +181,12 @@ class Contact(models.Model):
     country = CountryField(blank=True)
     attributes = models.JSONField(default=dict, blank=True, verbose_name=_("attributes"))
 
-    campaign = models.ForeignKey(
-        Campaign,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="contacts",
-        verbose_name=_("campaign"),
+    campaign = optional_fk(
+        Campaign, _("campaign"), related_name="contacts", on_delete=models.PROTECT
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_contacts",
-        verbose_name=_("owner"),
-    )
-    account = models.ForeignKey(
-        Company,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="contacts",
-        editable=False,  # kept by leads.companies from the e-mail and the company given
-        verbose_name=_("account"),
-    )
+    owner = optional_fk(settings.AUTH_USER_MODEL, _("owner"), related_name="owned_contacts")
+    # Kept by leads.companies from the e-mail and the company given, never typed in.
+    account = optional_fk(Company, _("account"), related_name="contacts", editable=False)
 
     stage = models.CharField(
         max_length=20, choices=Stage.choices, default=Stage.CONTACT, verbose_name=_("stage")
@@ -254,14 +233,12 @@ class Contact(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
-    merged_into = models.ForeignKey(
+    merged_into = optional_fk(
         "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("merged into"),
         related_name="merged_contacts",
+        on_delete=models.PROTECT,
         help_text=_("The contact this one was merged into (``leads.merging``): the same person."),
-        verbose_name=_("merged into"),
     )
 
     # What duplicate detection compares (``leads.matching``), kept by every save.
@@ -382,14 +359,8 @@ class Transition(models.Model):
         help_text=_("When the move took effect (an event's time)."), verbose_name=_("at")
     )
     recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Empty for moves made by the system."),
-        verbose_name=_("actor"),
+    actor = optional_fk(
+        settings.AUTH_USER_MODEL, _("actor"), help_text=_("Empty for moves made by the system.")
     )
     reason = models.TextField(blank=True, verbose_name=_("reason"))
     data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
@@ -423,13 +394,8 @@ class Touch(models.Model):
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="touches", verbose_name=_("contact")
     )
-    campaign = models.ForeignKey(
-        Campaign,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="touches",
-        verbose_name=_("campaign"),
+    campaign = optional_fk(
+        Campaign, _("campaign"), related_name="touches", on_delete=models.PROTECT
     )
     at = models.DateTimeField(verbose_name=_("at"))
     source = models.CharField(max_length=10, choices=TouchSource.choices, verbose_name=_("source"))
@@ -493,14 +459,7 @@ class Definition(models.Model):
     term = models.CharField(max_length=20, choices=Term.choices, verbose_name=_("term"))
     text = models.TextField(verbose_name=_("text"))
     written_at = models.DateTimeField(default=timezone.now, verbose_name=_("written at"))
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("written by"),
-    )
+    written_by = optional_fk(settings.AUTH_USER_MODEL, _("written by"))
 
     objects = DefinitionQuerySet.as_manager()
 
@@ -562,17 +521,6 @@ class ApiKey(models.Model):
         return f"{self.prefix}… ({self.user}{', ' + self.name if self.name else ''})"
 
 
-def _account() -> "models.ForeignKey[Any, Any]":
-    """Who did it: an account, kept empty when the account is deleted (or the system)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
@@ -594,7 +542,7 @@ class ContactRangeJob(models.Model):
         default=JobStatus.PENDING,
         verbose_name=_("status"),
     )
-    requested_by = _account()
+    requested_by = optional_fk(settings.AUTH_USER_MODEL)
     total = models.PositiveIntegerField(
         default=0, help_text=_("Contacts to go through."), verbose_name=_("total")
     )
@@ -657,7 +605,7 @@ class DuplicatePair(models.Model):
         verbose_name=_("checked at"),
     )
     dismissed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dismissed at"))
-    dismissed_by = _account()
+    dismissed_by = optional_fk(settings.AUTH_USER_MODEL)
 
     class Meta:
         ordering = ["-score", "first_id", "second_id"]
@@ -688,14 +636,14 @@ class Merge(models.Model):
     other = models.ForeignKey(
         Contact, on_delete=models.PROTECT, related_name="+", verbose_name=_("other")
     )
-    by = _account()
+    by = optional_fk(settings.AUTH_USER_MODEL)
     at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
     choices = models.JSONField(default=dict, blank=True, verbose_name=_("choices"))
     before = models.JSONField(default=dict, verbose_name=_("before"))
     changed = models.JSONField(default=dict, verbose_name=_("changed"))
     moved = models.JSONField(default=dict, verbose_name=_("moved"))
     undone_at = models.DateTimeField(null=True, blank=True, verbose_name=_("undone at"))
-    undone_by = _account()
+    undone_by = optional_fk(settings.AUTH_USER_MODEL)
 
     class Meta:
         ordering = ["-at", "-id"]

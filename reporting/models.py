@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leads.dates import DAY_WINDOW, validate_day
+from leads.fields import optional_fk
 from leads.models import Campaign, Contact, Transition
 from leads.stages import FUNNEL, Move, Stage
 
@@ -30,14 +31,7 @@ class Target(models.Model):
         verbose_name=_("month"),
     )
     goal = models.PositiveIntegerField(verbose_name=_("goal"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

@@ -1,17 +1,20 @@
 """The dashboard and the targets editor (``reporting:`` names)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "reporting"
 
+targets = [
+    path("", views.target_list, name="target_list"),
+    path("new/", views.target_edit, name="target_create"),
+    path("<int:pk>/edit/", views.target_edit, name="target_edit"),
+    path("<int:pk>/delete/", views.target_delete, name="target_delete"),
+]
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("panels/<slug:name>/", views.panel, name="panel"),
     path("contacts/<int:pk>/touches/", views.contact_touches, name="contact_touches"),
-    path("targets/", views.target_list, name="target_list"),
-    path("targets/new/", views.target_edit, name="target_create"),
-    path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
-    path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("targets/", include(targets)),
 ]

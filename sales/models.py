@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.fields import optional_fk
 from leads.models import Contact
 
 
@@ -163,13 +164,7 @@ class ActivityRevision(models.Model):
         EDITED = "edited", _("Edited")
         DELETED = "deleted", _("Deleted")
 
-    activity = models.ForeignKey(
-        SalesActivity,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="revisions",
-        verbose_name=_("activity"),
-    )
+    activity = optional_fk(SalesActivity, _("activity"), related_name="revisions", blank=False)
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
     )
@@ -232,14 +227,7 @@ class SalesTask(models.Model):
     reminded_at = models.DateTimeField(
         null=True, blank=True, editable=False, verbose_name=_("reminded at")
     )
-    activity = models.ForeignKey(
-        SalesActivity,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("activity"),
-    )
+    activity = optional_fk(SalesActivity, _("activity"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

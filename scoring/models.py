@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.fields import optional_fk
 from leads.models import Campaign, Contact, ContactRangeJob
 
 from .conditions import Operator, validate_rule
@@ -109,23 +110,9 @@ class RuleSet(Thresholds):
         default=RuleSetState.DRAFT,
         verbose_name=_("state"),
     )
-    based_on = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("based on"),
-    )
+    based_on = optional_fk("self", _("based on"))
     reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     archived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("archived at"))
@@ -429,14 +416,12 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # No index of its own: each index slows ingestion, and only deleting a campaign (which
     # PROTECT refuses anyway) looks activities up by campaign.
-    campaign = models.ForeignKey(
+    campaign = optional_fk(
         Campaign,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("campaign"),
         related_name="activities",
+        on_delete=models.PROTECT,
         db_index=False,
-        verbose_name=_("campaign"),
     )
     properties = models.JSONField(default=dict, blank=True, verbose_name=_("properties"))
     received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
@@ -523,13 +508,7 @@ class ScoreChange(models.Model):
     fit_delta = models.IntegerField(verbose_name=_("fit delta"))
     engagement_delta = models.IntegerField(verbose_name=_("engagement delta"))
     cause = models.CharField(max_length=10, choices=ScoreCause.choices, verbose_name=_("cause"))
-    ruleset = models.ForeignKey(
-        RuleSet,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("rule set"),
-    )
+    ruleset = optional_fk(RuleSet, _("rule set"), blank=False)
 
     class Meta:
         verbose_name = _("score change")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from leads.dates import validate_planned_moment
+from leads.fields import optional_fk
 from leads.models import Channel, Contact
 from leads.roles import has_role
 from leads.stages import Move, Role, Stage
@@ -132,14 +133,11 @@ class SlaPolicy(models.Model):
         default=BreachAction.NOTIFY,
         verbose_name=_("action"),
     )
-    escalate_to = models.ForeignKey(
+    escalate_to = optional_fk(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+        _("escalate to"),
         on_delete=models.PROTECT,
-        related_name="+",
         help_text=_("The manager a breached contact is handed to (action 'escalate')."),
-        verbose_name=_("escalate to"),
     )
     stops_on = models.CharField(
         max_length=20,
@@ -277,14 +275,10 @@ class Clock(models.Model):
         SlaPolicy, on_delete=models.PROTECT, related_name="clocks", verbose_name=_("policy")
     )
     kind = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("kind"))
-    owner = models.ForeignKey(
+    owner = optional_fk(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        _("owner"),
         help_text=_("The rep judged on this deadline (empty: the shared queue, until claimed)."),
-        verbose_name=_("owner"),
     )
     started_at = models.DateTimeField(verbose_name=_("started at"))
     due_at = models.DateTimeField(verbose_name=_("due at"))
@@ -342,14 +336,11 @@ class Breach(models.Model):
         SlaPolicy, on_delete=models.PROTECT, related_name="breaches", verbose_name=_("policy")
     )
     kind = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("kind"))
-    owner = models.ForeignKey(
+    owner = optional_fk(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        _("owner"),
         related_name="sla_breaches",
         help_text=_("The rep who held the contact at the deadline (empty: the shared queue)."),
-        verbose_name=_("owner"),
     )
     due_at = models.DateTimeField(verbose_name=_("due at"))
     breached_at = models.DateTimeField(verbose_name=_("breached at"))
@@ -357,14 +348,10 @@ class Breach(models.Model):
     action = models.CharField(
         max_length=20, choices=BreachAction.choices, verbose_name=_("action")
     )
-    handed_to = models.ForeignKey(
+    handed_to = optional_fk(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        _("handed to"),
         help_text=_("Who got the contact when the breach reassigned or escalated it."),
-        verbose_name=_("handed to"),
     )
 
     class Meta:
@@ -484,15 +471,7 @@ class AssignmentRule(models.Model):
     reps = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("reps")
     )
-    last_rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-        verbose_name=_("last rep"),
-    )
+    last_rep = optional_fk(settings.AUTH_USER_MODEL, _("last rep"), editable=False)
 
     class Meta:
         ordering = ["priority", "id"]
