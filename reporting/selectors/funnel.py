@@ -136,12 +136,15 @@ def funnel_report(
     report is limited to one rep: campaign spend cannot be split between reps.
     """
     today = today or timezone.localdate()
-    reached = _reached(period, mode, group_by, scope)
-    credit = (
-        reached
-        if attribution == Attribution.FIRST
-        else _credited(period, mode, group_by, scope, attribution)
-    )
+    if attribution == Attribution.FIRST:
+        reached = credit = _reached(period, mode, group_by, scope)
+    else:
+        credit = _credited(period, mode, group_by, scope, attribution)
+        reached = (
+            _reached(period, mode, group_by, scope)
+            if group_by == GroupBy.OWNER  # the credits are not kept per rep
+            else _counted(credit)
+        )
     costed = scope.owner is None
     shares = (
         list(spend_shares(period, scope, by_month=group_by == GroupBy.MONTH, today=today))
@@ -206,6 +209,23 @@ def _reached(
                 {stage: row[f"n_{stage.value}"] for stage in stages}
             )
     return reached
+
+
+def _counted(credit: dict[tuple, Counter]) -> dict[tuple, Counter]:
+    """The contacts that reached each stage, per group, from their credits alone.
+
+    A contact's credits for a stage add up to 1 (to "no campaign" when no touch came before
+    its entry), so their sum over the campaigns, rounded off the last decimal places the
+    shares were kept to, is the count: a multi-touch report need not read the stage counts
+    too, which per campaign and rep are the larger of the two reads.
+    """
+    summed: dict[tuple, Counter] = defaultdict(Counter)
+    for (value, _campaign), counts in credit.items():
+        summed[(value, None)].update(counts)
+    return {
+        group: Counter({stage: round(n) for stage, n in counts.items()})
+        for group, counts in summed.items()
+    }
 
 
 def _columns(mode: Mode) -> dict[str, list[Stage]]:

@@ -110,6 +110,31 @@ def test_each_model_shares_the_mql_and_the_lead_as_computed_by_hand(api, manager
     assert report["total"]["counts"]["lead"] == 3 and report["total"]["counts"]["mql"] == 1
 
 
+@pytest.mark.parametrize("mode", ["cohort", "period"])
+@pytest.mark.parametrize("group_by", ["", "campaign", "channel", "month", "owner"])
+def test_no_model_changes_how_many_contacts_reached_each_stage(
+    api, manager, journeys, mode, group_by
+):
+    """The counts a multi-touch report gives come from the credits (they add up to 1 per
+    contact and stage): whatever the model, each stage counts the same contacts as with first
+    touch, in total and in each month's or rep's line. A touch that came after the lead (so
+    credits nobody) and an MQL without any touch are among them."""
+    late = ContactFactory(first_seen_at=DAY1, created_at=DAY1, lead_at=LEAD_AT, mql_at=MQL_AT)
+    touches_record([TouchIn(late.pk, MQL_AT, TouchSource.FORM, journeys["B"].pk)])
+
+    def lines(attribution):
+        params = {"start": "2026-03-01", "end": "2026-03-31", "mode": mode,
+                  "attribution": attribution, "group_by": group_by}  # fmt: skip
+        report = api.as_user(manager).get("/api/v1/reports/funnel/", params).json()
+        by_contact = group_by in ("month", "owner")
+        return [g["counts"] for g in report["groups"] if by_contact], report["total"]["counts"]
+
+    first = lines("first")
+    assert first[1]["lead"] == 4 and first[1]["mql"] == 2
+    for model in EXPECTED_MQL:
+        assert lines(model) == first, model
+
+
 def test_cost_per_stage_is_the_spend_over_the_credit(api, manager, journeys):
     report = funnel(api, manager, "u_shaped")
     cost = {g["label"]: g["cost"] for g in report["groups"]}
