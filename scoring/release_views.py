@@ -4,6 +4,7 @@ found, and the publish (or rollback) with the contacts it would make MQL shown f
 Writes go through ``scoring.releases`` and ``scoring.services``.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,19 @@ EDITORS = holders(Capability.EDIT_SCORING)
 
 def _refused(request: HttpRequest, refused: Exception) -> None:
     messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+
+
+def _attempt(request: HttpRequest, version: RuleSet, act: Callable[[], Any], done: str) -> bool:
+    """Run one release service on ``version``: its refusal (a version in the wrong state, an
+    empty reason) becomes the page's error, its success the message ``done``, which names
+    the version as ``%(name)s``. True when it went through."""
+    try:
+        act()
+    except (ValidationError, releases.ReleaseConflict) as refused:
+        _refused(request, refused)
+        return False
+    messages.success(request, done % {"name": version.name})
+    return True
 
 
 @require_GET
@@ -66,17 +80,17 @@ def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(RuleSet, pk=pk)
     rollback = version.state == RuleSetState.ARCHIVED
     if request.method == "POST":
-        try:
-            services.ruleset_publish(
-                ruleset=version, by=request.user, reason=request.POST.get("reason", "")
-            )
-        except (ValidationError, releases.ReleaseConflict) as refused:
-            _refused(request, refused)
-            return redirect("scoring:release_publish", pk=version.pk)
         done = _("“%(name)s” is back in use.") if rollback else _("“%(name)s” is published.")
-        messages.success(
-            request, f"{done % {'name': version.name}} {_('Rescoring every contact now.')}"
+        published = _attempt(
+            request,
+            version,
+            lambda: services.ruleset_publish(
+                ruleset=version, by=request.user, reason=request.POST.get("reason", "")
+            ),
+            f"{done} {_('Rescoring every contact now.')}",
         )
+        if not published:
+            return redirect("scoring:release_publish", pk=version.pk)
         return redirect("scoring:releases")
     context = {
         "version": version,
@@ -91,12 +105,8 @@ def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*EDITORS)
 def release_delete(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(RuleSet, pk=pk)
-    try:
-        releases.ruleset_delete(ruleset=version)
-    except releases.ReleaseConflict as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("Draft “%(name)s” deleted.") % {"name": version.name})
+    deleted = _("Draft “%(name)s” deleted.")
+    _attempt(request, version, lambda: releases.ruleset_delete(ruleset=version), deleted)
     return redirect("scoring:releases")
 
 
@@ -105,31 +115,20 @@ def release_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def release_shadow(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a draft in shadow; its comparison page follows the build."""
     version = get_object_or_404(RuleSet, pk=pk)
-    try:
-        releases.shadow_start(ruleset=version, by=request.user)
-    except releases.ReleaseConflict as refused:
-        _refused(request, refused)
-        return redirect("scoring:releases")
-    messages.success(
-        request,
-        _("“%(name)s” is in shadow: it scores every new event and promotes no one.")
-        % {"name": version.name},
-    )
-    return redirect("scoring:release_comparison", pk=version.pk)
+    started = _("“%(name)s” is in shadow: it scores every new event and promotes no one.")
+    if _attempt(
+        request, version, lambda: releases.shadow_start(ruleset=version, by=request.user), started
+    ):
+        return redirect("scoring:release_comparison", pk=version.pk)
+    return redirect("scoring:releases")
 
 
 @require_POST
 @role_required(*EDITORS)
 def release_stop_shadow(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(RuleSet, pk=pk)
-    try:
-        releases.shadow_stop(ruleset=version)
-    except releases.ReleaseConflict as refused:
-        _refused(request, refused)
-    else:
-        messages.success(
-            request, _("“%(name)s” is a draft again: its findings stay.") % {"name": version.name}
-        )
+    stopped = _("“%(name)s” is a draft again: its findings stay.")
+    _attempt(request, version, lambda: releases.shadow_stop(ruleset=version), stopped)
     return redirect("scoring:releases")
 
 

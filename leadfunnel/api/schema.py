@@ -136,3 +136,19 @@ def document_missing_pages(result: dict, **kwargs) -> dict:
             if "page" in names:
                 operation.setdefault("responses", {}).setdefault("404", missing)
     return result
+
+
+def one_or_batch(
+    serializer: type[serializers.Serializer], name: str, most: int
+) -> PolymorphicProxySerializer:
+    """A request body that is one object or a list of 1 to ``most`` of them (events,
+    activities): the schema names it ``<name>OrBatch`` and shows both forms."""
+    return PolymorphicProxySerializer(
+        component_name=f"{name}OrBatch",
+        serializers=[
+            serializer,
+            serializer(many=True, min_length=1, max_length=most),  # type: ignore[call-arg]
+        ],
+        resource_type_field_name=None,
+        many=False,
+    )

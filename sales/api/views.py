@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from leadfunnel.api.schema import one_or_batch
 from leads.api.permissions import HasFunnelRole
 from leads.api.responses import crud_schema, errors
 from leads.models import Contact
@@ -27,15 +28,7 @@ from .serializers import (
     TaskUpdateSerializer,
 )
 
-_activity_or_batch = PolymorphicProxySerializer(
-    component_name="ActivityOrBatch",
-    serializers=[
-        ActivitySerializer,
-        ActivitySerializer(many=True, min_length=1, max_length=MAX_BATCH),  # type: ignore[call-arg]
-    ],
-    resource_type_field_name=None,
-    many=False,
-)
+_activity_or_batch = one_or_batch(ActivitySerializer, "Activity", MAX_BATCH)
 
 
 class UpdateWithItsSerializer:

@@ -248,6 +248,18 @@ class RuleSerializer(serializers.ModelSerializer[Any]):
         return "event" if rule.is_event_rule else "profile"
 
 
+# What a version's life records (the publishing and shadow services write it, never a client).
+_HISTORY = [
+    "reason",
+    "created_by",
+    "created_at",
+    "published_at",
+    "archived_at",
+    "shadow_since",
+    "shadow_until",
+]
+
+
 class RuleSetSerializer(serializers.ModelSerializer[Any]):
     rules = serializers.IntegerField(source="rule_count", read_only=True)
 
@@ -260,25 +272,9 @@ class RuleSetSerializer(serializers.ModelSerializer[Any]):
             "based_on",
             *Thresholds.FIELDS,
             "rules",
-            "reason",
-            "created_by",
-            "created_at",
-            "published_at",
-            "archived_at",
-            "shadow_since",
-            "shadow_until",
+            *_HISTORY,
         ]
-        read_only_fields = [
-            "state",
-            "based_on",
-            "reason",
-            "created_by",
-            "created_at",
-            "published_at",
-            "archived_at",
-            "shadow_since",
-            "shadow_until",
-        ]
+        read_only_fields = ["state", "based_on", *_HISTORY]
         extra_kwargs = {"name": {"required": False}}
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from leadfunnel.api.parsers import LimitedJSONParser
+from leadfunnel.api.schema import one_or_batch
 from leads.api.permissions import CanSeeContact, HasFunnelRole, ScoringEditors
 from leads.api.responses import STATE_CONFLICT, crud_schema, errors
 from leads.models import Contact
@@ -44,15 +45,7 @@ from .serializers import (
 # teams must see what makes an MQL).
 SCORING_EDITORS = holders(Capability.EDIT_SCORING)
 
-_event_or_batch = PolymorphicProxySerializer(
-    component_name="EventOrBatch",
-    serializers=[
-        EventSerializer,
-        EventSerializer(many=True, min_length=1, max_length=MAX_BATCH),  # type: ignore[call-arg]
-    ],
-    resource_type_field_name=None,
-    many=False,
-)
+_event_or_batch = one_or_batch(EventSerializer, "Event", MAX_BATCH)
 
 
 class EventViewSet(viewsets.GenericViewSet[Any]):
