@@ -205,6 +205,45 @@ class ReachedChange(ReachedCells):
         required_db_features = _ROLLUP_FEATURES
 
 
+class ReachedCampaignCells(models.Model):
+    """The funnel's cells summed over the owners, for the reports neither grouped by rep nor
+    limited to one: the funnel by campaign, channel or month, trends and targets read a
+    twentieth of the rows there. Folded with the owners' cells from the same changes."""
+
+    day = models.DateField(verbose_name=_("day"))
+    campaign = models.ForeignKey(Campaign, **_CELL_PLACE, verbose_name=_("campaign"))
+    mode = models.CharField(max_length=6, verbose_name=_("mode"))
+    stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name=_("stage"))
+    n = models.BigIntegerField(verbose_name=_("count"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.stage} {self.day} #{self.campaign_id}: {self.n}"
+
+
+def _one_per_campaign_cell(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["mode", "day", "stage", "campaign"],
+        nulls_distinct=False,
+        include=["n"],
+        name=name,
+    )
+
+
+class ReachedCampaignCount(ReachedCampaignCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [_one_per_campaign_cell("reachedcampaigncount_one_per_cell")]
+
+
+class ReachedCampaignMonth(ReachedCampaignCells):
+    class Meta:
+        required_db_features = _ROLLUP_FEATURES
+        constraints = [_one_per_campaign_cell("reachedcampaignmonth_one_per_cell")]
+
+
 class HandoffCells(Cells):
     """The hand-off report's rollup: MQL passes that began on ``day``, by how they ended.
 

@@ -40,6 +40,8 @@ from .models import (
     HandoffChange,
     HandoffCount,
     HandoffMonth,
+    ReachedCampaignCount,
+    ReachedCampaignMonth,
     ReachedChange,
     ReachedCount,
     ReachedMonth,
@@ -66,12 +68,27 @@ class Rollup:
     triggers: tuple[tuple[type[models.Model], str], ...]
     loaded: tuple[type[models.Model], ...] = ()
     every: str = ""
+    # The day and month cells summed over the owners, folded and rebuilt with the others,
+    # for the reads that neither group by rep nor keep to one (``cells_summed``).
+    unowned: tuple[type[models.Model], type[models.Model]] | None = None
 
     def sources(self) -> tuple[type[models.Model], ...]:
         return (self.source, *self.loaded)
 
     def tables(self) -> dict[str, str]:
+        unowned = [key for key in self.keys if key != "owner_id"]
         return {
+            **(
+                {
+                    "unowned_count": self.unowned[0]._meta.db_table,
+                    "unowned_month": self.unowned[1]._meta.db_table,
+                    "unowned_keys": ", ".join(unowned),
+                    "unowned_unique": ", ".join(k for k in self.unique if k != "owner_id"),
+                    "unowned_month_keys": _month_keys(unowned),
+                }
+                if self.unowned
+                else {}
+            ),
             "count": self.count._meta.db_table,
             "month": self.month._meta.db_table,
             "change": self.change._meta.db_table,
@@ -81,10 +98,19 @@ class Rollup:
             "keys": ", ".join(self.keys),
             "cell_keys": ", ".join(f"r.{key}" for key in self.keys),
             "unique": ", ".join(self.unique),
-            "month_keys": ", ".join(
-                "date_trunc('month', day)::date" if key == "day" else key for key in self.keys
-            ),
+            "month_keys": _month_keys(self.keys),
         }
+
+    def rebuild_sql(self) -> str:
+        return (_REBUILD + (_REBUILD_UNOWNED if self.unowned else "")).format(**self.tables())
+
+    def fold_sql(self) -> str:
+        parts = (_FOLD, _FOLD_UNOWNED if self.unowned else "", _FOLDED)
+        return "".join(parts).format(**self.tables())
+
+
+def _month_keys(keys) -> str:
+    return ", ".join("date_trunc('month', day)::date" if key == "day" else key for key in keys)
 
 
 _PLACE = ("campaign_id", "owner_id")
@@ -97,6 +123,7 @@ REACHED = Rollup(
     keys=("mode", "stage", "day", *_PLACE),
     unique=("mode", "day", "stage", *_PLACE),
     triggers=((Contact, "reporting_reached_write"), (Contact, "reporting_reached_change")),
+    unowned=(ReachedCampaignCount, ReachedCampaignMonth),
 )
 HANDOFFS = Rollup(
     source=StageStay,
@@ -152,6 +179,13 @@ INSERT INTO {count} ({keys}, n)
 SELECT {cell_keys}, SUM(r.n) FROM {cells} GROUP BY {cell_keys};
 INSERT INTO {month} ({keys}, n) SELECT {month_keys}, SUM(n) FROM {count} GROUP BY {month_keys};
 """
+_REBUILD_UNOWNED = """
+TRUNCATE {unowned_count}, {unowned_month};
+INSERT INTO {unowned_count} ({unowned_keys}, n)
+SELECT {unowned_keys}, SUM(n) FROM {count} GROUP BY {unowned_keys};
+INSERT INTO {unowned_month} ({unowned_keys}, n)
+SELECT {unowned_keys}, SUM(n) FROM {month} GROUP BY {unowned_keys};
+"""
 
 # The pending changes, taken once, added to the days and to the months in one statement.
 _FOLD = """
@@ -167,8 +201,20 @@ months AS (
     SELECT {month_keys}, SUM(n) FROM folded GROUP BY {month_keys} ORDER BY {month_keys}
     ON CONFLICT ({unique}) DO UPDATE SET n = cell.n + EXCLUDED.n
 )
-SELECT COUNT(*) FROM days
 """
+_FOLD_UNOWNED = """,
+unowned_days AS (
+    INSERT INTO {unowned_count} AS cell ({unowned_keys}, n)
+    SELECT {unowned_keys}, SUM(n) FROM folded GROUP BY {unowned_keys} ORDER BY {unowned_unique}
+    ON CONFLICT ({unowned_unique}) DO UPDATE SET n = cell.n + EXCLUDED.n
+),
+unowned_months AS (
+    INSERT INTO {unowned_month} AS cell ({unowned_keys}, n)
+    SELECT {unowned_month_keys}, SUM(n) FROM folded GROUP BY {unowned_month_keys}
+    ON CONFLICT ({unowned_unique}) DO UPDATE SET n = cell.n + EXCLUDED.n
+)
+"""
+_FOLDED = "SELECT COUNT(*) FROM days"
 
 
 def _zone_name(name: str) -> str:
@@ -253,7 +299,7 @@ def rollups_rebuild(
             cursor.execute(_ZONE.format(tz=_zone_name(settings.TIME_ZONE)))
         cursor.execute("SET LOCAL work_mem = '256MB'")
         for rollup in rollups:
-            cursor.execute(_REBUILD.format(**rollup.tables()))
+            cursor.execute(rollup.rebuild_sql())
             cells += rollup.count._default_manager.using(using).count()
     return cells
 
@@ -275,6 +321,6 @@ def rollups_fold(using: str = DEFAULT_DB_ALIAS) -> int:
         if not cursor.fetchone()[0]:
             return 0
         for rollup in ROLLUPS:
-            cursor.execute(_FOLD.format(**rollup.tables()))
+            cursor.execute(rollup.fold_sql())
             touched += cursor.fetchone()[0]
     return touched

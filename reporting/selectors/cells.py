@@ -32,13 +32,15 @@ def cells_summed(
     """The rollup's cells whose day is in ``period`` (and that match ``where``), summed by
     ``fields`` and the expressions of ``keys`` into ``total``.
 
-    Whole months are read from the month cells, the days of a month begun or ended inside
+    Whole months are read from the month cells (summed over the owners where the rollup
+    keeps such and the read is not about a rep), the days of a month begun or ended inside
     the range from the day cells, and the changes not folded yet beside them, all in one
     statement (so a fold committing meanwhile can neither hide a change nor count it twice),
     then added up here. A few thousand rows, whether the base holds ten thousand contacts or
     ten million.
     """
     keys = keys or {}
+    days, months = _tables(rollup, scope, fields, keys)
     parts = list(period.months())
     whole = [part.start for part in parts if _is_whole_month(part)]
     # Named one by one rather than as ranges: PostgreSQL then reads them from the cells'
@@ -47,9 +49,9 @@ def cells_summed(
     changes = rollup.change._default_manager.filter(day__gte=period.start, day__lte=period.end)
     sources: list[QuerySet[Any]] = [changes]
     if whole:
-        sources.append(rollup.month._default_manager.filter(day__in=whole))
+        sources.append(months._default_manager.filter(day__in=whole))
     if partial:
-        sources.append(rollup.count._default_manager.filter(day__in=partial))
+        sources.append(days._default_manager.filter(day__in=partial))
     summed = [
         scope.apply(cells.filter(where or Q())).values(*fields, **keys).annotate(total=Sum("n"))
         for cells in sources
@@ -63,6 +65,19 @@ def cells_summed(
         for cell, total in totals.items()
         if total
     ]
+
+
+def _tables(rollup: Rollup, scope: Scope, fields: tuple[str, ...], keys: dict[str, Any]):
+    """The day and month cells to read: those summed over the owners when the rollup has
+    them and nothing read is about a rep (no rep's scope, no owner's group or field)."""
+    about_a_rep = (
+        scope.owner is not None
+        or "owner_id" in fields
+        or CELL_GROUPS[GroupBy.OWNER] in keys.values()
+    )
+    if rollup.unowned and not about_a_rep:
+        return rollup.unowned
+    return rollup.count, rollup.month
 
 
 def _is_whole_month(part: Period) -> bool:

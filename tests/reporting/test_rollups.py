@@ -27,6 +27,8 @@ from reporting.models import (
     CreditChange,
     CreditCount,
     CreditMonth,
+    ReachedCampaignCount,
+    ReachedCampaignMonth,
     ReachedChange,
     ReachedCount,
     ReachedMonth,
@@ -147,6 +149,11 @@ def folded_cells(model=ReachedCount) -> set:
     return set(cells.values_list("mode", "stage", "day", "campaign_id", "owner_id", "n"))
 
 
+def folded_unowned(model=ReachedCampaignCount) -> set:
+    cells = model.objects.exclude(n=0)
+    return set(cells.values_list("mode", "stage", "day", "campaign_id", "n"))
+
+
 def folded_credits(model=CreditCount) -> set:
     cells = model.objects.exclude(n=0)
     keys = ("model", "mode", "stage", "day", "credited_id", "n")
@@ -168,6 +175,7 @@ def test_the_rollup_gives_every_figure_the_contacts_give(
         walker.walk()
         touch_at_random(rng, walker, campaigns)
         walkers.append(walker)
+    rollups.rollups_fold()  # so that the shuffle's changes fold into cells that exist
     shuffle_the_cells(rng, walkers, manager, campaigns)
     assert rollups.rollups_ready(PERIODS[0].tz)
 
@@ -185,6 +193,8 @@ def test_the_rollup_gives_every_figure_the_contacts_give(
     incremental = (
         folded_cells(),
         folded_cells(ReachedMonth),
+        folded_unowned(),
+        folded_unowned(ReachedCampaignMonth),
         folded_credits(),
         folded_credits(CreditMonth),
     )
@@ -192,6 +202,8 @@ def test_the_rollup_gives_every_figure_the_contacts_give(
     assert (
         folded_cells(),
         folded_cells(ReachedMonth),
+        folded_unowned(),
+        folded_unowned(ReachedCampaignMonth),
         folded_credits(),
         folded_credits(CreditMonth),
     ) == incremental
@@ -274,7 +286,7 @@ def test_a_worker_folds_the_changes_on_the_beat_schedule(redis_broker, finished,
 def test_the_rebuild_command_counts_the_cells_again_from_the_rows(manager):
     walker = Walker(random.Random(5), [], manager)
     leads.contact_engage(contact=walker.contact, at=walker.later())
-    for model in (ReachedCount, ReachedChange, CreditCount, CreditChange):
+    for model in (ReachedCount, ReachedCampaignCount, ReachedChange, CreditCount, CreditChange):
         model.objects.all().delete()  # as if the triggers had missed the writes
     out = StringIO()
     call_command("rebuild_rollups", stdout=out)
@@ -282,6 +294,7 @@ def test_the_rebuild_command_counts_the_cells_again_from_the_rows(manager):
     assert "Rebuilt 24 rollup cells" in out.getvalue()
     reached = {(mode, stage) for mode in ("cohort", "period") for stage in ("contact", "lead")}
     assert set(ReachedCount.objects.values_list("mode", "stage")) == reached
+    assert set(ReachedCampaignCount.objects.values_list("mode", "stage")) == reached
     credits = CreditCount.objects.values_list("model", "mode", "stage", "credited_id", "n")
     assert set(credits) == {
         (model.value, mode, stage, None, 1) for model in MULTI_TOUCH for mode, stage in reached
