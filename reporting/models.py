@@ -152,9 +152,14 @@ class Cells(models.Model):
 _ROLLUP_FEATURES = ("supports_nulls_distinct_unique_constraints", "supports_covering_indexes")
 
 
+_HANDOFF_CELL = ("day", "exit_move", "exit_stage", "reason_key", "campaign", "owner")
+
+
 def _one_per_cell(name: str, *fields: str) -> models.UniqueConstraint:
+    """A rollup's unique cells: one row per value of ``fields`` (an empty campaign, owner or
+    credited campaign is a value like any other), with its count read from the index."""
     return models.UniqueConstraint(
-        fields=[*fields, "campaign", "owner"],
+        fields=list(fields),
         nulls_distinct=False,
         include=["n"],  # read by index-only scans
         name=name,
@@ -184,7 +189,9 @@ class ReachedCount(ReachedCells):
 
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_per_cell("reachedcount_one_per_cell", "mode", "day", "stage")]
+        constraints = [
+            _one_per_cell("reachedcount_one_per_cell", "mode", "day", "stage", "campaign", "owner")
+        ]
 
 
 class ReachedMonth(ReachedCells):
@@ -193,7 +200,9 @@ class ReachedMonth(ReachedCells):
 
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_per_cell("reachedmonth_one_per_cell", "mode", "day", "stage")]
+        constraints = [
+            _one_per_cell("reachedmonth_one_per_cell", "mode", "day", "stage", "campaign", "owner")
+        ]
 
 
 class ReachedChange(ReachedCells):
@@ -223,25 +232,20 @@ class ReachedCampaignCells(models.Model):
         return f"{self.mode} {self.stage} {self.day} #{self.campaign_id}: {self.n}"
 
 
-def _one_per_campaign_cell(name: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(
-        fields=["mode", "day", "stage", "campaign"],
-        nulls_distinct=False,
-        include=["n"],
-        name=name,
-    )
-
-
 class ReachedCampaignCount(ReachedCampaignCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_per_campaign_cell("reachedcampaigncount_one_per_cell")]
+        constraints = [
+            _one_per_cell("reachedcampaigncount_one_per_cell", "mode", "day", "stage", "campaign")
+        ]
 
 
 class ReachedCampaignMonth(ReachedCampaignCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_per_campaign_cell("reachedcampaignmonth_one_per_cell")]
+        constraints = [
+            _one_per_cell("reachedcampaignmonth_one_per_cell", "mode", "day", "stage", "campaign")
+        ]
 
 
 class HandoffCells(Cells):
@@ -270,21 +274,13 @@ class HandoffCells(Cells):
 class HandoffCount(HandoffCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [
-            _one_per_cell(
-                "handoffcount_one_per_cell", "day", "exit_move", "exit_stage", "reason_key"
-            )
-        ]
+        constraints = [_one_per_cell("handoffcount_one_per_cell", *_HANDOFF_CELL)]
 
 
 class HandoffMonth(HandoffCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [
-            _one_per_cell(
-                "handoffmonth_one_per_cell", "day", "exit_move", "exit_stage", "reason_key"
-            )
-        ]
+        constraints = [_one_per_cell("handoffmonth_one_per_cell", *_HANDOFF_CELL)]
 
 
 class HandoffChange(HandoffCells):
@@ -318,25 +314,20 @@ class CreditCells(models.Model):
         return f"{self.model} {self.mode} {self.stage} {self.day}: {self.n}"
 
 
-def _one_credit_per_cell(name: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(
-        fields=["model", "mode", "day", "stage", "credited"],
-        nulls_distinct=False,
-        include=["n"],
-        name=name,
-    )
-
-
 class CreditCount(CreditCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_credit_per_cell("creditcount_one_per_cell")]
+        constraints = [
+            _one_per_cell("creditcount_one_per_cell", "model", "mode", "day", "stage", "credited")
+        ]
 
 
 class CreditMonth(CreditCells):
     class Meta:
         required_db_features = _ROLLUP_FEATURES
-        constraints = [_one_credit_per_cell("creditmonth_one_per_cell")]
+        constraints = [
+            _one_per_cell("creditmonth_one_per_cell", "model", "mode", "day", "stage", "credited")
+        ]
 
 
 class CreditChange(CreditCells):
